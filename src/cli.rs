@@ -1,0 +1,69 @@
+//! Command-line arguments. Parsing only: each command lives in [`crate::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::report::Format;
+
+/// A gate for DNS changes: change tickets, risk tiers, approvals, and a deletion gate that
+/// refuses to delete any record still being resolved.
+#[derive(Debug, Parser)]
+#[command(name = "changegate", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The config file [default: changegate.toml in this folder or the nearest one above]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Evaluate as of this instant (RFC 3339), for reproducible runs
+    #[arg(long, global = true, env = "CHANGEGATE_NOW", value_name = "RFC3339", value_parser = parse_now)]
+    pub now: Option<jiff::Timestamp>,
+    /// Never show progress bars
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// Print only refusals and errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Explain more: every rule and freeze that set the tier
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)
+    Check(TicketArgs),
+    /// Validate config, policy and tickets without touching the network
+    Lint(TicketArgs),
+    /// Print shell completions
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct TicketArgs {
+    /// Ticket files [default: every `*.toml` in the tickets folder from changegate.toml]
+    #[arg(value_name = "TICKET")]
+    pub tickets: Vec<PathBuf>,
+}
+
+fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {
+    text.parse::<jiff::Timestamp>()
+        .map_err(|e| format!("`{text}` is not an RFC 3339 instant such as 2025-02-25T12:00:00Z: {e}"))
+}

@@ -1,0 +1,40 @@
+//! `changegate lint`: config, policy and tickets, statically. No network.
+
+use crate::cli::{Global, TicketArgs};
+use crate::diag::Diagnostic;
+use crate::verdict::{Decision, Verdict};
+use crate::workspace;
+
+use super::check::{load_tickets, ticket_paths};
+use super::invalid;
+
+pub fn run(global: &Global, args: &TicketArgs, now: jiff::Timestamp) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
+    let ws = match workspace::load(global.config.as_deref()) {
+        Ok(ws) => ws,
+        Err(diagnostics) => return Ok((invalid(&diagnostics, now), diagnostics)),
+    };
+    let paths = match ticket_paths(&ws, &args.tickets) {
+        Ok(paths) => paths,
+        Err(d) => return Ok((invalid(&d, now), d)),
+    };
+    let diagnostics: Vec<Diagnostic> = load_tickets(&ws, &paths)
+        .into_iter()
+        .filter_map(Result::err)
+        .flatten()
+        .collect();
+    if !diagnostics.is_empty() {
+        return Ok((invalid(&diagnostics, now), diagnostics));
+    }
+    if !global.quiet && global.format == crate::report::Format::Human {
+        eprintln!(
+            "lint: `{}` and `{}` are valid ({} tier(s), {} rule(s), {} managed zone(s)); {} ticket(s) valid",
+            ws.config.file.name,
+            ws.policy.file.name,
+            ws.policy.tiers.len(),
+            ws.policy.rules.len(),
+            ws.zones.len(),
+            paths.len()
+        );
+    }
+    Ok((Verdict { schema: 1, verdict: Decision::Allowed, evaluated_at: now, tickets: Vec::new(), errors: Vec::new() }, Vec::new()))
+}

@@ -1,0 +1,102 @@
+//! The commands: each gathers facts, calls the pure gate, and returns a report and an exit
+//! status. Nothing here exits the process; `main` turns the [`Outcome`] into an exit code.
+
+mod check;
+mod completions;
+mod lint;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+use crate::diag::Diagnostic;
+use crate::report::{self, Format, Report, Style};
+use crate::verdict::{Code, Decision, Item, Verdict};
+
+/// How a command ended; the exit codes are part of the contract (SPEC.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Allowed = 0,
+    Refused = 1,
+    Invalid = 2,
+    CannotEvaluate = 3,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(o: Outcome) -> Self {
+        ExitCode::from(o as u8)
+    }
+}
+
+pub fn run(cli: Cli) -> Outcome {
+    let now = cli.global.now.unwrap_or_else(jiff::Timestamp::now);
+    let style = Style {
+        color: color_enabled(),
+        verbose: cli.global.verbose,
+        quiet: cli.global.quiet,
+    };
+    let result = match &cli.command {
+        Command::Check(args) => check::run(&cli.global, args, now),
+        Command::Lint(args) => lint::run(&cli.global, args, now),
+        Command::Completions { shell } => return completions::completions(*shell),
+        Command::Man => return completions::man(),
+    };
+    match result {
+        Ok((verdict, diagnostics)) => {
+            let report = Report { verdict: &verdict, diagnostics: &diagnostics };
+            let text = match cli.global.format {
+                Format::Human => report::human(&report, style),
+                Format::Json => report::json(&report),
+                Format::Github => report::github(&report),
+            };
+            write_stdout(&text);
+            match verdict.verdict {
+                Decision::Allowed => Outcome::Allowed,
+                Decision::Refused => Outcome::Refused,
+                Decision::Invalid => Outcome::Invalid,
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            Outcome::CannotEvaluate
+        }
+    }
+}
+
+/// A verdict for input that could not be evaluated: every problem is in `errors`.
+fn invalid(diagnostics: &[Diagnostic], now: jiff::Timestamp) -> Verdict {
+    Verdict {
+        schema: 1,
+        verdict: Decision::Invalid,
+        evaluated_at: now,
+        tickets: Vec::new(),
+        errors: diagnostics.iter().map(item_of).collect(),
+    }
+}
+
+/// A diagnostic as a verdict item.
+fn item_of(d: &Diagnostic) -> Item {
+    let code = Code::ALL.iter().copied().find(|c| c.as_str() == d.code).unwrap_or(Code::PolicyInvalid);
+    let mut message = d.message.clone();
+    if code.as_str() != d.code {
+        message = format!("{} ({})", message, d.code);
+    }
+    let mut item = Item::new(code, message);
+    item.location = d.location.clone();
+    item
+}
+
+/// Writes to stdout, ignoring a closed pipe (`changegate check | head`).
+pub(crate) fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+/// Colour follows `NO_COLOR` and `CLICOLOR_FORCE`, and is off when stdout is not a terminal.
+fn color_enabled() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    set("CLICOLOR_FORCE") || std::io::stdout().is_terminal()
+}

@@ -1,0 +1,240 @@
+//! Prometheus HTTP API instant queries. Anything but exactly one finite number (or an empty
+//! vector) is an error: HTTP failures, `status: error`, warnings, non-JSON, NaN, several
+//! series, or an answer slower than the timeout.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use super::Outcome;
+use crate::model::Duration;
+
+pub struct Prometheus {
+    pub url: String,
+    endpoint: String,
+    client: reqwest::Client,
+    token: Result<Option<Token>, String>,
+    pub concurrency: usize,
+}
+
+/// A bearer token: never printed, not even in debug output.
+struct Token(String);
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+impl Prometheus {
+    pub fn new(url: &str, token_env: Option<&str>, timeout: Duration, concurrency: usize) -> Result<Self, String> {
+        // The ring provider builds faster than aws-lc; installing twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(timeout.to_std())
+            .connect_timeout(timeout.to_std())
+            .user_agent(concat!("changegate/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        let token = match token_env {
+            None => Ok(None),
+            Some(var) => match std::env::var(var) {
+                Ok(value) if !value.trim().is_empty() => Ok(Some(Token(value.trim().to_string()))),
+                _ => Err(format!(
+                    "the bearer token variable `{var}` (from `metrics.bearer_token_env`) is not set"
+                )),
+            },
+        };
+        let base = url.trim_end_matches('/');
+        Ok(Self {
+            url: url.to_string(),
+            endpoint: format!("{base}/api/v1/query"),
+            client,
+            token,
+            concurrency,
+        })
+    }
+
+    /// Evaluates `query` at `at`.
+    pub async fn instant(&self, query: &str, at: jiff::Timestamp) -> Result<Outcome, String> {
+        let token = self.token.as_ref().map_err(Clone::clone)?;
+        let time = format!("{}.{:03}", at.as_second(), at.subsec_millisecond());
+        let mut request = self
+            .client
+            .post(&self.endpoint)
+            .form(&[("query", query), ("time", time.as_str())]);
+        if let Some(Token(token)) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|e| describe(&e, &self.url))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| describe(&e, &self.url))?;
+        parse_response(status.as_u16(), &body)
+    }
+}
+
+fn describe(error: &reqwest::Error, url: &str) -> String {
+    if error.is_timeout() {
+        format!("Prometheus at {url} did not answer in time")
+    } else if error.is_connect() {
+        let mut cause: &dyn std::error::Error = error;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        format!("cannot connect to Prometheus at {url}: {cause}")
+    } else {
+        format!("the request to Prometheus at {url} failed: {error}")
+    }
+}
+
+#[derive(Deserialize)]
+struct Response {
+    status: String,
+    data: Option<Data>,
+    error: Option<String>,
+    #[serde(rename = "errorType")]
+    error_type: Option<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    result: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct Series {
+    #[serde(default)]
+    metric: serde_json::Map<String, serde_json::Value>,
+    value: (serde_json::Value, String),
+}
+
+/// Turns an HTTP status and body into exactly one number, an empty result, or the reason why
+/// neither can be trusted.
+pub(super) fn parse_response(status: u16, body: &[u8]) -> Result<Outcome, String> {
+    let parsed: Result<Response, _> = serde_json::from_slice(body);
+    let response = match parsed {
+        Ok(r) => r,
+        Err(_) if !(200..300).contains(&status) => {
+            return Err(format!("Prometheus answered HTTP {status}: {}", snippet(body)));
+        }
+        Err(e) => return Err(format!("Prometheus answered something that is not its JSON API ({e}): {}", snippet(body))),
+    };
+    if response.status != "success" {
+        return Err(format!(
+            "Prometheus answered `status: {}` ({}): {}",
+            response.status,
+            response.error_type.as_deref().unwrap_or("no error type"),
+            response.error.as_deref().unwrap_or("no error message"),
+        ));
+    }
+    if !(200..300).contains(&status) {
+        return Err(format!("Prometheus answered HTTP {status}"));
+    }
+    if !response.warnings.is_empty() {
+        return Err(format!(
+            "Prometheus answered with warnings, so the result may be partial: {}",
+            response.warnings.join("; ")
+        ));
+    }
+    let data = response.data.ok_or("Prometheus answered `success` without `data`")?;
+    let value = match data.result_type.as_str() {
+        "vector" => {
+            let series: Vec<Series> = serde_json::from_value(data.result)
+                .map_err(|e| format!("the vector in Prometheus' answer is malformed: {e}"))?;
+            match series.as_slice() {
+                [] => return Ok(Outcome::Empty),
+                [one] => one.value.1.clone(),
+                many => {
+                    let labels: Vec<String> = many
+                        .iter()
+                        .take(3)
+                        .map(|s| serde_json::Value::Object(s.metric.clone()).to_string())
+                        .collect();
+                    return Err(format!(
+                        "the query returned {} series ({}{}); it must return exactly one \
+                         number: aggregate it, e.g. with `sum(...)`",
+                        many.len(),
+                        labels.join(", "),
+                        if many.len() > 3 { ", ..." } else { "" }
+                    ));
+                }
+            }
+        }
+        "scalar" => {
+            let (_, value): (serde_json::Value, String) = serde_json::from_value(data.result)
+                .map_err(|e| format!("the scalar in Prometheus' answer is malformed: {e}"))?;
+            value
+        }
+        other => {
+            return Err(format!(
+                "the query returned a {other}, not a number; use an instant vector such as \
+                 `sum(increase(...[14d]))`"
+            ));
+        }
+    };
+    match value.parse::<f64>() {
+        Ok(v) if v.is_nan() => Err("the query returned NaN, which proves nothing".into()),
+        Ok(v) if v.is_infinite() => Err(format!("the query returned {value}")),
+        Ok(v) if v < 0.0 => Err(format!("the query returned a negative count ({value})")),
+        Ok(v) => Ok(Outcome::Value(v)),
+        Err(_) => Err(format!("the query returned `{value}`, which is not a number")),
+    }
+}
+
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return "(empty body)".into();
+    }
+    let cut: String = text.chars().take(120).collect();
+    if cut.len() < text.len() { format!("{cut}...") } else { cut }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> Result<Outcome, String> {
+        parse_response(200, body.as_bytes())
+    }
+
+    #[test]
+    fn one_number_or_an_empty_vector_is_accepted() {
+        let ok = r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1.5,"412"]}]}}"#;
+        assert_eq!(parse(ok), Ok(Outcome::Value(412.0)));
+        let empty = r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+        assert_eq!(parse(empty), Ok(Outcome::Empty));
+        let scalar = r#"{"status":"success","data":{"resultType":"scalar","result":[1.5,"0"]}}"#;
+        assert_eq!(parse(scalar), Ok(Outcome::Value(0.0)));
+    }
+
+    #[test]
+    fn everything_else_is_an_error() {
+        let cases = [
+            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"NaN"]}]}}"#, "NaN"),
+            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1"},"value":[1,"1"]},{"metric":{"a":"2"},"value":[1,"0"]}]}}"#, "2 series"),
+            (r#"{"status":"success","warnings":["partial"],"data":{"resultType":"vector","result":[]}}"#, "warnings"),
+            (r#"{"status":"error","errorType":"bad_data","error":"parse error"}"#, "bad_data"),
+            (r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#, "matrix"),
+            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"+Inf"]}]}}"#, "+Inf"),
+            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"-3"]}]}}"#, "negative"),
+            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"many"]}]}}"#, "not a number"),
+            (r#"{"status":"success"}"#, "without `data`"),
+            ("<html>oops</html>", "not its JSON API"),
+        ];
+        for (body, expected) in cases {
+            let err = parse(body).unwrap_err();
+            assert!(err.contains(expected), "{body}: {err}");
+        }
+        let err = parse_response(500, b"internal").unwrap_err();
+        assert!(err.contains("HTTP 500"), "{err}");
+    }
+}

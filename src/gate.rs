@@ -1,0 +1,277 @@
+//! The decision. [`evaluate`] is a pure function of the ticket, its plan, the gathered
+//! evidence, the policy and the instant: it never touches the network, the disk or the
+//! terminal, so every rule below is unit-tested without a server.
+
+use crate::diag::Location;
+use crate::evidence::{DeletionFacts, Outcome};
+use crate::model::Scope;
+use crate::plan::{Plan, PlannedChange};
+use crate::policy::{Conditions, Policy, Requirement};
+use crate::ticket::{FieldPath, Ticket, Window, fields::ALWAYS_REQUIRED};
+use crate::verdict::*;
+
+/// Everything known about one ticket before deciding.
+pub struct Facts<'a> {
+    pub ticket: &'a Ticket,
+    pub plan: &'a Plan,
+    pub deletions: &'a DeletionFacts,
+    pub now: jiff::Timestamp,
+}
+
+pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
+    let ticket = facts.ticket;
+    let mut v = TicketVerdict {
+        id: ticket.id.get_ref().clone(),
+        file: ticket.file.name.to_string(),
+        tier: None,
+        tier_reasons: Vec::new(),
+        reasons: Vec::new(),
+        findings: Vec::new(),
+        deletions: Vec::new(),
+        approvals: Approvals::default(),
+    };
+    let at = |span: std::ops::Range<usize>| Location::new(&ticket.file, span);
+
+    // Risk: the real scope is the widest of the declared one and what the inventory says.
+    let declared = ticket.declared_scope();
+    let mut scope = declared;
+    for change in &facts.plan.changes {
+        for entry in policy.inventory_for(&change.name) {
+            let Some(real) = entry.scope else { continue };
+            scope = scope.max(Some(real));
+            if declared.is_some_and(|d| d < real) {
+                let span = ticket.blast_radius.as_ref().and_then(|b| b.get_ref().scope.as_ref()).map_or(0..0, |s| s.span());
+                let (line, _) = policy.file.line_col(entry.span.start);
+                v.reasons.push(
+                    Item::new(Code::ScopeUnderstated, format!(
+                        "the ticket declares scope `{}` but `{}` is `{real}` in the inventory ({}:{line})",
+                        declared.map_or("none", |d| d.as_str()), change.name, policy.file.name))
+                    .rrset(&change.name, Some(change.rtype))
+                    .at(at(span)),
+                );
+            }
+        }
+    }
+
+    for t in &facts.plan.type_changes {
+        v.findings.push(
+            Item::new(Code::TypeChange, format!(
+                "`{}` changes from {} to {}: every answer for it changes shape; the rollback must restore the {} exactly",
+                t.name, t.from, t.to, t.from))
+            .rrset(&t.name, Some(t.to)),
+        );
+    }
+
+    let mut tier = 0usize;
+    for rule in &policy.rules {
+        if let Some(matched) = rule_matches(&rule.when, ticket, facts.plan, scope, policy) {
+            let (line, _) = policy.file.line_col(rule.span.start);
+            v.tier_reasons.push(TierCause {
+                tier: policy.tiers[rule.tier].name.get_ref().clone(),
+                source: "rule",
+                description: format!("{}:{line}: when {}{matched}", policy.file.name, describe(&rule.when)),
+                line: Some(line),
+            });
+            tier = tier.max(rule.tier);
+        }
+    }
+    let rules_tier = tier;
+
+    // Freezes apply to the deployment window, or to the moment of evaluation.
+    let window = ticket
+        .deployment
+        .as_ref()
+        .and_then(|d| d.get_ref().window.as_ref())
+        .map(|w| *w.get_ref());
+    let when = window.unwrap_or(Window { start: facts.now, end: facts.now + jiff::SignedDuration::from_secs(1) });
+    for freeze in &policy.freezes {
+        if !freeze.window.overlaps(&when) {
+            continue;
+        }
+        let (line, _) = policy.file.line_col(freeze.span.start);
+        let period = format!("{} to {}", freeze.window.start, freeze.window.end);
+        let why = freeze.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        match freeze.tier {
+            Some(freeze_tier) => {
+                v.tier_reasons.push(TierCause {
+                    tier: policy.tiers[freeze_tier].name.get_ref().clone(),
+                    source: "freeze",
+                    description: format!("{}:{line}: freeze {period}{why}", policy.file.name),
+                    line: Some(line),
+                });
+                tier = tier.max(freeze_tier);
+            }
+            None => v.reasons.push(
+                Item::new(Code::Freeze, format!(
+                    "the change falls in the freeze {period}{why} ({}:{line}), which refuses changes",
+                    policy.file.name))
+                .at(at(ticket.deployment.as_ref().map_or(0..0, |d| d.span()))),
+            ),
+        }
+    }
+    if tier > rules_tier {
+        v.findings.push(Item::new(Code::TierRaised, format!(
+            "a freeze raised the tier from `{}` to `{}`",
+            policy.tiers[rules_tier].name.get_ref(), policy.tiers[tier].name.get_ref())));
+    }
+    if v.tier_reasons.is_empty() {
+        v.tier_reasons.push(TierCause {
+            tier: policy.tiers[0].name.get_ref().clone(),
+            source: "default",
+            description: "no rule matched: the lowest tier".into(),
+            line: None,
+        });
+    }
+    let tier_def = &policy.tiers[tier];
+    v.tier = Some(tier_def.name.get_ref().clone());
+
+    // Completeness.
+    let mut required: Vec<(FieldPath, Option<Location>)> =
+        ALWAYS_REQUIRED.iter().map(|f| (*f, None)).collect();
+    for field in &tier_def.require_fields {
+        required.push((*field.get_ref(), Some(policy.location(field.span()))));
+    }
+    if !facts.plan.type_changes.is_empty() {
+        required.push((FieldPath::RollbackLastKnownGood, None));
+    }
+    let mut reported: Vec<FieldPath> = Vec::new();
+    for (field, demanded_by) in required {
+        if reported.contains(&field) {
+            continue;
+        }
+        reported.push(field);
+        if let Some((why, span)) = field.missing_in(ticket) {
+            let by = match &demanded_by {
+                Some(location) => format!("tier `{}` requires it ({location})", tier_def.name.get_ref()),
+                None if field == FieldPath::RollbackLastKnownGood => "a type change requires a last-known-good snapshot".into(),
+                None => "every ticket requires it".into(),
+            };
+            v.reasons.push(Item::new(Code::FieldMissing, format!("`{field}` is missing: {why}; {by}")).at(at(span)));
+        }
+    }
+
+    deletion_gate(facts, &mut v);
+
+    // Approvals: signed approvals are verified by the approvals module; without any, every
+    // requirement of the tier is still open.
+    v.approvals.required = tier_def.require.clone();
+    if !tier_def.require.is_empty() {
+        v.reasons.push(
+            Item::new(Code::ApprovalsMissing, approvals_needed(&tier_def.require, ticket, policy, tier_def.name.get_ref()))
+                .at(at(ticket.id.span())),
+        );
+    }
+    v
+}
+
+fn deletion_gate(facts: &Facts<'_>, v: &mut TicketVerdict) {
+    let d = facts.deletions;
+    let ticket = facts.ticket;
+    for target in facts.plan.deletion_targets() {
+        let change = facts.plan.changes.iter().find(|c| c.name == target.name && c.rtype == target.rtype);
+        let location = change.map(|c| Location::new(&ticket.file, c.span.clone()));
+        let rrset = format!("{} {}", target.name, target.rtype);
+        let mut refuse = |code: Code, message: String, evidence: Option<Evidence>| {
+            let mut item = Item::new(code, message).rrset(&target.name, Some(target.rtype));
+            item.evidence = evidence.clone();
+            item.location = location.clone();
+            v.reasons.push(item);
+            v.deletions.push(DeletionCheck {
+                name: target.name.clone(), rtype: target.rtype, zone: target.zone.clone(), allowed: false, evidence,
+            });
+        };
+        if let Some(why) = &d.unavailable {
+            refuse(Code::MetricsUnavailable, format!("cannot prove `{rrset}` unused: {why}"), None);
+            continue;
+        }
+        let (Some(m), Some(coverage)) = (d.rrsets.get(&(target.name.clone(), target.rtype)), d.zones.get(&target.zone)) else {
+            refuse(Code::MetricsUnavailable, format!("cannot prove `{rrset}` unused: it was not measured"), None);
+            continue;
+        };
+        let mut evidence = Evidence::from_measurement(m, d.window);
+        evidence.coverage = Some(Box::new(Evidence::from_measurement(coverage, d.window)));
+        let window = d.window.map(|w| w.to_string()).unwrap_or_else(|| "the window".into());
+        match (&m.result, &coverage.result) {
+            (Ok(Outcome::Value(n)), _) if *n > 0.0 => refuse(Code::DeletionInUse, format!(
+                "`{rrset}` is still in use: {} resolutions in the last {window}", format_count(*n)), Some(evidence)),
+            (Err(e), _) => refuse(Code::MetricsUnavailable, format!(
+                "cannot prove `{rrset}` unused: {e}"), Some(evidence)),
+            (Ok(_), Err(e)) => refuse(Code::MetricsUnavailable, format!(
+                "cannot prove telemetry flows for the zone `{}`: {e}", target.zone), Some(evidence)),
+            (Ok(_), Ok(c)) if c.as_number() <= 0.0 => refuse(Code::DeletionNoTelemetry, format!(
+                "`{rrset}` shows no resolutions, but neither does its whole zone `{}` in the last {window}: no telemetry is not zero traffic",
+                target.zone), Some(evidence)),
+            (Ok(_), Ok(_)) => v.deletions.push(DeletionCheck {
+                name: target.name.clone(), rtype: target.rtype, zone: target.zone.clone(), allowed: true, evidence: Some(evidence),
+            }),
+        }
+    }
+}
+
+fn format_count(n: f64) -> String {
+    if n.fract() == 0.0 && n < 1e15 { format!("{}", n as u64) } else { format!("{n:.2}") }
+}
+
+/// Describes what is still needed, naming who can give it (the author excluded).
+fn approvals_needed(require: &[Requirement], ticket: &Ticket, policy: &Policy, tier: &str) -> String {
+    let author = ticket.author.get_ref();
+    let parts: Vec<String> = require
+        .iter()
+        .map(|r| {
+            let eligible: Vec<&str> = policy
+                .groups
+                .get(&r.group)
+                .map(|g| g.members.iter().map(|m| m.get_ref().as_str()).filter(|m| m != author).collect())
+                .unwrap_or_default();
+            let who = if eligible.is_empty() {
+                "nobody in the group can approve".to_string()
+            } else {
+                format!("from {}", eligible.join(", "))
+            };
+            format!("{} from `{}` ({who})", r.count, r.group)
+        })
+        .collect();
+    format!(
+        "tier `{tier}` needs {}; approvers must be distinct, and the author `{author}` never counts",
+        parts.join(" and ")
+    )
+}
+
+/// `Some(text saying which change matched)` if the rule applies.
+fn rule_matches(when: &Conditions, ticket: &Ticket, plan: &Plan, scope: Option<Scope>, policy: &Policy) -> Option<String> {
+    if !when.scope.is_empty() && !scope.is_some_and(|s| when.scope.contains(&s)) {
+        return None;
+    }
+    if !when.kind.is_empty() && !when.kind.contains(ticket.kind.get_ref()) {
+        return None;
+    }
+    if !when.has_change_conditions() {
+        return Some(String::new());
+    }
+    let change_matches = |c: &PlannedChange| {
+        (when.action.is_empty() || when.action.contains(&c.action))
+            && (when.rtype.is_empty() || when.rtype.contains(&c.rtype))
+            && (when.name.is_empty() || when.name.iter().any(|p| p.matches(&c.name)))
+            && (when.zone.is_empty() || when.zone.contains(&c.zone))
+            && when.critical.is_none_or(|want| policy.is_critical(&c.name) == want)
+            && when.type_change.is_none_or(|want| plan.is_type_changed(&c.name) == want)
+    };
+    plan.changes
+        .iter()
+        .find(|c| change_matches(c))
+        .map(|c| format!(" (matched by {} {} {})", c.action.as_str(), c.name, c.rtype))
+}
+
+fn describe(when: &Conditions) -> String {
+    let mut parts = Vec::new();
+    let list = |items: Vec<String>| if items.len() == 1 { items[0].clone() } else { format!("[{}]", items.join(", ")) };
+    if !when.scope.is_empty() { parts.push(format!("scope = {}", list(when.scope.iter().map(|s| s.to_string()).collect()))); }
+    if !when.kind.is_empty() { parts.push(format!("kind = {}", list(when.kind.iter().map(|k| k.as_str().to_string()).collect()))); }
+    if !when.action.is_empty() { parts.push(format!("action = {}", list(when.action.iter().map(|a| a.as_str().to_string()).collect()))); }
+    if !when.rtype.is_empty() { parts.push(format!("type = {}", list(when.rtype.iter().map(|t| t.to_string()).collect()))); }
+    if !when.name.is_empty() { parts.push(format!("name = {}", list(when.name.iter().map(|n| n.to_string()).collect()))); }
+    if !when.zone.is_empty() { parts.push(format!("zone = {}", list(when.zone.iter().map(|z| z.to_string()).collect()))); }
+    if let Some(c) = when.critical { parts.push(format!("critical = {c}")); }
+    if let Some(t) = when.type_change { parts.push(format!("type_change = {t}")); }
+    if parts.is_empty() { "always".into() } else { parts.join(", ") }
+}

@@ -1,0 +1,13 @@
+//! Small domain types shared by tickets, policies and evidence: DNS names, name patterns,
+//! record types, durations and scopes. Each parses from the text a user writes and reports
+//! what is wrong in a sentence that can be shown next to that text.
+
+mod duration;
+mod name;
+mod record_type;
+mod scope;
+
+pub use duration::Duration;
+pub use name::{Fqdn, NamePattern};
+pub use record_type::RecordType;
+pub use scope::Scope;

@@ -1,0 +1,109 @@
+//! The plan of a ticket: its declared changes with their zones resolved, and what follows
+//! from them (type changes, the RRsets the deletion gate must clear).
+
+use std::ops::Range;
+
+use crate::diag::Diagnostic;
+use crate::evidence::DeletionTarget;
+use crate::model::{Fqdn, RecordType};
+use crate::ticket::{Action, Ticket};
+use crate::zones::{ManagedZone, zone_of};
+
+/// A change with its zone.
+#[derive(Clone, Debug)]
+pub struct PlannedChange {
+    pub action: Action,
+    pub name: Fqdn,
+    pub rtype: RecordType,
+    pub zone: Fqdn,
+    pub values: Vec<String>,
+    pub ttl: Option<u32>,
+    pub span: Range<usize>,
+}
+
+/// A name that trades an address type (A, AAAA, ALIAS) for a CNAME, or the reverse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeChange {
+    pub name: Fqdn,
+    pub from: RecordType,
+    pub to: RecordType,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub changes: Vec<PlannedChange>,
+    pub type_changes: Vec<TypeChange>,
+}
+
+impl Plan {
+    /// Resolves each change's zone: its own `zone`, else the longest managed zone suffix.
+    pub fn from_ticket(ticket: &Ticket, zones: &[ManagedZone]) -> Result<Self, Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        let mut changes = Vec::new();
+        for change in &ticket.changes {
+            let zone = match (&change.zone, zone_of(zones, change.name.get_ref())) {
+                (Some(zone), _) => zone.get_ref().clone(),
+                (None, Some(managed)) => managed.name.clone(),
+                (None, None) => {
+                    let managed: Vec<String> = zones.iter().map(|z| format!("`{}`", z.name)).collect();
+                    problems.push(
+                        Diagnostic::new(
+                            "ticket-invalid",
+                            format!("`{}` is in no managed zone", change.name.get_ref()),
+                        )
+                        .at(&ticket.file, change.name.span(), "no zone in `[sources]` contains this name")
+                        .help(format!(
+                            "add `zone = \"...\"` to this change, or list the zone's file under `[sources]` in changegate.toml (managed zones: {})",
+                            if managed.is_empty() { "none".to_string() } else { managed.join(", ") }
+                        )),
+                    );
+                    continue;
+                }
+            };
+            changes.push(PlannedChange {
+                action: change.action,
+                name: change.name.get_ref().clone(),
+                rtype: *change.rtype.get_ref(),
+                zone,
+                values: change.values.clone(),
+                ttl: change.ttl,
+                span: change.span.clone(),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let type_changes = type_changes(&changes);
+        Ok(Self { changes, type_changes })
+    }
+
+    /// Deleted RRsets that are not one half of a type change.
+    pub fn deletion_targets(&self) -> Vec<DeletionTarget> {
+        self.changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .filter(|c| !self.type_changes.iter().any(|t| t.name == c.name && t.from == c.rtype))
+            .map(|c| DeletionTarget { name: c.name.clone(), rtype: c.rtype, zone: c.zone.clone() })
+            .collect()
+    }
+
+    pub fn is_type_changed(&self, name: &Fqdn) -> bool {
+        self.type_changes.iter().any(|t| &t.name == name)
+    }
+}
+
+fn type_changes(changes: &[PlannedChange]) -> Vec<TypeChange> {
+    let mut found = Vec::new();
+    for deleted in changes.iter().filter(|c| c.action == Action::Delete) {
+        let created = changes.iter().find(|c| {
+            c.action == Action::Create
+                && c.name == deleted.name
+                && ((deleted.rtype.is_address_like() && c.rtype == RecordType::Cname)
+                    || (deleted.rtype == RecordType::Cname && c.rtype.is_address_like()))
+        });
+        if let Some(created) = created {
+            found.push(TypeChange { name: deleted.name.clone(), from: deleted.rtype, to: created.rtype });
+        }
+    }
+    found
+}

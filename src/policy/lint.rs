@@ -1,0 +1,136 @@
+//! Checks that a policy can be satisfied and escalates as intended. Every problem here makes
+//! `check` refuse to evaluate: a gate whose approvals can never be collected, or whose
+//! "high" tier asks less than "low", is misconfigured, exactly as in the incident.
+
+use crate::approval::AllowedSigners;
+use crate::diag::Diagnostic;
+use crate::model::Duration;
+
+use super::Policy;
+
+/// The shortest deletion window: a daily job must have run at least once.
+const MIN_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let file = &policy.file;
+    let mut error = |span: std::ops::Range<usize>, message: String, label: &str, help: String| {
+        problems.push(
+            Diagnostic::new("policy-invalid", message)
+                .at(file, span, label)
+                .help(help),
+        );
+    };
+
+    if policy.tiers.is_empty() {
+        error(0..0, "the policy defines no `[[tier]]`".into(), "in this file",
+            "add tiers from lowest to highest, e.g. `[[tier]]\\nname = \"routine\"\\nrequire = []`".into());
+    }
+
+    for group in policy.groups.values() {
+        if group.members.is_empty() {
+            error(group.name.span(), format!("the group `{}` is empty", group.name.get_ref()),
+                "no members", "add the principals who may approve for this group, or remove it".into());
+        }
+        if let Some(signers) = signers {
+            for member in &group.members {
+                if !signers.has_key_for(member.get_ref()) {
+                    error(member.span(), format!(
+                        "`{}` (group `{}`) has no key in `{}`", member.get_ref(), group.name.get_ref(), signers.file.name),
+                        "no key for this principal",
+                        format!("add a line `{} ssh-ed25519 AAAA...` to `{}`, or remove the member", member.get_ref(), signers.file.name));
+                }
+            }
+        }
+    }
+
+    let needs_approvals = policy.tiers.iter().any(|t| !t.require.is_empty());
+    if needs_approvals && policy.allowed_signers.is_none() {
+        error(0..0, "tiers require approvals but the policy names no `allowed_signers` file".into(),
+            "in this file", "add `[signers]\\nallowed_signers = \"allowed_signers\"`".into());
+    }
+
+    for tier in &policy.tiers {
+        for requirement in &tier.require {
+            let Some(group) = policy.groups.get(&requirement.group) else {
+                let known: Vec<&str> = policy.groups.keys().map(String::as_str).collect();
+                let hint = crate::diag::closest(&requirement.group, known.iter().copied())
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
+                error(requirement.span.clone(), format!(
+                    "tier `{}` requires the unknown group `{}`", tier.name.get_ref(), requirement.group),
+                    "no such group", format!("{hint}define it under `[groups]`; groups: {}",
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }));
+                continue;
+            };
+            let keyed = group
+                .members
+                .iter()
+                .filter(|m| signers.is_none_or(|s| s.has_key_for(m.get_ref())))
+                .count();
+            if !group.members.is_empty() && (requirement.count as usize) > keyed {
+                error(requirement.span.clone(), format!(
+                    "tier `{}` requires {} approvals from `{}`, which has only {} member(s) with a key",
+                    tier.name.get_ref(), requirement.count, requirement.group, keyed),
+                    "cannot be satisfied",
+                    format!("add members with keys to `{}` or lower `count`", requirement.group));
+            }
+        }
+    }
+
+    // Escalation: every tier must demand at least what the tier below it demands.
+    for pair in policy.tiers.windows(2) {
+        let (lower, higher) = (&pair[0], &pair[1]);
+        for need in &lower.require {
+            let have: u32 = higher
+                .require
+                .iter()
+                .filter(|r| r.group == need.group)
+                .map(|r| r.count)
+                .sum();
+            let lower_total: u32 = lower.require.iter().filter(|r| r.group == need.group).map(|r| r.count).sum();
+            if have < lower_total {
+                error(higher.span.clone(), format!(
+                    "escalation decreases: tier `{}` requires {have} approval(s) from `{}` but the lower tier `{}` requires {lower_total}",
+                    higher.name.get_ref(), need.group, lower.name.get_ref()),
+                    "asks less than the tier below",
+                    "tiers are listed from lowest to highest; a higher tier must require at least what every lower tier requires".into());
+            }
+        }
+        for field in &lower.require_fields {
+            if !higher.require_fields.iter().any(|f| f.get_ref() == field.get_ref()) {
+                error(higher.span.clone(), format!(
+                    "escalation decreases: tier `{}` does not require `{}`, which the lower tier `{}` requires",
+                    higher.name.get_ref(), field.get_ref(), lower.name.get_ref()),
+                    "asks less than the tier below",
+                    format!("add \"{}\" to this tier's `require_fields`", field.get_ref()));
+            }
+        }
+        if let (Some(low), Some(high)) = (&lower.approval_ttl, &higher.approval_ttl) {
+            if high.get_ref() > low.get_ref() {
+                error(high.span(), format!(
+                    "escalation decreases: approvals for tier `{}` live {} but only {} for the lower tier `{}`",
+                    higher.name.get_ref(), high.get_ref(), low.get_ref(), lower.name.get_ref()),
+                    "longer than the tier below", "a higher tier's `approval_ttl` must not be longer".into());
+            }
+        }
+    }
+
+    match &policy.deletion {
+        None => error(0..0, "the policy has no `[deletion]` section, so no deletion could ever be proven unused".into(),
+            "in this file", "add `[deletion]` with `query`, `coverage_query` and `window = \"14d\"`".into()),
+        Some(deletion) => {
+            let d = deletion.get_ref();
+            if d.coverage_query.is_none() {
+                error(deletion.span(), "`deletion.coverage_query` is missing: without it \"no telemetry\" cannot be told from \"no traffic\"".into(),
+                    "in `[deletion]`",
+                    "add e.g. `coverage_query = 'sum(increase(dns_resolutions_total{zone=\"{zone}\"}[{window}]))'`".into());
+            }
+            if *d.window.get_ref() < MIN_WINDOW {
+                error(d.window.span(), format!("`deletion.window` is {}; it must be at least 24h", d.window.get_ref()),
+                    "too short", "weekly and monthly jobs resolve names too: `14d` or more is a good window".into());
+            }
+        }
+    }
+    problems
+}

@@ -1,0 +1,152 @@
+//! Policies (`policies/*.toml`): approver groups, risk tiers, the rules and freezes that pick
+//! a tier, the inventory that says what names really are, and the deletion gate's queries.
+//!
+//! Reading ([`read_policy`]) checks shapes and types; [`lint`] then checks that the policy
+//! can actually be satisfied (escalation that never decreases, groups with keyed members).
+//! A policy with any problem makes `check` refuse to evaluate (`policy-invalid`).
+
+mod lint;
+mod read;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use toml::Spanned;
+
+pub use lint::lint;
+pub use read::read_policy;
+
+use crate::diag::{Location, SourceFile};
+use crate::model::{Duration, Fqdn, NamePattern, RecordType, Scope};
+use crate::ticket::{Action, FieldPath, Kind, Window};
+
+/// A validated policy.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub file: SourceFile,
+    pub groups: BTreeMap<String, Group>,
+    /// The `allowed_signers` file, resolved against the policy's folder.
+    pub allowed_signers: Option<Spanned<PathBuf>>,
+    /// Tiers from lowest to highest.
+    pub tiers: Vec<Tier>,
+    pub inventory: Vec<InventoryEntry>,
+    pub rules: Vec<Rule>,
+    pub deletion: Option<Spanned<DeletionPolicy>>,
+    pub freezes: Vec<Freeze>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub name: Spanned<String>,
+    pub members: Vec<Spanned<String>>,
+}
+
+/// A risk tier and what it demands.
+#[derive(Clone, Debug)]
+pub struct Tier {
+    pub name: Spanned<String>,
+    pub require: Vec<Requirement>,
+    pub require_fields: Vec<Spanned<FieldPath>>,
+    /// How long an approval stays valid.
+    pub approval_ttl: Option<Spanned<Duration>>,
+    pub span: Range<usize>,
+}
+
+/// `count` distinct approvers from `group`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Requirement {
+    pub group: String,
+    pub count: u32,
+    #[serde(skip)]
+    pub span: Range<usize>,
+}
+
+/// What the inventory knows about some names.
+#[derive(Clone, Debug)]
+pub struct InventoryEntry {
+    pub names: Vec<Spanned<NamePattern>>,
+    /// The real blast radius of these names.
+    pub scope: Option<Scope>,
+    pub critical: bool,
+    /// Traffic-managed: answers vary by location or over time.
+    pub dynamic: bool,
+    pub span: Range<usize>,
+}
+
+/// `when` all conditions hold, the ticket is at least `tier`.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub when: Conditions,
+    /// Index into [`Policy::tiers`].
+    pub tier: usize,
+    pub span: Range<usize>,
+}
+
+/// Conditions of a rule; each list is "any of", and all given conditions must hold.
+/// Per-change conditions (action, type, name, zone, critical, type_change) must hold for the
+/// same change.
+#[derive(Clone, Debug, Default)]
+pub struct Conditions {
+    pub scope: Vec<Scope>,
+    pub kind: Vec<Kind>,
+    pub action: Vec<Action>,
+    pub rtype: Vec<RecordType>,
+    pub name: Vec<NamePattern>,
+    pub zone: Vec<Fqdn>,
+    pub critical: Option<bool>,
+    pub type_change: Option<bool>,
+}
+
+impl Conditions {
+    pub fn has_change_conditions(&self) -> bool {
+        !(self.action.is_empty() && self.rtype.is_empty() && self.name.is_empty() && self.zone.is_empty())
+            || self.critical.is_some()
+            || self.type_change.is_some()
+    }
+}
+
+/// How deletions are proven unused.
+#[derive(Clone, Debug)]
+pub struct DeletionPolicy {
+    /// Resolutions of one RRset over the window; template variables `{name}`, `{fqdn}`,
+    /// `{type}`, `{zone}`, `{window}`.
+    pub query: Spanned<String>,
+    /// Resolutions of the whole zone: proof that telemetry flows.
+    pub coverage_query: Option<Spanned<String>>,
+    pub window: Spanned<Duration>,
+}
+
+/// A period in which changes need at least `tier`, or (without a tier) are refused.
+#[derive(Clone, Debug)]
+pub struct Freeze {
+    pub window: Window,
+    pub tier: Option<usize>,
+    pub reason: Option<String>,
+    pub span: Range<usize>,
+}
+
+impl Policy {
+    pub fn tier_index(&self, name: &str) -> Option<usize> {
+        self.tiers.iter().position(|t| t.name.get_ref() == name)
+    }
+
+    pub fn location(&self, span: Range<usize>) -> Location {
+        Location::new(&self.file, span)
+    }
+
+    /// Inventory entries that describe `name`.
+    pub fn inventory_for<'a>(&'a self, name: &'a Fqdn) -> impl Iterator<Item = &'a InventoryEntry> {
+        self.inventory
+            .iter()
+            .filter(move |e| e.names.iter().any(|p| p.get_ref().matches(name)))
+    }
+
+    pub fn is_critical(&self, name: &Fqdn) -> bool {
+        self.inventory_for(name).any(|e| e.critical)
+    }
+
+    pub fn is_dynamic(&self, name: &Fqdn) -> bool {
+        self.inventory_for(name).any(|e| e.dynamic)
+    }
+}

@@ -1,0 +1,137 @@
+//! The human renderer: a summary table per ticket, the deletion evidence, the approvals the
+//! tier requires, and the quoted source of every invalid input.
+
+use std::fmt::Write;
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL};
+
+use super::{Report, Style};
+use crate::verdict::{Decision, Evidence, Item, TicketVerdict};
+
+pub fn render(report: &Report<'_>, style: Style) -> String {
+    let mut out = String::new();
+    for diagnostic in report.diagnostics {
+        out.push_str(&diagnostic.render(style.color));
+    }
+    for item in &report.verdict.errors {
+        if report.diagnostics.is_empty() {
+            let _ = writeln!(out, "error[{}]: {}", item.code.as_str(), item.message);
+        }
+    }
+    for ticket in &report.verdict.tickets {
+        if style.quiet && ticket.allowed() {
+            continue;
+        }
+        render_ticket(&mut out, ticket, style);
+    }
+    let verdict = report.verdict;
+    let refused = verdict.tickets.iter().filter(|t| !t.allowed()).count();
+    let summary = match verdict.verdict {
+        Decision::Allowed => format!("allowed: {} ticket(s) pass the gate", verdict.tickets.len()),
+        Decision::Refused => format!("refused: {refused} of {} ticket(s) do not pass the gate", verdict.tickets.len()),
+        Decision::Invalid => "invalid input: fix the problems above, then run again".to_string(),
+    };
+    let _ = writeln!(out, "{}", paint(&summary, style.color, verdict.verdict == Decision::Allowed));
+    out
+}
+
+fn paint(text: &str, color: bool, good: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = if good { 32 } else { 31 };
+    format!("\x1b[1;{code}m{text}\x1b[0m")
+}
+
+fn table(color: bool) -> Table {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL).set_content_arrangement(ContentArrangement::Dynamic).set_width(110);
+    if !color {
+        table.force_no_tty();
+    } else {
+        table.enforce_styling();
+    }
+    table
+}
+
+fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
+    let status = if t.allowed() { "allowed" } else { "refused" };
+    let tier = t.tier.as_deref().unwrap_or("-");
+    let _ = writeln!(out, "\n{}  {}  tier: {tier}  ({})", t.id, paint(status, style.color, t.allowed()), t.file);
+    if style.verbose {
+        for cause in &t.tier_reasons {
+            let _ = writeln!(out, "  tier `{}` from {}: {}", cause.tier, cause.source, cause.description);
+        }
+    } else if let Some(top) = t.tier_reasons.iter().find(|c| Some(c.tier.as_str()) == t.tier.as_deref()) {
+        let _ = writeln!(out, "  why `{tier}`: {} (-v for every rule)", top.description);
+    }
+
+    if !t.reasons.is_empty() || !t.findings.is_empty() {
+        let mut table = table(style.color);
+        table.set_header(vec!["", "code", "what", "where"]);
+        for (item, refusal) in t.reasons.iter().map(|i| (i, true)).chain(t.findings.iter().map(|i| (i, false))) {
+            table.add_row(vec![
+                Cell::new(if refusal { "✗" } else { "!" }).fg(if refusal { Color::Red } else { Color::Yellow }),
+                Cell::new(item.code.as_str()),
+                Cell::new(&item.message),
+                Cell::new(location(item)),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+
+    if !t.deletions.is_empty() {
+        let mut table = table(style.color);
+        table.set_header(vec!["deleted", "resolutions", "zone telemetry", "query", "evaluated at"]);
+        for d in &t.deletions {
+            let (value, coverage, query, when) = match &d.evidence {
+                Some(e) => (
+                    value_text(e),
+                    e.coverage.as_deref().map_or("-".into(), value_text),
+                    e.query.clone(),
+                    e.evaluated_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                ),
+                None => ("not measured".into(), "-".into(), "-".into(), "-".into()),
+            };
+            table.add_row(vec![
+                Cell::new(format!("{} {}\n{}", d.name, d.rtype, if d.allowed { "✓ unused" } else { "✗ refused" }))
+                    .fg(if d.allowed { Color::Green } else { Color::Red }),
+                Cell::new(value),
+                Cell::new(coverage),
+                Cell::new(query),
+                Cell::new(when),
+            ]);
+        }
+        let window = t.deletions.iter().find_map(|d| d.evidence.as_ref()?.window);
+        if let Some(window) = window {
+            let _ = writeln!(out, "  deletion evidence over the last {window}:");
+        }
+        let _ = writeln!(out, "{table}");
+    }
+
+    if t.approvals.required.is_empty() {
+        let _ = writeln!(out, "  approvals: none required for tier `{tier}`");
+    } else {
+        let needed: Vec<String> =
+            t.approvals.required.iter().map(|r| format!("{} from `{}`", r.count, r.group)).collect();
+        let _ = writeln!(out, "  approvals required: {}", needed.join(", "));
+        for a in &t.approvals.valid {
+            let _ = writeln!(out, "    ✓ {} ({})", a.approver, a.file);
+        }
+        for a in &t.approvals.invalid {
+            let _ = writeln!(out, "    ✗ {} ({}): {}", a.approver, a.file, a.reason.as_deref().unwrap_or(""));
+        }
+    }
+}
+
+fn value_text(e: &Evidence) -> String {
+    match (e.result, e.value) {
+        ("value", Some(v)) => format!("{v}"),
+        ("empty", _) => "empty (0)".into(),
+        _ => format!("error: {}", e.error.as_deref().unwrap_or("unknown")),
+    }
+}
+
+fn location(item: &Item) -> String {
+    item.location.as_ref().map(|l| l.to_string()).unwrap_or_default()
+}

@@ -1,0 +1,40 @@
+//! Renderers over one [`Verdict`]: `human` (tables and quoted diagnostics), `json`
+//! (`schema: 1`) and `github` (workflow annotations). Results go to stdout; nothing here
+//! decides anything.
+
+mod github;
+mod human;
+
+use crate::diag::Diagnostic;
+use crate::verdict::Verdict;
+
+pub use github::render as github;
+pub use human::render as human;
+
+/// Output format (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+/// How to render for people.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+}
+
+/// What a renderer gets: the verdict and the diagnostics that explain invalid input.
+pub struct Report<'a> {
+    pub verdict: &'a Verdict,
+    pub diagnostics: &'a [Diagnostic],
+}
+
+pub fn json(report: &Report<'_>) -> String {
+    let mut out = serde_json::to_string_pretty(report.verdict).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    out
+}

@@ -1,0 +1,241 @@
+//! Change tickets (`changes/<ID>.toml`): what an engineer declares beside a DNS change.
+//!
+//! Reading is two-phase: the spanned TOML tree is walked into a [`Ticket`] whose fields keep
+//! their spans, and every problem is collected as a `ticket-invalid` diagnostic. Whether a
+//! field the *policy* demands is present is not decided here but by the gate
+//! (`field-missing`), because it depends on the tier.
+
+pub mod fields;
+pub(crate) mod read;
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+pub use fields::FieldPath;
+pub use read::read_ticket;
+
+use crate::diag::SourceFile;
+use crate::model::{Duration, Fqdn, RecordType, Scope};
+
+/// A validated change ticket.
+#[derive(Clone, Debug)]
+pub struct Ticket {
+    pub file: SourceFile,
+    /// Stable identifier; equals the file stem.
+    pub id: Spanned<String>,
+    pub title: String,
+    /// The principal who wrote the change; never counts as an approver.
+    pub author: Spanned<String>,
+    pub kind: Spanned<Kind>,
+    pub intent: Option<Spanned<Intent>>,
+    pub blast_radius: Option<Spanned<BlastRadius>>,
+    /// The declared RRset changes, in file order.
+    pub changes: Vec<DeclaredChange>,
+    pub deployment: Option<Spanned<Deployment>>,
+    pub rollback: Option<Spanned<Rollback>>,
+    pub health_signals: Vec<Spanned<HealthSignal>>,
+}
+
+/// The kind of change, as in ITIL: standard (pre-approved), normal, or emergency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Standard,
+    Normal,
+    Emergency,
+}
+
+impl Kind {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "standard" => Ok(Self::Standard),
+            "normal" => Ok(Self::Normal),
+            "emergency" => Ok(Self::Emergency),
+            _ => Err(format!(
+                "`{text}` is not a kind; use `standard`, `normal` or `emergency`"
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Normal => "normal",
+            Self::Emergency => "emergency",
+        }
+    }
+}
+
+/// Why the change is made.
+#[derive(Clone, Debug, Default)]
+pub struct Intent {
+    pub summary: Option<Spanned<String>>,
+    pub reason: Option<Spanned<String>>,
+}
+
+/// What the change can break.
+#[derive(Clone, Debug, Default)]
+pub struct BlastRadius {
+    pub scope: Option<Spanned<Scope>>,
+    pub impact: Option<Spanned<String>>,
+}
+
+/// What happens to one RRset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "create" => Ok(Self::Create),
+            "update" => Ok(Self::Update),
+            "delete" => Ok(Self::Delete),
+            _ => Err(format!(
+                "`{text}` is not an action; use `create`, `update` or `delete`"
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// One declared RRset change (`[[change]]`).
+#[derive(Clone, Debug)]
+pub struct DeclaredChange {
+    pub action: Action,
+    pub name: Spanned<Fqdn>,
+    pub rtype: Spanned<RecordType>,
+    /// New values for create/update, as written (canonicalised with the zone readers).
+    pub values: Vec<String>,
+    pub ttl: Option<u32>,
+    /// The zone given on the change; otherwise the longest managed zone suffix.
+    pub zone: Option<Spanned<Fqdn>>,
+    /// The `[[change]]` table, for pointing at the whole change.
+    pub span: Range<usize>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Deployment {
+    pub steps: Vec<String>,
+    pub window: Option<Spanned<Window>>,
+}
+
+/// A planned deployment window; freezes are checked against it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: jiff::Timestamp,
+    pub end: jiff::Timestamp,
+}
+
+impl Window {
+    pub fn overlaps(&self, other: &Window) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Rollback {
+    pub steps: Vec<String>,
+    /// A `changegate snapshot` file holding the last-known-good live answers.
+    pub last_known_good: Option<Spanned<String>>,
+    pub time_to_mitigate: Option<Spanned<Duration>>,
+    pub rehearsed: Option<Spanned<bool>>,
+}
+
+/// A signal watched during the change, with the threshold that aborts it.
+#[derive(Clone, Debug)]
+pub struct HealthSignal {
+    pub name: String,
+    pub query: String,
+    pub abort_if: Threshold,
+    pub watch: Duration,
+}
+
+/// `abort_if = "< 50"`: a comparator and a number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Threshold {
+    pub comparator: Comparator,
+    pub value: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparator {
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Equal,
+    NotEqual,
+}
+
+impl Threshold {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let (comparator, rest) = [
+            ("<=", Comparator::LessOrEqual),
+            (">=", Comparator::GreaterOrEqual),
+            ("==", Comparator::Equal),
+            ("!=", Comparator::NotEqual),
+            ("<", Comparator::Less),
+            (">", Comparator::Greater),
+        ]
+        .into_iter()
+        .find_map(|(symbol, c)| text.strip_prefix(symbol).map(|rest| (c, rest)))
+        .ok_or_else(|| {
+            format!("`{text}` does not start with a comparator; write e.g. `< 50` or `>= 0.05`")
+        })?;
+        let value: f64 = rest.trim().parse().map_err(|_| {
+            format!("`{}` is not a number; write e.g. `< 50` or `>= 0.05`", rest.trim())
+        })?;
+        if !value.is_finite() {
+            return Err("the threshold must be a finite number".into());
+        }
+        Ok(Self { comparator, value })
+    }
+}
+
+impl Ticket {
+    /// Every name the ticket touches, once each, in declaration order.
+    pub fn names(&self) -> Vec<&Fqdn> {
+        let mut names: Vec<&Fqdn> = Vec::new();
+        for change in &self.changes {
+            if !names.contains(&change.name.get_ref()) {
+                names.push(change.name.get_ref());
+            }
+        }
+        names
+    }
+
+    pub fn declared_scope(&self) -> Option<Scope> {
+        let radius = self.blast_radius.as_ref()?;
+        radius.get_ref().scope.as_ref().map(|s| *s.get_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_parse_comparator_and_number() {
+        let t = Threshold::parse("< 50").unwrap();
+        assert_eq!((t.comparator, t.value), (Comparator::Less, 50.0));
+        let t = Threshold::parse(">=0.05").unwrap();
+        assert_eq!((t.comparator, t.value), (Comparator::GreaterOrEqual, 0.05));
+        assert!(Threshold::parse("50").unwrap_err().contains("comparator"));
+        assert!(Threshold::parse("< lots").unwrap_err().contains("not a number"));
+        assert!(Threshold::parse("< NaN").is_err());
+    }
+}

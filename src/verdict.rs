@@ -1,0 +1,247 @@
+//! The one result type every renderer reads: per ticket, the tier and why, the refusals
+//! (`reasons`), the findings, the deletion evidence and the approvals required. Codes are
+//! stable (SPEC.md); the JSON shape is `schema: 1`.
+
+use serde::{Serialize, Serializer};
+
+use crate::diag::Location;
+use crate::evidence::Measurement;
+use crate::model::{Duration, Fqdn, RecordType};
+use crate::policy::Requirement;
+
+macro_rules! codes {
+    ($($variant:ident => $text:literal, $refuses:literal, $about:literal;)*) => {
+        /// A stable reason or finding code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(&self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+
+            /// True for refusals (`reasons`), false for findings.
+            pub fn refuses(&self) -> bool {
+                match self { $(Code::$variant => $refuses,)* }
+            }
+
+            /// One line saying what the code means.
+            pub fn about(&self) -> &'static str {
+                match self { $(Code::$variant => $about,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    TicketInvalid => "ticket-invalid", true, "the ticket cannot be read or is not valid";
+    FieldMissing => "field-missing", true, "a field the tier requires is missing or empty";
+    UndeclaredChange => "undeclared-change", true, "a DNS change no ticket declares";
+    ScopeUnderstated => "scope-understated", true, "the declared blast radius is narrower than what the change touches";
+    DeletionInUse => "deletion-in-use", true, "a deleted record is still being resolved";
+    DeletionNoTelemetry => "deletion-no-telemetry", true, "no telemetry flows for the zone, so zero traffic cannot be proven";
+    MetricsUnavailable => "metrics-unavailable", true, "the metrics backend failed, timed out or answered something untrustworthy";
+    DanglingReference => "dangling-reference", true, "a record would point at a deleted name";
+    ApprovalsMissing => "approvals-missing", true, "the tier requires approvals that are not there";
+    ApprovalInvalid => "approval-invalid", true, "an approval does not verify or is not from an eligible approver";
+    ApprovalStale => "approval-stale", true, "an approval signs an older ticket or plan, or has expired";
+    SelfApproval => "self-approval", true, "the author approved their own change";
+    Freeze => "freeze", true, "the change falls in a freeze window that refuses changes";
+    PolicyInvalid => "policy-invalid", true, "the policy is invalid, so nothing can be evaluated";
+    TypeChange => "type-change", false, "a name changes between an address type and CNAME";
+    Cascade => "cascade", false, "other names depend on a deleted or type-changed name";
+    DeclaredNotInDiff => "declared-not-in-diff", false, "the ticket declares a change the diff does not contain";
+    TierRaised => "tier-raised", false, "a freeze or type change raised the tier above what the rules gave";
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+pub fn ser_timestamp<S: Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&t.strftime("%Y-%m-%dT%H:%M:%SZ"))
+}
+
+/// The overall answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Allowed,
+    Refused,
+    /// Input could not be evaluated (invalid ticket, policy or config): exit 2.
+    Invalid,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    pub schema: u32,
+    pub verdict: Decision,
+    #[serde(serialize_with = "ser_timestamp")]
+    pub evaluated_at: jiff::Timestamp,
+    pub tickets: Vec<TicketVerdict>,
+    /// Problems in config or policy that stopped evaluation (`policy-invalid`, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Item>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TicketVerdict {
+    pub id: String,
+    pub file: String,
+    /// `None` when the ticket could not be read.
+    pub tier: Option<String>,
+    /// Every rule or freeze that set or raised the tier (`check -v` shows them).
+    pub tier_reasons: Vec<TierCause>,
+    pub reasons: Vec<Item>,
+    pub findings: Vec<Item>,
+    pub deletions: Vec<DeletionCheck>,
+    pub approvals: Approvals,
+}
+
+impl TicketVerdict {
+    pub fn allowed(&self) -> bool {
+        self.reasons.is_empty()
+    }
+}
+
+/// A refusal or finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct Item {
+    pub code: Code,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Fqdn>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub rtype: Option<RecordType>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none", serialize_with = "ser_location")]
+    pub location: Option<Location>,
+}
+
+impl Item {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self { code, name: None, rtype: None, message: message.into(), evidence: None, location: None }
+    }
+
+    pub fn rrset(mut self, name: &Fqdn, rtype: Option<RecordType>) -> Self {
+        self.name = Some(name.clone());
+        self.rtype = rtype;
+        self
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+}
+
+fn ser_location<S: Serializer>(location: &Option<Location>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(None)?;
+    if let Some(location) = location {
+        let (line, column) = location.line_col();
+        map.serialize_entry("file", &*location.file.name)?;
+        map.serialize_entry("line", &line)?;
+        map.serialize_entry("column", &column)?;
+    }
+    map.end()
+}
+
+/// Why a deletion was allowed or refused: the queries, the window, the values, and when.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evidence {
+    pub query: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<Duration>,
+    /// The number; `null` when the result was empty (which counts as 0) or failed.
+    pub value: Option<f64>,
+    /// `value`, `empty` or `error`.
+    pub result: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub source: String,
+    #[serde(serialize_with = "ser_timestamp")]
+    pub evaluated_at: jiff::Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Box<Evidence>>,
+}
+
+impl Evidence {
+    pub fn from_measurement(m: &Measurement, window: Option<Duration>) -> Self {
+        let (value, result, error) = match &m.result {
+            Ok(crate::evidence::Outcome::Value(v)) => (Some(*v), "value", None),
+            Ok(crate::evidence::Outcome::Empty) => (None, "empty", None),
+            Err(e) => (None, "error", Some(e.clone())),
+        };
+        Self {
+            query: m.query.clone(),
+            window,
+            value,
+            result,
+            error,
+            source: m.source.clone(),
+            evaluated_at: m.evaluated_at,
+            coverage: None,
+        }
+    }
+}
+
+/// One deleted RRset and what the deletion gate found.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeletionCheck {
+    pub name: Fqdn,
+    #[serde(rename = "type")]
+    pub rtype: RecordType,
+    pub zone: Fqdn,
+    pub allowed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+/// A rule or freeze that contributed to the tier.
+#[derive(Clone, Debug, Serialize)]
+pub struct TierCause {
+    pub tier: String,
+    /// `rule` or `freeze` or `default`.
+    pub source: &'static str,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Approvals {
+    pub required: Vec<Requirement>,
+    pub valid: Vec<ApprovalEntry>,
+    pub invalid: Vec<ApprovalEntry>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ApprovalEntry {
+    pub approver: String,
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_described() {
+        for (i, code) in Code::ALL.iter().enumerate() {
+            let text = code.as_str();
+            assert!(text.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{text}");
+            assert!(!code.about().is_empty());
+            assert!(Code::ALL[..i].iter().all(|c| c.as_str() != text), "{text} twice");
+        }
+        assert_eq!(Code::ALL.len(), 18);
+        assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
+    }
+}

@@ -1,0 +1,80 @@
+//! Loading a DNS repository's configuration: `changegate.toml`, the policy it names, and the
+//! policy's `allowed_signers`, each validated, with every problem reported as a diagnostic.
+
+use std::path::{Path, PathBuf};
+
+use crate::approval::{AllowedSigners, read_allowed_signers};
+use crate::config::{self, Config};
+use crate::diag::{Diagnostic, SourceFile};
+use crate::policy::{self, Policy};
+use crate::zones::{ManagedZone, managed_zones};
+
+/// A loaded, valid configuration and policy.
+pub struct Workspace {
+    pub config: Config,
+    pub policy: Policy,
+    pub signers: Option<AllowedSigners>,
+    pub zones: Vec<ManagedZone>,
+}
+
+/// Reads a file the user wrote, naming it relative to the current directory.
+pub fn read_source(path: &Path, code: &'static str, what: &str) -> Result<SourceFile, Diagnostic> {
+    let name = display_path(path);
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(name, text)),
+            Err(e) => Err(Diagnostic::new(code, format!("{what} `{name}` is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+                .help("save the file as UTF-8")),
+        },
+        Err(e) => Err(Diagnostic::new(code, format!("cannot read {what} `{name}`: {e}"))
+            .help(format!("check that `{name}` exists and is readable"))),
+    }
+}
+
+/// A path as the user would type it: relative to the current directory where possible.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = path.strip_prefix(&cwd).unwrap_or(path);
+    let shown = shown.strip_prefix("./").unwrap_or(shown);
+    shown.display().to_string()
+}
+
+/// Finds (or takes) the config, then loads and lints the policy.
+pub fn load(config_path: Option<&Path>) -> Result<Workspace, Vec<Diagnostic>> {
+    let path: PathBuf = match config_path {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| {
+                vec![Diagnostic::new("config-invalid", format!("cannot read the current directory: {e}"))]
+            })?;
+            config::discover(&cwd).ok_or_else(|| {
+                vec![Diagnostic::new(
+                    "config-invalid",
+                    format!("no `{}` in `{}` or any folder above it", config::FILE_NAME, cwd.display()),
+                )
+                .help("run changegate inside a DNS repository, or pass `--config FILE`")]
+            })?
+        }
+    };
+    let file = read_source(&path, "config-invalid", "the config").map_err(|d| vec![d])?;
+    let config = config::read_config(file, &path)?;
+    let policy_file = read_source(&config.policy, "policy-invalid", "the policy").map_err(|d| vec![d])?;
+    let policy = policy::read_policy(policy_file, &config.policy)?;
+    let signers = match &policy.allowed_signers {
+        None => None,
+        Some(path) => {
+            let file = read_source(path.get_ref(), "policy-invalid", "the allowed signers file").map_err(|d| {
+                vec![d.at(&policy.file, path.span(), "named here")]
+            })?;
+            Some(read_allowed_signers(file)?)
+        }
+    };
+    let problems = policy::lint(&policy, signers.as_ref());
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let zones = managed_zones(&config).map_err(|e| {
+        vec![Diagnostic::new("config-invalid", format!("{e:#}")).help("fix `[sources]` in changegate.toml")]
+    })?;
+    Ok(Workspace { config, policy, signers, zones })
+}
