@@ -1,0 +1,137 @@
+//! Test harness: temp DNS repositories, the real binary, and real components.
+#![allow(dead_code)]
+
+pub mod prometheus;
+pub mod stub;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The evaluation instant used by every test, so results never depend on the clock.
+pub const NOW: &str = "2026-01-15T00:00:00Z";
+pub const NOW_UNIX: i64 = 1_768_435_200;
+
+/// A DNS repository in a temp dir.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+}
+
+/// A policy where deletions are "routine" (no approvals), so a test sees the deletion gate
+/// alone.
+pub const GATE_ONLY_POLICY: &str = r#"
+[[tier]]
+name = "routine"
+require = []
+
+[deletion]
+query = 'sum(increase(dns_resolutions_total{name="{name}",type="{type}"}[{window}]))'
+coverage_query = 'sum(increase(dns_resolutions_total{zone="{zone}"}[{window}]))'
+window = "14d"
+"#;
+
+impl Repo {
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// A repository whose metrics come from Prometheus at `url`, with zones `example.com` and
+    /// `dark.example`.
+    pub fn with_prometheus(url: &str, timeout: &str) -> Self {
+        let repo = Self::new();
+        repo.write(
+            "changegate.toml",
+            &format!(
+                "policy = \"policies/default.toml\"\n[sources]\nzonefiles = [\"zones/*.zone\"]\n\
+                 [metrics]\nbackend = \"prometheus\"\nurl = \"{url}\"\ntimeout = \"{timeout}\"\n"
+            ),
+        )
+        .write("policies/default.toml", GATE_ONLY_POLICY)
+        .write("zones/example.com.zone", "$ORIGIN example.com.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 5\n")
+        .write("zones/dark.example.zone", "$ORIGIN dark.example.\n");
+        repo
+    }
+
+    /// Writes `changes/<id>.toml` deleting the given RRsets.
+    pub fn delete_ticket(&self, id: &str, rrsets: &[(&str, &str)]) -> PathBuf {
+        let mut text = complete_ticket(id, "record");
+        for (name, rtype) in rrsets {
+            text.push_str(&format!("\n[[change]]\naction = \"delete\"\nname = \"{name}\"\ntype = \"{rtype}\"\n"));
+        }
+        let rel = format!("changes/{id}.toml");
+        self.write(&rel, &text);
+        self.path().join(rel)
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("changegate").unwrap();
+        cmd.current_dir(self.path()).env("CHANGEGATE_NOW", NOW).env_remove("CI").env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Runs `check --format json`, returning the exit code and the parsed verdict.
+    pub fn check_json(&self, extra: &[&str]) -> (i32, serde_json::Value) {
+        let output = self.cmd().args(["check", "--format", "json"]).args(extra).output().unwrap();
+        let code = output.status.code().unwrap_or(-1);
+        let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+        (code, json)
+    }
+}
+
+/// A ticket with every always-required field, and no changes yet.
+pub fn complete_ticket(id: &str, scope: &str) -> String {
+    format!(
+        r#"id = "{id}"
+title = "Test change"
+author = "vojtech@example.com"
+
+[intent]
+summary = "Remove what is no longer used"
+
+[blast_radius]
+scope = "{scope}"
+impact = "Clients of the names below"
+
+[rollback]
+steps = ["Revert the merge commit"]
+"#
+    )
+}
+
+/// The refusal codes of the first ticket.
+pub fn codes(verdict: &serde_json::Value) -> Vec<String> {
+    verdict["tickets"][0]["reasons"]
+        .as_array()
+        .map(|a| a.iter().map(|r| r["code"].as_str().unwrap_or_default().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// The first reason with `code`, or a panic that shows the verdict.
+pub fn reason<'a>(verdict: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    verdict["tickets"][0]["reasons"]
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["code"] == code))
+        .unwrap_or_else(|| panic!("no `{code}` in {verdict:#}"))
+}
+
+/// True if a real component is required here (CI), so a missing one fails instead of skipping.
+pub fn required() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}

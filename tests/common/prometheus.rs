@@ -1,0 +1,131 @@
+//! A real Prometheus server on a free loopback port, with history backfilled by
+//! `promtool tsdb create-blocks-from openmetrics`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Prometheus {
+    child: Child,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn which(binary: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| std::path::Path::new(dir).join(binary))
+        .find(|p| p.is_file())
+}
+
+impl Prometheus {
+    /// Starts Prometheus with `openmetrics` (without the final `# EOF`) as its history.
+    /// `None` (skip) only outside CI when Prometheus is not installed.
+    pub fn start(openmetrics: &str) -> Option<Self> {
+        let (Some(prometheus), Some(promtool)) = (which("prometheus"), which("promtool")) else {
+            assert!(!super::required(), "CI is set but `prometheus`/`promtool` are not installed (apt-get install prometheus)");
+            eprintln!("skipping: prometheus is not installed");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let input = dir.path().join("history.om");
+        std::fs::write(&input, format!("{openmetrics}# EOF\n")).unwrap();
+        let blocks = dir.path().join("blocks");
+        let status = Command::new(&promtool)
+            .args(["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=744h"])
+            .arg(&input)
+            .arg(&blocks)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run promtool");
+        assert!(status.success(), "promtool failed to backfill");
+        for entry in std::fs::read_dir(&blocks).unwrap() {
+            let entry = entry.unwrap();
+            copy_dir(&entry.path(), &data.join(entry.file_name()));
+        }
+        let config = dir.path().join("prometheus.yml");
+        std::fs::write(&config, "scrape_configs: []\n").unwrap();
+        let mut child = Command::new(prometheus)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg("--storage.tsdb.retention.time=100y")
+            .arg("--web.listen-address=127.0.0.1:0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start prometheus");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("msg=\"Listening on\" address=").nth(1) {
+                    let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_string());
+                }
+            }
+        });
+        let address = rx.recv_timeout(Duration::from_secs(30)).expect("prometheus did not start listening");
+        let server = Self { child, url: format!("http://{address}"), _dir: dir };
+        server.wait_ready(&address);
+        Some(server)
+    }
+
+    fn wait_ready(&self, address: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(mut stream) = TcpStream::connect(address) {
+                let _ = write!(stream, "GET /-/ready HTTP/1.0\r\nHost: {address}\r\n\r\n");
+                let mut response = String::new();
+                let _ = stream.read_to_string(&mut response);
+                if response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200") {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("prometheus was not ready in time");
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// One counter series sampled every 10 minutes over the 16 days before `end`, rising by
+/// `per_sample` each time.
+pub fn counter(labels: &str, end: i64, per_sample: u64) -> String {
+    let mut out = String::new();
+    let start = end - 16 * 86_400;
+    let mut value = 1000;
+    let mut t = start;
+    while t <= end {
+        out.push_str(&format!("dns_resolutions_total{{{labels}}} {value} {t}\n"));
+        value += per_sample;
+        t += 600;
+    }
+    out
+}
