@@ -64,6 +64,7 @@ pub struct TicketArgs {
 }
 
 fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {
-    text.parse::<jiff::Timestamp>()
-        .map_err(|e| format!("`{text}` is not an RFC 3339 instant such as 2025-02-25T12:00:00Z: {e}"))
+    text.parse::<jiff::Timestamp>().map_err(|e| {
+        format!("`{text}` is not an RFC 3339 instant such as 2025-02-25T12:00:00Z: {e}")
+    })
 }

@@ -71,20 +71,26 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
                 if let Some(v) = t.get(key) {
                     let path = format!("sources.{key}");
                     *out = r
-                        .array(v, &path, |r, v, p| r.text_field(v, &p).map(|s| s.into_inner()))
+                        .array(v, &path, |r, v, p| {
+                            r.text_field(v, &p).map(|s| s.into_inner())
+                        })
                         .unwrap_or_default();
                 }
             }
             t.finish(&mut r);
         }
     }
-    let metrics = top.get("metrics").and_then(|v| read_metrics(&mut r, v, &root));
+    let metrics = top
+        .get("metrics")
+        .and_then(|v| read_metrics(&mut r, v, &root));
     let mut resolvers = Vec::new();
     if let Some(v) = top.get("dns") {
         if let Some(mut t) = r.table(v, "dns".into()) {
             if let Some(v) = t.get("resolvers") {
                 resolvers = r
-                    .array(v, "dns.resolvers", |r, v, p| r.text_field(v, &p).map(|s| s.into_inner()))
+                    .array(v, "dns.resolvers", |r, v, p| {
+                        r.text_field(v, &p).map(|s| s.into_inner())
+                    })
                     .unwrap_or_default();
             }
             t.finish(&mut r);
@@ -106,7 +112,11 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
     })
 }
 
-fn read_metrics(r: &mut Reader, v: &crate::document::Value<'_>, root: &Path) -> Option<MetricsConfig> {
+fn read_metrics(
+    r: &mut Reader,
+    v: &crate::document::Value<'_>,
+    root: &Path,
+) -> Option<MetricsConfig> {
     let mut t = r.table(v, "metrics".into())?;
     let backend = t
         .require(r, "backend", "\"prometheus\"")
@@ -124,7 +134,12 @@ fn read_metrics(r: &mut Reader, v: &crate::document::Value<'_>, root: &Path) -> 
         if (1..=256).contains(&n) {
             Some(n as usize)
         } else {
-            r.error(v.span(), "`metrics.concurrency` must be between 1 and 256", "out of range", None);
+            r.error(
+                v.span(),
+                "`metrics.concurrency` must be between 1 and 256",
+                "out of range",
+                None,
+            );
             None
         }
     });
@@ -134,16 +149,29 @@ fn read_metrics(r: &mut Reader, v: &crate::document::Value<'_>, root: &Path) -> 
     match backend.get_ref().as_str() {
         "prometheus" => {
             let Some(url) = url else {
-                r.error(table_span, "`metrics.url` is missing for the `prometheus` backend", "in `[metrics]`",
-                    Some("add e.g. `url = \"http://127.0.0.1:9090\"`".into()));
+                r.error(
+                    table_span,
+                    "`metrics.url` is missing for the `prometheus` backend",
+                    "in `[metrics]`",
+                    Some("add e.g. `url = \"http://127.0.0.1:9090\"`".into()),
+                );
                 return None;
             };
             if !(url.get_ref().starts_with("http://") || url.get_ref().starts_with("https://")) {
-                r.error(url.span(), format!("`{}` is not an http:// or https:// URL", url.get_ref()), "here", None);
+                r.error(
+                    url.span(),
+                    format!("`{}` is not an http:// or https:// URL", url.get_ref()),
+                    "here",
+                    None,
+                );
                 return None;
             }
             if let Some(token) = &token {
-                if !token.get_ref().chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                if !token
+                    .get_ref()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
                     r.error(token.span(), "`metrics.bearer_token_env` names an environment variable, not the token",
                         "not a variable name",
                         Some("put the token in an environment variable and name the variable here; the token itself never belongs in a file".into()));
@@ -151,7 +179,12 @@ fn read_metrics(r: &mut Reader, v: &crate::document::Value<'_>, root: &Path) -> 
                 }
             }
             if timeout.as_ref().is_some_and(|t| t.get_ref().as_secs() == 0) {
-                r.error(timeout.as_ref().map(|t| t.span()).unwrap_or_default(), "`metrics.timeout` must be at least 1s", "zero", None);
+                r.error(
+                    timeout.as_ref().map(|t| t.span()).unwrap_or_default(),
+                    "`metrics.timeout` must be at least 1s",
+                    "zero",
+                    None,
+                );
                 return None;
             }
             Some(MetricsConfig::Prometheus {
@@ -163,15 +196,25 @@ fn read_metrics(r: &mut Reader, v: &crate::document::Value<'_>, root: &Path) -> 
         }
         "file" => {
             let Some(path) = path else {
-                r.error(table_span, "`metrics.path` is missing for the `file` backend", "in `[metrics]`",
-                    Some("add e.g. `path = \"resolutions.csv\"` (a CSV `name,type,count`)".into()));
+                r.error(
+                    table_span,
+                    "`metrics.path` is missing for the `file` backend",
+                    "in `[metrics]`",
+                    Some("add e.g. `path = \"resolutions.csv\"` (a CSV `name,type,count`)".into()),
+                );
                 return None;
             };
-            Some(MetricsConfig::File { path: root.join(path.get_ref()) })
+            Some(MetricsConfig::File {
+                path: root.join(path.get_ref()),
+            })
         }
         other => {
-            r.error(backend.span(), format!("`{other}` is not a metrics backend"), "here",
-                Some("use `prometheus` or `file`".into()));
+            r.error(
+                backend.span(),
+                format!("`{other}` is not a metrics backend"),
+                "here",
+                Some("use `prometheus` or `file`".into()),
+            );
             None
         }
     }

@@ -135,13 +135,10 @@ struct Rendered<'a> {
 
 impl<'a> Rendered<'a> {
     fn new(diagnostic: &'a Diagnostic) -> Self {
+        // miette appends the line and column of the primary label itself.
         let source = |location: &Location| {
-            let (line, col) = location.line_col();
-            miette::NamedSource::new(
-                format!("{}:{line}:{col}", location.file.name),
-                location.file.text.clone(),
-            )
-            .with_language("toml")
+            miette::NamedSource::new(&location.file.name, location.file.text.clone())
+                .with_language("toml")
         };
         let related = diagnostic
             .related
@@ -203,9 +200,9 @@ impl miette::Diagnostic for Rendered<'_> {
         let span = self.span.clone()?;
         let label = (!self.label.is_empty()).then(|| self.label.to_string());
         let _ = self.diagnostic;
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(
-            label, span,
-        ))))
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_primary_with_span(label, span),
+        )))
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
@@ -236,7 +233,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -252,7 +251,7 @@ mod tests {
         let file = SourceFile::new("t.toml", "a = 1\nbé = \"x\"\n");
         assert_eq!(file.line_col(0), (1, 1));
         assert_eq!(file.line_col(6), (2, 1));
-        assert_eq!(file.line_col(12), (2, 5));
+        assert_eq!(file.line_col(12), (2, 6));
     }
 
     #[test]

@@ -46,7 +46,12 @@ impl Reader {
         for error in &errors {
             let span = error.span().unwrap_or(0..0);
             let message = error.message().trim().trim_end_matches('.').to_string();
-            self.error(span, format!("this is not valid TOML: {message}"), "here", None);
+            self.error(
+                span,
+                format!("this is not valid TOML: {message}"),
+                "here",
+                None,
+            );
         }
         if !errors.is_empty() {
             return None;
@@ -139,7 +144,11 @@ impl Reader {
     pub fn integer(&mut self, value: &Value<'_>, path: &str) -> Option<i64> {
         match value.get_ref() {
             DeValue::Integer(i) => match i64::from_str_radix(
-                &i.as_str().replace('_', "").replace("0x", "").replace("0o", "").replace("0b", ""),
+                &i.as_str()
+                    .replace('_', "")
+                    .replace("0x", "")
+                    .replace("0o", "")
+                    .replace("0b", ""),
                 i.radix(),
             ) {
                 Ok(n) => Some(n),
@@ -205,7 +214,12 @@ impl Reader {
         match parse(s.get_ref()) {
             Ok(v) => Some(Spanned::new(value.span(), v)),
             Err(message) => {
-                self.error(value.span(), format!("invalid `{path}`: {message}"), "here", None);
+                self.error(
+                    value.span(),
+                    format!("invalid `{path}`: {message}"),
+                    "here",
+                    None,
+                );
                 None
             }
         }
@@ -215,11 +229,18 @@ impl Reader {
     pub fn timestamp(&mut self, value: &Value<'_>, path: &str) -> Option<Spanned<jiff::Timestamp>> {
         let help = "write a date, a time and an offset, e.g. `2025-02-25T14:00:00Z`";
         match value.get_ref() {
-            DeValue::Datetime(dt) if dt.date.is_some() && dt.time.is_some() && dt.offset.is_some() => {
+            DeValue::Datetime(dt)
+                if dt.date.is_some() && dt.time.is_some() && dt.offset.is_some() =>
+            {
                 match dt.to_string().parse::<jiff::Timestamp>() {
                     Ok(ts) => Some(Spanned::new(value.span(), ts)),
                     Err(e) => {
-                        self.error(value.span(), format!("invalid `{path}`: {e}"), "here", Some(help.into()));
+                        self.error(
+                            value.span(),
+                            format!("invalid `{path}`: {e}"),
+                            "here",
+                            Some(help.into()),
+                        );
                         None
                     }
                 }
@@ -280,7 +301,12 @@ impl<'a, 'i> Fields<'a, 'i> {
     }
 
     /// A required key: its absence is reported at the table.
-    pub fn require(&mut self, reader: &mut Reader, key: &'static str, example: &str) -> Option<&'a Value<'i>> {
+    pub fn require(
+        &mut self,
+        reader: &mut Reader,
+        key: &'static str,
+        example: &str,
+    ) -> Option<&'a Value<'i>> {
         let value = self.get(key);
         if value.is_none() {
             let path = self.path_of(key);
@@ -306,9 +332,16 @@ impl<'a, 'i> Fields<'a, 'i> {
             if self.seen.contains(&name) {
                 continue;
             }
-            let known = self.seen.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+            let known = self
+                .seen
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             let help = match closest(name, self.seen.iter().copied()) {
-                Some(suggestion) => format!("did you mean `{suggestion}`? known keys here: {known}"),
+                Some(suggestion) => {
+                    format!("did you mean `{suggestion}`? known keys here: {known}")
+                }
                 None => format!("known keys here: {known}"),
             };
             let place = if self.path.is_empty() {

@@ -8,7 +8,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // Bad arguments are invalid input (2); --help and --version are successes.
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     changegate::commands::run(cli).into()

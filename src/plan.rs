@@ -45,7 +45,8 @@ impl Plan {
                 (Some(zone), _) => zone.get_ref().clone(),
                 (None, Some(managed)) => managed.name.clone(),
                 (None, None) => {
-                    let managed: Vec<String> = zones.iter().map(|z| format!("`{}`", z.name)).collect();
+                    let managed: Vec<String> =
+                        zones.iter().map(|z| format!("`{}`", z.name)).collect();
                     problems.push(
                         Diagnostic::new(
                             "ticket-invalid",
@@ -74,7 +75,10 @@ impl Plan {
             return Err(problems);
         }
         let type_changes = type_changes(&changes);
-        Ok(Self { changes, type_changes })
+        Ok(Self {
+            changes,
+            type_changes,
+        })
     }
 
     /// Deleted RRsets that are not one half of a type change.
@@ -82,8 +86,17 @@ impl Plan {
         self.changes
             .iter()
             .filter(|c| c.action == Action::Delete)
-            .filter(|c| !self.type_changes.iter().any(|t| t.name == c.name && t.from == c.rtype))
-            .map(|c| DeletionTarget { name: c.name.clone(), rtype: c.rtype, zone: c.zone.clone() })
+            .filter(|c| {
+                !self
+                    .type_changes
+                    .iter()
+                    .any(|t| t.name == c.name && t.from == c.rtype)
+            })
+            .map(|c| DeletionTarget {
+                name: c.name.clone(),
+                rtype: c.rtype,
+                zone: c.zone.clone(),
+            })
             .collect()
     }
 
@@ -102,7 +115,11 @@ fn type_changes(changes: &[PlannedChange]) -> Vec<TypeChange> {
                     || (deleted.rtype == RecordType::Cname && c.rtype.is_address_like()))
         });
         if let Some(created) = created {
-            found.push(TypeChange { name: deleted.name.clone(), from: deleted.rtype, to: created.rtype });
+            found.push(TypeChange {
+                name: deleted.name.clone(),
+                from: deleted.rtype,
+                to: created.rtype,
+            });
         }
     }
     found

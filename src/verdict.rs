@@ -50,6 +50,7 @@ codes! {
     SelfApproval => "self-approval", true, "the author approved their own change";
     Freeze => "freeze", true, "the change falls in a freeze window that refuses changes";
     PolicyInvalid => "policy-invalid", true, "the policy is invalid, so nothing can be evaluated";
+    ConfigInvalid => "config-invalid", true, "changegate.toml is missing or invalid, so nothing can be evaluated";
     TypeChange => "type-change", false, "a name changes between an address type and CNAME";
     Cascade => "cascade", false, "other names depend on a deleted or type-changed name";
     DeclaredNotInDiff => "declared-not-in-diff", false, "the ticket declares a change the diff does not contain";
@@ -119,13 +120,24 @@ pub struct Item {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none", serialize_with = "ser_location")]
+    #[serde(
+        flatten,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_location"
+    )]
     pub location: Option<Location>,
 }
 
 impl Item {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self { code, name: None, rtype: None, message: message.into(), evidence: None, location: None }
+        Self {
+            code,
+            name: None,
+            rtype: None,
+            message: message.into(),
+            evidence: None,
+            location: None,
+        }
     }
 
     pub fn rrset(mut self, name: &Fqdn, rtype: Option<RecordType>) -> Self {
@@ -237,11 +249,17 @@ mod tests {
     fn codes_are_unique_kebab_case_and_described() {
         for (i, code) in Code::ALL.iter().enumerate() {
             let text = code.as_str();
-            assert!(text.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{text}");
+            assert!(
+                text.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{text}"
+            );
             assert!(!code.about().is_empty());
-            assert!(Code::ALL[..i].iter().all(|c| c.as_str() != text), "{text} twice");
+            assert!(
+                Code::ALL[..i].iter().all(|c| c.as_str() != text),
+                "{text} twice"
+            );
         }
-        assert_eq!(Code::ALL.len(), 18);
+        assert_eq!(Code::ALL.len(), 19);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

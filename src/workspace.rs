@@ -17,18 +17,30 @@ pub struct Workspace {
     pub zones: Vec<ManagedZone>,
 }
 
-/// Reads a file the user wrote, naming it relative to the current directory.
-pub fn read_source(path: &Path, code: &'static str, what: &str) -> Result<SourceFile, Diagnostic> {
+/// Reads a file the user wrote, naming it relative to the current directory. The error is
+/// the one diagnostic that says why it cannot be read.
+pub fn read_source(
+    path: &Path,
+    code: &'static str,
+    what: &str,
+) -> Result<SourceFile, Vec<Diagnostic>> {
     let name = display_path(path);
-    match std::fs::read(path) {
+    let problem = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile::new(name, text)),
-            Err(e) => Err(Diagnostic::new(code, format!("{what} `{name}` is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
-                .help("save the file as UTF-8")),
+            Ok(text) => return Ok(SourceFile::new(name, text)),
+            Err(e) => Diagnostic::new(
+                code,
+                format!(
+                    "{what} `{name}` is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .help("save the file as UTF-8"),
         },
-        Err(e) => Err(Diagnostic::new(code, format!("cannot read {what} `{name}`: {e}"))
-            .help(format!("check that `{name}` exists and is readable"))),
-    }
+        Err(e) => Diagnostic::new(code, format!("cannot read {what} `{name}`: {e}"))
+            .help(format!("check that `{name}` exists and is readable")),
+    };
+    Err(vec![problem])
 }
 
 /// A path as the user would type it: relative to the current directory where possible.
@@ -45,27 +57,38 @@ pub fn load(config_path: Option<&Path>) -> Result<Workspace, Vec<Diagnostic>> {
         Some(p) => p.to_path_buf(),
         None => {
             let cwd = std::env::current_dir().map_err(|e| {
-                vec![Diagnostic::new("config-invalid", format!("cannot read the current directory: {e}"))]
-            })?;
-            config::discover(&cwd).ok_or_else(|| {
                 vec![Diagnostic::new(
                     "config-invalid",
-                    format!("no `{}` in `{}` or any folder above it", config::FILE_NAME, cwd.display()),
-                )
-                .help("run changegate inside a DNS repository, or pass `--config FILE`")]
+                    format!("cannot read the current directory: {e}"),
+                )]
+            })?;
+            config::discover(&cwd).ok_or_else(|| {
+                vec![
+                    Diagnostic::new(
+                        "config-invalid",
+                        format!(
+                            "no `{}` in `{}` or any folder above it",
+                            config::FILE_NAME,
+                            cwd.display()
+                        ),
+                    )
+                    .help("run changegate inside a DNS repository, or pass `--config FILE`"),
+                ]
             })?
         }
     };
-    let file = read_source(&path, "config-invalid", "the config").map_err(|d| vec![d])?;
+    let file = read_source(&path, "config-invalid", "the config")?;
     let config = config::read_config(file, &path)?;
-    let policy_file = read_source(&config.policy, "policy-invalid", "the policy").map_err(|d| vec![d])?;
+    let policy_file = read_source(&config.policy, "policy-invalid", "the policy")?;
     let policy = policy::read_policy(policy_file, &config.policy)?;
     let signers = match &policy.allowed_signers {
         None => None,
         Some(path) => {
-            let file = read_source(path.get_ref(), "policy-invalid", "the allowed signers file").map_err(|d| {
-                vec![d.at(&policy.file, path.span(), "named here")]
-            })?;
+            let file = read_source(path.get_ref(), "policy-invalid", "the allowed signers file")
+                .map_err(|problems| {
+                    let named = |d: Diagnostic| d.at(&policy.file, path.span(), "named here");
+                    problems.into_iter().map(named).collect::<Vec<_>>()
+                })?;
             Some(read_allowed_signers(file)?)
         }
     };
@@ -74,7 +97,15 @@ pub fn load(config_path: Option<&Path>) -> Result<Workspace, Vec<Diagnostic>> {
         return Err(problems);
     }
     let zones = managed_zones(&config).map_err(|e| {
-        vec![Diagnostic::new("config-invalid", format!("{e:#}")).help("fix `[sources]` in changegate.toml")]
+        vec![
+            Diagnostic::new("config-invalid", format!("{e:#}"))
+                .help("fix `[sources]` in changegate.toml"),
+        ]
     })?;
-    Ok(Workspace { config, policy, signers, zones })
+    Ok(Workspace {
+        config,
+        policy,
+        signers,
+        zones,
+    })
 }

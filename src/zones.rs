@@ -42,9 +42,13 @@ pub fn zone_of<'a>(zones: &'a [ManagedZone], name: &Fqdn) -> Option<&'a ManagedZ
 
 fn expand(root: &Path, pattern: &str) -> anyhow::Result<Vec<PathBuf>> {
     let full = root.join(pattern);
-    let full = full.to_str().context("a `[sources]` pattern is not valid UTF-8")?;
+    let full = full
+        .to_str()
+        .context("a `[sources]` pattern is not valid UTF-8")?;
     let mut files = Vec::new();
-    for entry in glob::glob(full).with_context(|| format!("`{pattern}` in `[sources]` is not a valid glob"))? {
+    for entry in glob::glob(full)
+        .with_context(|| format!("`{pattern}` in `[sources]` is not a valid glob"))?
+    {
         let path = entry.with_context(|| format!("cannot read a file matched by `{pattern}`"))?;
         if path.is_file() {
             files.push(path);
@@ -61,7 +65,10 @@ fn zone_from_stem(file: &Path) -> anyhow::Result<Fqdn> {
         .with_context(|| format!("`{}` has no usable file name", file.display()))?;
     // `example.com.zone` and `example.com.yaml` name `example.com`; a trailing dot is allowed.
     Fqdn::parse(stem).map_err(|e| {
-        anyhow::anyhow!("the zone name `{stem}` taken from `{}` is invalid: {e}", file.display())
+        anyhow::anyhow!(
+            "the zone name `{stem}` taken from `{}` is invalid: {e}",
+            file.display()
+        )
     })
 }
 
@@ -77,7 +84,11 @@ fn origin_of(file: &Path) -> anyhow::Result<Option<Fqdn>> {
         if let Some(rest) = line.strip_prefix("$ORIGIN") {
             let origin = rest.trim();
             return Fqdn::parse(origin).map(Some).map_err(|e| {
-                anyhow::anyhow!("{}:{}: `$ORIGIN {origin}` is invalid: {e}", file.display(), index + 1)
+                anyhow::anyhow!(
+                    "{}:{}: `$ORIGIN {origin}` is invalid: {e}",
+                    file.display(),
+                    index + 1
+                )
             });
         }
         break;

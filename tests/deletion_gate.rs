@@ -10,15 +10,25 @@ use common::*;
 fn history() -> String {
     let zone = "zone=\"example.com\"";
     [
-        counter(&format!("name=\"autologon-tm.example.com\",type=\"A\",{zone}"), NOW_UNIX, 3),
-        counter(&format!("name=\"flat.example.com\",type=\"A\",{zone}"), NOW_UNIX, 0),
+        counter(
+            &format!("name=\"autologon-tm.example.com\",type=\"A\",{zone}"),
+            NOW_UNIX,
+            3,
+        ),
+        counter(
+            &format!("name=\"flat.example.com\",type=\"A\",{zone}"),
+            NOW_UNIX,
+            0,
+        ),
     ]
     .concat()
 }
 
 #[test]
 fn real_prometheus_decides_each_deletion_on_evidence() {
-    let Some(prometheus) = Prometheus::start(&history()) else { return };
+    let Some(prometheus) = Prometheus::start(&history()) else {
+        return;
+    };
     let repo = Repo::with_prometheus(&prometheus.url, "10s");
 
     // In use: refused, with the query, window, value and evaluation time as evidence.
@@ -29,10 +39,18 @@ fn real_prometheus_decides_each_deletion_on_evidence() {
     assert_eq!(r["name"], "autologon-tm.example.com");
     assert_eq!(r["type"], "A");
     let value = r["evidence"]["value"].as_f64().unwrap();
-    assert!((6000.0..=6100.0).contains(&value), "14 days at 3 per 10 minutes is ~6048, got {value}");
+    assert!(
+        (6000.0..=6100.0).contains(&value),
+        "14 days at 3 per 10 minutes is ~6048, got {value}"
+    );
     assert_eq!(r["evidence"]["window"], "14d");
     assert_eq!(r["evidence"]["evaluated_at"], NOW);
-    assert!(r["evidence"]["query"].as_str().unwrap().contains(r#"name="autologon-tm.example.com",type="A""#));
+    assert!(
+        r["evidence"]["query"]
+            .as_str()
+            .unwrap()
+            .contains(r#"name="autologon-tm.example.com",type="A""#)
+    );
     assert!(r["evidence"]["coverage"]["value"].as_f64().unwrap() > 0.0);
 
     // A series flat at zero, with telemetry for its zone: allowed.
@@ -41,13 +59,19 @@ fn real_prometheus_decides_each_deletion_on_evidence() {
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["verdict"], "allowed");
     let d = &v["tickets"][0]["deletions"][0];
-    assert_eq!((d["allowed"].as_bool(), d["evidence"]["value"].as_f64()), (Some(true), Some(0.0)));
+    assert_eq!(
+        (d["allowed"].as_bool(), d["evidence"]["value"].as_f64()),
+        (Some(true), Some(0.0))
+    );
 
     // Never seen (empty result) with telemetry: allowed, recorded as empty.
     let ticket = repo.delete_ticket("CHG-3", &[("never.example.com", "AAAA")]);
     let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
     assert_eq!(code, 0, "{v:#}");
-    assert_eq!(v["tickets"][0]["deletions"][0]["evidence"]["result"], "empty");
+    assert_eq!(
+        v["tickets"][0]["deletions"][0]["evidence"]["result"],
+        "empty"
+    );
 
     // A zone without telemetry: refused even though the name shows nothing.
     let ticket = repo.delete_ticket("CHG-4", &[("old.dark.example", "A")]);
@@ -58,7 +82,11 @@ fn real_prometheus_decides_each_deletion_on_evidence() {
     // Many deletions in one ticket are measured together; one in use refuses the ticket.
     let ticket = repo.delete_ticket(
         "CHG-5",
-        &[("flat.example.com", "A"), ("never.example.com", "A"), ("autologon-tm.example.com", "A")],
+        &[
+            ("flat.example.com", "A"),
+            ("never.example.com", "A"),
+            ("autologon-tm.example.com", "A"),
+        ],
     );
     let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
     assert_eq!(code, 1, "{v:#}");
@@ -70,7 +98,10 @@ fn real_prometheus_decides_each_deletion_on_evidence() {
     let ticket = repo.delete_ticket("CHG-6", &[("flat.example.com", "A")]);
     let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
     assert_eq!(code, 1, "{v:#}");
-    assert!(codes(&v).iter().all(|c| c == "metrics-unavailable"), "{v:#}");
+    assert!(
+        codes(&v).iter().all(|c| c == "metrics-unavailable"),
+        "{v:#}"
+    );
 }
 
 /// Runs a deletion against a metrics backend that misbehaves; it must refuse.
@@ -81,7 +112,10 @@ fn refuses_with_metrics_unavailable(url: &str, timeout: &str, expect: &str) {
     assert_eq!(code, 1, "{v:#}");
     let r = reason(&v, "metrics-unavailable");
     let message = r["message"].as_str().unwrap();
-    assert!(message.contains(expect), "expected `{expect}` in `{message}`");
+    assert!(
+        message.contains(expect),
+        "expected `{expect}` in `{message}`"
+    );
 }
 
 const ONE_ZERO: &str = r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"0"]}]}}"#;
@@ -98,7 +132,11 @@ fn a_server_that_never_answers_refuses_after_the_timeout() {
 
 #[test]
 fn http_500_refuses() {
-    refuses_with_metrics_unavailable(&serve(Reply::Answer(500, "internal error")), "5s", "HTTP 500");
+    refuses_with_metrics_unavailable(
+        &serve(Reply::Answer(500, "internal error")),
+        "5s",
+        "HTTP 500",
+    );
 }
 
 #[test]
@@ -109,7 +147,11 @@ fn status_error_refuses() {
 
 #[test]
 fn non_json_refuses() {
-    refuses_with_metrics_unavailable(&serve(Reply::Answer(200, "<html>proxy login</html>")), "5s", "not its JSON API");
+    refuses_with_metrics_unavailable(
+        &serve(Reply::Answer(200, "<html>proxy login</html>")),
+        "5s",
+        "not its JSON API",
+    );
 }
 
 #[test]
@@ -135,13 +177,30 @@ fn a_missing_bearer_token_refuses_without_printing_anything_secret() {
     let url = serve(Reply::Answer(200, ONE_ZERO));
     let repo = Repo::with_prometheus(&url, "5s");
     let config = std::fs::read_to_string(repo.path().join("changegate.toml")).unwrap();
-    repo.write("changegate.toml", &format!("{config}bearer_token_env = \"CHANGEGATE_TEST_TOKEN\"\n"));
+    repo.write(
+        "changegate.toml",
+        &format!("{config}bearer_token_env = \"CHANGEGATE_TEST_TOKEN\"\n"),
+    );
     let ticket = repo.delete_ticket("CHG-9", &[("flat.example.com", "A")]);
-    let output = repo.cmd().args(["check", "--format", "json", ticket.to_str().unwrap()]).env_remove("CHANGEGATE_TEST_TOKEN").output().unwrap();
+    let output = repo
+        .cmd()
+        .args(["check", "--format", "json", ticket.to_str().unwrap()])
+        .env_remove("CHANGEGATE_TEST_TOKEN")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stdout).contains("CHANGEGATE_TEST_TOKEN"));
 
-    let output = repo.cmd().args(["check", "--format", "json", ticket.to_str().unwrap()]).env("CHANGEGATE_TEST_TOKEN", "s3cr3t-token").output().unwrap();
-    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let output = repo
+        .cmd()
+        .args(["check", "--format", "json", ticket.to_str().unwrap()])
+        .env("CHANGEGATE_TEST_TOKEN", "s3cr3t-token")
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(!all.contains("s3cr3t-token"), "the token leaked: {all}");
 }

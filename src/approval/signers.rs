@@ -30,9 +30,9 @@ pub struct AllowedSigners {
 impl AllowedSigners {
     /// True if some key line names this principal (globs such as `*@example.com` included).
     pub fn has_key_for(&self, principal: &str) -> bool {
-        self.entries.iter().any(|e| {
-            e.principals.iter().any(|p| principal_matches(p, principal))
-        })
+        self.entries
+            .iter()
+            .any(|e| e.principals.iter().any(|p| principal_matches(p, principal)))
     }
 }
 
@@ -115,7 +115,10 @@ fn parse_line(line: &str) -> Result<Parsed, (String, String)> {
         .map(str::to_string)
         .collect();
     if principals.iter().any(String::is_empty) {
-        return Err(("an empty principal in `allowed_signers`".into(), format.into()));
+        return Err((
+            "an empty principal in `allowed_signers`".into(),
+            format.into(),
+        ));
     }
     let mut next = tokens.next();
     let mut options = Vec::new();
@@ -123,13 +126,18 @@ fn parse_line(line: &str) -> Result<Parsed, (String, String)> {
         if !KEY_TYPES.contains(&token.as_str()) {
             options = token.split(',').map(str::to_string).collect();
             for option in &options {
-                let name = option.split('=').next().unwrap_or_default().to_ascii_lowercase();
+                let name = option
+                    .split('=')
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
                 if name == "cert-authority" {
                     return Err((
                         "`cert-authority` lines are not supported: changegate verifies plain \
                          keys, not certificates"
                             .into(),
-                        "list each approver's own public key instead of a certificate authority".into(),
+                        "list each approver's own public key instead of a certificate authority"
+                            .into(),
                     ));
                 }
                 if !matches!(name.as_str(), "namespaces" | "valid-after" | "valid-before") {
@@ -145,7 +153,10 @@ fn parse_line(line: &str) -> Result<Parsed, (String, String)> {
         }
     }
     let Some(key_type) = next else {
-        return Err(("this `allowed_signers` line has no key".into(), format.into()));
+        return Err((
+            "this `allowed_signers` line has no key".into(),
+            format.into(),
+        ));
     };
     if !KEY_TYPES.contains(&key_type.as_str()) {
         return Err((
@@ -154,9 +165,15 @@ fn parse_line(line: &str) -> Result<Parsed, (String, String)> {
         ));
     }
     let Some(key) = tokens.next() else {
-        return Err(("this `allowed_signers` line has a key type but no key".into(), format.into()));
+        return Err((
+            "this `allowed_signers` line has a key type but no key".into(),
+            format.into(),
+        ));
     };
-    if !key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')) {
+    if !key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
         return Err(("the key is not base64".into(), format.into()));
     }
     Ok((principals, options, key_type, key))
@@ -204,7 +221,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(signers.entries.len(), 2);
-        assert_eq!(signers.entries[1].principals, ["bob@example.com", "carol@example.com"]);
+        assert_eq!(
+            signers.entries[1].principals,
+            ["bob@example.com", "carol@example.com"]
+        );
         assert_eq!(signers.entries[1].options.len(), 2);
         assert_eq!(signers.entries[1].line, 3);
         assert!(signers.has_key_for("carol@example.com"));
@@ -215,7 +235,11 @@ mod tests {
     fn rejects_certificate_authorities_and_junk() {
         let err = read("ca@example.com cert-authority ssh-ed25519 AAAA\n").unwrap_err();
         assert!(err[0].message.contains("cert-authority"));
-        assert!(read("alice@example.com\n").unwrap_err()[0].message.contains("no key"));
+        assert!(
+            read("alice@example.com\n").unwrap_err()[0]
+                .message
+                .contains("no key")
+        );
         assert!(read("alice@example.com ssh-dss AAAA\n").is_err());
         assert!(read("alice@example.com ssh-ed25519 %%%\n").is_err());
     }

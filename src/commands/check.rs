@@ -13,16 +13,27 @@ use crate::workspace::{self, Workspace};
 
 use super::{invalid, item_of};
 
-pub fn run(global: &Global, args: &TicketArgs, now: jiff::Timestamp) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
+pub fn run(
+    global: &Global,
+    args: &TicketArgs,
+    now: jiff::Timestamp,
+) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
     let ws = match workspace::load(global.config.as_deref()) {
         Ok(ws) => ws,
         Err(diagnostics) => return Ok((invalid(&diagnostics, now), diagnostics)),
     };
     let paths = match ticket_paths(&ws, &args.tickets) {
         Ok(paths) if paths.is_empty() => {
-            let d = vec![Diagnostic::new("ticket-invalid", format!(
-                "no tickets to check in `{}`", workspace::display_path(&ws.config.tickets)))
-                .help("name ticket files on the command line, or add `changes/<ID>.toml`")];
+            let d = vec![
+                Diagnostic::new(
+                    "ticket-invalid",
+                    format!(
+                        "no tickets to check in `{}`",
+                        workspace::display_path(&ws.config.tickets)
+                    ),
+                )
+                .help("name ticket files on the command line, or add `changes/<ID>.toml`"),
+            ];
             return Ok((invalid(&d, now), d));
         }
         Ok(paths) => paths,
@@ -41,8 +52,15 @@ pub fn run(global: &Global, args: &TicketArgs, now: jiff::Timestamp) -> anyhow::
     let facts = if targets.is_empty() {
         Default::default()
     } else {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        runtime.block_on(measure_deletions(ws.config.metrics.as_ref(), deletion_policy, &targets, now))
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(measure_deletions(
+            ws.config.metrics.as_ref(),
+            deletion_policy,
+            &targets,
+            now,
+        ))
     };
 
     let mut tickets = Vec::new();
@@ -50,7 +68,12 @@ pub fn run(global: &Global, args: &TicketArgs, now: jiff::Timestamp) -> anyhow::
     for (path, result) in paths.iter().zip(loaded) {
         match result {
             Ok((ticket, plan)) => {
-                let facts = Facts { ticket: &ticket, plan: &plan, deletions: &facts, now };
+                let facts = Facts {
+                    ticket: &ticket,
+                    plan: &plan,
+                    deletions: &facts,
+                    now,
+                };
                 tickets.push(evaluate(&facts, &ws.policy));
             }
             Err(problems) => {
@@ -66,11 +89,23 @@ pub fn run(global: &Global, args: &TicketArgs, now: jiff::Timestamp) -> anyhow::
     } else {
         Decision::Refused
     };
-    Ok((Verdict { schema: 1, verdict, evaluated_at: now, tickets, errors: Vec::new() }, diagnostics))
+    Ok((
+        Verdict {
+            schema: 1,
+            verdict,
+            evaluated_at: now,
+            tickets,
+            errors: Vec::new(),
+        },
+        diagnostics,
+    ))
 }
 
 /// The tickets named, or every `*.toml` in the tickets folder.
-pub(super) fn ticket_paths(ws: &Workspace, given: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+pub(super) fn ticket_paths(
+    ws: &Workspace,
+    given: &[PathBuf],
+) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     if !given.is_empty() {
         return Ok(given.to_vec());
     }
@@ -79,8 +114,13 @@ pub(super) fn ticket_paths(ws: &Workspace, given: &[PathBuf]) -> Result<Vec<Path
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
-            return Err(vec![Diagnostic::new("ticket-invalid", format!(
-                "cannot read the tickets folder `{}`: {e}", workspace::display_path(dir)))]);
+            return Err(vec![Diagnostic::new(
+                "ticket-invalid",
+                format!(
+                    "cannot read the tickets folder `{}`: {e}",
+                    workspace::display_path(dir)
+                ),
+            )]);
         }
     };
     let mut paths: Vec<PathBuf> = entries
@@ -93,11 +133,14 @@ pub(super) fn ticket_paths(ws: &Workspace, given: &[PathBuf]) -> Result<Vec<Path
 }
 
 /// Reads every ticket and resolves its plan; a bad ticket does not stop the others.
-pub(super) fn load_tickets(ws: &Workspace, paths: &[PathBuf]) -> Vec<Result<(Ticket, Plan), Vec<Diagnostic>>> {
+pub(super) fn load_tickets(
+    ws: &Workspace,
+    paths: &[PathBuf],
+) -> Vec<Result<(Ticket, Plan), Vec<Diagnostic>>> {
     paths
         .iter()
         .map(|path| {
-            let file = workspace::read_source(path, "ticket-invalid", "the ticket").map_err(|d| vec![d])?;
+            let file = workspace::read_source(path, "ticket-invalid", "the ticket")?;
             let ticket = read_ticket(file, path)?;
             let plan = Plan::from_ticket(&ticket, &ws.zones)?;
             Ok((ticket, plan))
@@ -107,7 +150,10 @@ pub(super) fn load_tickets(ws: &Workspace, paths: &[PathBuf]) -> Vec<Result<(Tic
 
 fn invalid_ticket(path: &std::path::Path, problems: &[Diagnostic]) -> TicketVerdict {
     TicketVerdict {
-        id: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+        id: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         file: workspace::display_path(path),
         tier: None,
         tier_reasons: Vec::new(),

@@ -8,7 +8,11 @@ use crate::workspace;
 use super::check::{load_tickets, ticket_paths};
 use super::invalid;
 
-pub fn run(global: &Global, args: &TicketArgs, now: jiff::Timestamp) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
+pub fn run(
+    global: &Global,
+    args: &TicketArgs,
+    now: jiff::Timestamp,
+) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
     let ws = match workspace::load(global.config.as_deref()) {
         Ok(ws) => ws,
         Err(diagnostics) => return Ok((invalid(&diagnostics, now), diagnostics)),
@@ -36,5 +40,14 @@ pub fn run(global: &Global, args: &TicketArgs, now: jiff::Timestamp) -> anyhow::
             paths.len()
         );
     }
-    Ok((Verdict { schema: 1, verdict: Decision::Allowed, evaluated_at: now, tickets: Vec::new(), errors: Vec::new() }, Vec::new()))
+    Ok((
+        Verdict {
+            schema: 1,
+            verdict: Decision::Allowed,
+            evaluated_at: now,
+            tickets: Vec::new(),
+            errors: Vec::new(),
+        },
+        Vec::new(),
+    ))
 }

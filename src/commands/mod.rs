@@ -43,7 +43,10 @@ pub fn run(cli: Cli) -> Outcome {
     };
     match result {
         Ok((verdict, diagnostics)) => {
-            let report = Report { verdict: &verdict, diagnostics: &diagnostics };
+            let report = Report {
+                verdict: &verdict,
+                diagnostics: &diagnostics,
+            };
             let text = match cli.global.format {
                 Format::Human => report::human(&report, style),
                 Format::Json => report::json(&report),
@@ -76,12 +79,12 @@ fn invalid(diagnostics: &[Diagnostic], now: jiff::Timestamp) -> Verdict {
 
 /// A diagnostic as a verdict item.
 fn item_of(d: &Diagnostic) -> Item {
-    let code = Code::ALL.iter().copied().find(|c| c.as_str() == d.code).unwrap_or(Code::PolicyInvalid);
-    let mut message = d.message.clone();
-    if code.as_str() != d.code {
-        message = format!("{} ({})", message, d.code);
-    }
-    let mut item = Item::new(code, message);
+    let code = Code::ALL
+        .iter()
+        .copied()
+        .find(|c| c.as_str() == d.code)
+        .unwrap_or(Code::ConfigInvalid);
+    let mut item = Item::new(code, d.message.clone());
     item.location = d.location.clone();
     item
 }
@@ -89,7 +92,9 @@ fn item_of(d: &Diagnostic) -> Item {
 /// Writes to stdout, ignoring a closed pipe (`changegate check | head`).
 pub(crate) fn write_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// Colour follows `NO_COLOR` and `CLICOLOR_FORCE`, and is off when stdout is not a terminal.

@@ -16,28 +16,47 @@ pub struct CsvCounts {
 
 impl CsvCounts {
     pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the resolution counts `{}`: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "cannot read the resolution counts `{}`: {e}",
+                path.display()
+            )
+        })?;
         let mut counts = HashMap::new();
         for (index, line) in text.lines().enumerate() {
             let line = line.trim();
             let at = || format!("{}:{}", path.display(), index + 1);
-            if line.is_empty() || line.starts_with('#') || (index == 0 && line.eq_ignore_ascii_case("name,type,count")) {
+            if line.is_empty()
+                || line.starts_with('#')
+                || (index == 0 && line.eq_ignore_ascii_case("name,type,count"))
+            {
                 continue;
             }
             let fields: Vec<&str> = line.split(',').map(str::trim).collect();
             let [name, rtype, count] = fields.as_slice() else {
-                return Err(format!("{}: expected 3 fields `name,type,count`, found {}", at(), fields.len()));
+                return Err(format!(
+                    "{}: expected 3 fields `name,type,count`, found {}",
+                    at(),
+                    fields.len()
+                ));
             };
             let name = Fqdn::parse(name).map_err(|e| format!("{}: {e}", at()))?;
             let rtype = RecordType::parse(rtype).map_err(|e| format!("{}: {e}", at()))?;
             let count: f64 = match count.parse::<f64>() {
                 Ok(c) if c.is_finite() && c >= 0.0 => c,
-                _ => return Err(format!("{}: `{count}` is not a count (a number 0 or more)", at())),
+                _ => {
+                    return Err(format!(
+                        "{}: `{count}` is not a count (a number 0 or more)",
+                        at()
+                    ));
+                }
             };
             *counts.entry((name, rtype)).or_insert(0.0) += count;
         }
-        Ok(Self { path: path.to_path_buf(), counts })
+        Ok(Self {
+            path: path.to_path_buf(),
+            counts,
+        })
     }
 
     pub fn source(&self) -> String {

@@ -84,8 +84,10 @@ pub async fn measure_deletions(
     };
     facts.window = Some(*policy.window.get_ref());
     let Some(metrics) = metrics else {
-        facts.unavailable =
-            Some("`changegate.toml` has no `[metrics]` section, so no deletion can be proven unused".into());
+        facts.unavailable = Some(
+            "`changegate.toml` has no `[metrics]` section, so no deletion can be proven unused"
+                .into(),
+        );
         return facts;
     };
     let backend = match Backend::new(metrics) {
@@ -106,7 +108,10 @@ pub async fn measure_deletions(
             zone: target.zone.as_str(),
             window: &window,
         };
-        jobs.push((Job::RRset(target.name.clone(), target.rtype), template::render(policy.query.get_ref(), &vars)));
+        jobs.push((
+            Job::RRset(target.name.clone(), target.rtype),
+            template::render(policy.query.get_ref(), &vars),
+        ));
         if !zones.contains(&&target.zone) {
             zones.push(&target.zone);
         }
@@ -139,7 +144,9 @@ pub async fn measure_deletions(
         });
     }
     while let Some(joined) = set.join_next().await {
-        let Ok((job, measurement)) = joined else { continue };
+        let Ok((job, measurement)) = joined else {
+            continue;
+        };
         match job {
             Job::RRset(name, rtype) => {
                 facts.rrsets.insert((name, rtype), measurement);
@@ -165,10 +172,18 @@ enum Backend {
 impl Backend {
     fn new(config: &MetricsConfig) -> Result<Self, String> {
         match config {
-            MetricsConfig::Prometheus { url, bearer_token_env, timeout, concurrency } => {
-                prometheus::Prometheus::new(url, bearer_token_env.as_deref(), *timeout, *concurrency)
-                    .map(Self::Prometheus)
-            }
+            MetricsConfig::Prometheus {
+                url,
+                bearer_token_env,
+                timeout,
+                concurrency,
+            } => prometheus::Prometheus::new(
+                url,
+                bearer_token_env.as_deref(),
+                *timeout,
+                *concurrency,
+            )
+            .map(Self::Prometheus),
             MetricsConfig::File { path } => file::CsvCounts::load(path).map(Self::File),
         }
     }
@@ -188,14 +203,24 @@ impl Backend {
                 } else {
                     p.instant(&query, now).await
                 };
-                Measurement { source: p.url.clone(), query, evaluated_at: now, result }
+                Measurement {
+                    source: p.url.clone(),
+                    query,
+                    evaluated_at: now,
+                    result,
+                }
             }
             Self::File(csv) => {
                 let (query, result) = match job {
                     Job::RRset(name, rtype) => csv.rrset(name, *rtype),
                     Job::Zone(zone) => csv.zone(zone),
                 };
-                Measurement { source: csv.source(), query, evaluated_at: now, result }
+                Measurement {
+                    source: csv.source(),
+                    query,
+                    evaluated_at: now,
+                    result,
+                }
             }
         }
     }

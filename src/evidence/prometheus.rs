@@ -27,7 +27,12 @@ impl fmt::Debug for Token {
 }
 
 impl Prometheus {
-    pub fn new(url: &str, token_env: Option<&str>, timeout: Duration, concurrency: usize) -> Result<Self, String> {
+    pub fn new(
+        url: &str,
+        token_env: Option<&str>,
+        timeout: Duration,
+        concurrency: usize,
+    ) -> Result<Self, String> {
         // The ring provider builds faster than aws-lc; installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
@@ -122,9 +127,17 @@ pub(super) fn parse_response(status: u16, body: &[u8]) -> Result<Outcome, String
     let response = match parsed {
         Ok(r) => r,
         Err(_) if !(200..300).contains(&status) => {
-            return Err(format!("Prometheus answered HTTP {status}: {}", snippet(body)));
+            return Err(format!(
+                "Prometheus answered HTTP {status}: {}",
+                snippet(body)
+            ));
         }
-        Err(e) => return Err(format!("Prometheus answered something that is not its JSON API ({e}): {}", snippet(body))),
+        Err(e) => {
+            return Err(format!(
+                "Prometheus answered something that is not its JSON API ({e}): {}",
+                snippet(body)
+            ));
+        }
     };
     if response.status != "success" {
         return Err(format!(
@@ -143,7 +156,9 @@ pub(super) fn parse_response(status: u16, body: &[u8]) -> Result<Outcome, String
             response.warnings.join("; ")
         ));
     }
-    let data = response.data.ok_or("Prometheus answered `success` without `data`")?;
+    let data = response
+        .data
+        .ok_or("Prometheus answered `success` without `data`")?;
     let value = match data.result_type.as_str() {
         "vector" => {
             let series: Vec<Series> = serde_json::from_value(data.result)
@@ -184,7 +199,9 @@ pub(super) fn parse_response(status: u16, body: &[u8]) -> Result<Outcome, String
         Ok(v) if v.is_infinite() => Err(format!("the query returned {value}")),
         Ok(v) if v < 0.0 => Err(format!("the query returned a negative count ({value})")),
         Ok(v) => Ok(Outcome::Value(v)),
-        Err(_) => Err(format!("the query returned `{value}`, which is not a number")),
+        Err(_) => Err(format!(
+            "the query returned `{value}`, which is not a number"
+        )),
     }
 }
 
@@ -195,7 +212,11 @@ fn snippet(body: &[u8]) -> String {
         return "(empty body)".into();
     }
     let cut: String = text.chars().take(120).collect();
-    if cut.len() < text.len() { format!("{cut}...") } else { cut }
+    if cut.len() < text.len() {
+        format!("{cut}...")
+    } else {
+        cut
+    }
 }
 
 #[cfg(test)]
@@ -219,14 +240,38 @@ mod tests {
     #[test]
     fn everything_else_is_an_error() {
         let cases = [
-            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"NaN"]}]}}"#, "NaN"),
-            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1"},"value":[1,"1"]},{"metric":{"a":"2"},"value":[1,"0"]}]}}"#, "2 series"),
-            (r#"{"status":"success","warnings":["partial"],"data":{"resultType":"vector","result":[]}}"#, "warnings"),
-            (r#"{"status":"error","errorType":"bad_data","error":"parse error"}"#, "bad_data"),
-            (r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#, "matrix"),
-            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"+Inf"]}]}}"#, "+Inf"),
-            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"-3"]}]}}"#, "negative"),
-            (r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"many"]}]}}"#, "not a number"),
+            (
+                r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"NaN"]}]}}"#,
+                "NaN",
+            ),
+            (
+                r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1"},"value":[1,"1"]},{"metric":{"a":"2"},"value":[1,"0"]}]}}"#,
+                "2 series",
+            ),
+            (
+                r#"{"status":"success","warnings":["partial"],"data":{"resultType":"vector","result":[]}}"#,
+                "warnings",
+            ),
+            (
+                r#"{"status":"error","errorType":"bad_data","error":"parse error"}"#,
+                "bad_data",
+            ),
+            (
+                r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#,
+                "matrix",
+            ),
+            (
+                r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"+Inf"]}]}}"#,
+                "+Inf",
+            ),
+            (
+                r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"-3"]}]}}"#,
+                "negative",
+            ),
+            (
+                r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"many"]}]}}"#,
+                "not a number",
+            ),
             (r#"{"status":"success"}"#, "without `data`"),
             ("<html>oops</html>", "not its JSON API"),
         ];

@@ -27,7 +27,11 @@ pub fn check(template: &str) -> Result<(), String> {
             {
                 return Err(format!(
                     "unknown variable `{{{inner}}}`; the variables are {}",
-                    VARIABLES.iter().map(|v| format!("`{{{v}}}`")).collect::<Vec<_>>().join(", ")
+                    VARIABLES
+                        .iter()
+                        .map(|v| format!("`{{{v}}}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }
@@ -93,7 +97,13 @@ mod tests {
     use super::*;
 
     fn vars<'a>(name: &'a str) -> Vars<'a> {
-        Vars { name, fqdn: "x.", rtype: "A", zone: "example.com", window: "2w" }
+        Vars {
+            name,
+            fqdn: "x.",
+            rtype: "A",
+            zone: "example.com",
+            window: "2w",
+        }
     }
 
     #[test]
@@ -110,7 +120,10 @@ mod tests {
 
     #[test]
     fn escapes_values_so_they_cannot_break_out_of_the_literal() {
-        let q = render(r#"x{name="{name}"}"#, &vars(r#"a"} or vector(1) or x{y="\"#));
+        let q = render(
+            r#"x{name="{name}"}"#,
+            &vars(r#"a"} or vector(1) or x{y="\"#),
+        );
         assert_eq!(q, r#"x{name="a\"} or vector(1) or x{y=\"\\"}"#);
     }
 

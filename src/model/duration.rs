@@ -9,7 +9,13 @@ pub struct Duration {
     seconds: u64,
 }
 
-const UNITS: &[(char, u64)] = &[('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
+const UNITS: &[(char, u64)] = &[
+    ('w', 604_800),
+    ('d', 86_400),
+    ('h', 3_600),
+    ('m', 60),
+    ('s', 1),
+];
 /// Units for display: days rather than weeks, as windows are usually written (`14d`).
 const DISPLAY_UNITS: &[(char, u64)] = &[('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
 
@@ -91,7 +97,16 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_duration() {
-        for bad in ["", "15", "m", "15x", "1.5h", "-3d", "15 m", "99999999999999999999w"] {
+        for bad in [
+            "",
+            "15",
+            "m",
+            "15x",
+            "1.5h",
+            "-3d",
+            "15 m",
+            "99999999999999999999w",
+        ] {
             assert!(Duration::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

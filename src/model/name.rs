@@ -71,9 +71,7 @@ fn check_label(label: &str, leftmost: bool) -> Result<(), String> {
         return Err("a name must not contain an empty label (`..`)".into());
     }
     if label.len() > 63 {
-        return Err(format!(
-            "the label `{label}` is longer than 63 characters"
-        ));
+        return Err(format!("the label `{label}` is longer than 63 characters"));
     }
     if label == "*" {
         return if leftmost {
@@ -118,9 +116,10 @@ impl NamePattern {
         if pattern.is_empty() {
             return Err("a name pattern must not be empty".into());
         }
-        if let Some(c) = pattern.chars().find(|c| {
-            !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '*' | '?'))
-        }) {
+        if let Some(c) = pattern
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '*' | '?')))
+        {
             return Err(format!(
                 "`{c}` cannot appear in a name pattern; use letters, digits, `-`, `_`, `.`, \
                  `*` (any run of characters) and `?` (one character)"

@@ -79,9 +79,16 @@ mod tests {
     #[test]
     fn parses_mnemonics_and_rfc3597_numbers() {
         assert_eq!(RecordType::parse("aaaa").unwrap(), RecordType::Aaaa);
-        assert_eq!(RecordType::parse("TYPE65534").unwrap(), RecordType::Unknown(65534));
+        assert_eq!(
+            RecordType::parse("TYPE65534").unwrap(),
+            RecordType::Unknown(65534)
+        );
         assert_eq!(RecordType::Unknown(99).to_string(), "TYPE99");
-        assert!(RecordType::parse("AAAAA").unwrap_err().contains("not a record type"));
+        assert!(
+            RecordType::parse("AAAAA")
+                .unwrap_err()
+                .contains("not a record type")
+        );
         assert!(RecordType::parse("TYPE70000").is_err());
     }
 }

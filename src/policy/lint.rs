@@ -23,22 +23,42 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
     };
 
     if policy.tiers.is_empty() {
-        error(0..0, "the policy defines no `[[tier]]`".into(), "in this file",
-            "add tiers from lowest to highest, e.g. `[[tier]]\\nname = \"routine\"\\nrequire = []`".into());
+        error(
+            0..0,
+            "the policy defines no `[[tier]]`".into(),
+            "in this file",
+            "add tiers from lowest to highest, e.g. `[[tier]]\\nname = \"routine\"\\nrequire = []`"
+                .into(),
+        );
     }
 
     for group in policy.groups.values() {
         if group.members.is_empty() {
-            error(group.name.span(), format!("the group `{}` is empty", group.name.get_ref()),
-                "no members", "add the principals who may approve for this group, or remove it".into());
+            error(
+                group.name.span(),
+                format!("the group `{}` is empty", group.name.get_ref()),
+                "no members",
+                "add the principals who may approve for this group, or remove it".into(),
+            );
         }
         if let Some(signers) = signers {
             for member in &group.members {
                 if !signers.has_key_for(member.get_ref()) {
-                    error(member.span(), format!(
-                        "`{}` (group `{}`) has no key in `{}`", member.get_ref(), group.name.get_ref(), signers.file.name),
+                    error(
+                        member.span(),
+                        format!(
+                            "`{}` (group `{}`) has no key in `{}`",
+                            member.get_ref(),
+                            group.name.get_ref(),
+                            signers.file.name
+                        ),
                         "no key for this principal",
-                        format!("add a line `{} ssh-ed25519 AAAA...` to `{}`, or remove the member", member.get_ref(), signers.file.name));
+                        format!(
+                            "add a line `{} ssh-ed25519 AAAA...` to `{}`, or remove the member",
+                            member.get_ref(),
+                            signers.file.name
+                        ),
+                    );
                 }
             }
         }
@@ -46,8 +66,12 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
 
     let needs_approvals = policy.tiers.iter().any(|t| !t.require.is_empty());
     if needs_approvals && policy.allowed_signers.is_none() {
-        error(0..0, "tiers require approvals but the policy names no `allowed_signers` file".into(),
-            "in this file", "add `[signers]\\nallowed_signers = \"allowed_signers\"`".into());
+        error(
+            0..0,
+            "tiers require approvals but the policy names no `allowed_signers` file".into(),
+            "in this file",
+            "add `[signers]\\nallowed_signers = \"allowed_signers\"`".into(),
+        );
     }
 
     for tier in &policy.tiers {
@@ -57,23 +81,59 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
                 let hint = crate::diag::closest(&requirement.group, known.iter().copied())
                     .map(|s| format!("did you mean `{s}`? "))
                     .unwrap_or_default();
-                error(requirement.span.clone(), format!(
-                    "tier `{}` requires the unknown group `{}`", tier.name.get_ref(), requirement.group),
-                    "no such group", format!("{hint}define it under `[groups]`; groups: {}",
-                        if known.is_empty() { "none".to_string() } else { known.join(", ") }));
+                error(
+                    requirement.span.clone(),
+                    format!(
+                        "tier `{}` requires the unknown group `{}`",
+                        tier.name.get_ref(),
+                        requirement.group
+                    ),
+                    "no such group",
+                    format!(
+                        "{hint}define it under `[groups]`; groups: {}",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                );
                 continue;
             };
+            if group.members.is_empty() {
+                error(
+                    requirement.span.clone(),
+                    format!(
+                        "tier `{}` requires approvals from the empty group `{}`",
+                        tier.name.get_ref(),
+                        requirement.group
+                    ),
+                    "nobody can give these approvals",
+                    format!("add members to `{}` under `[groups]`", requirement.group),
+                );
+                continue;
+            }
             let keyed = group
                 .members
                 .iter()
                 .filter(|m| signers.is_none_or(|s| s.has_key_for(m.get_ref())))
                 .count();
             if !group.members.is_empty() && (requirement.count as usize) > keyed {
-                error(requirement.span.clone(), format!(
-                    "tier `{}` requires {} approvals from `{}`, which has only {} member(s) with a key",
-                    tier.name.get_ref(), requirement.count, requirement.group, keyed),
+                error(
+                    requirement.span.clone(),
+                    format!(
+                        "tier `{}` requires {} approvals from `{}`, which has only {} member(s) with a key",
+                        tier.name.get_ref(),
+                        requirement.count,
+                        requirement.group,
+                        keyed
+                    ),
                     "cannot be satisfied",
-                    format!("add members with keys to `{}` or lower `count`", requirement.group));
+                    format!(
+                        "add members with keys to `{}` or lower `count`",
+                        requirement.group
+                    ),
+                );
             }
         }
     }
@@ -81,14 +141,23 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
     // Escalation: every tier must demand at least what the tier below it demands.
     for pair in policy.tiers.windows(2) {
         let (lower, higher) = (&pair[0], &pair[1]);
-        for need in &lower.require {
+        for need in lower
+            .require
+            .iter()
+            .filter(|r| policy.groups.contains_key(&r.group))
+        {
             let have: u32 = higher
                 .require
                 .iter()
                 .filter(|r| r.group == need.group)
                 .map(|r| r.count)
                 .sum();
-            let lower_total: u32 = lower.require.iter().filter(|r| r.group == need.group).map(|r| r.count).sum();
+            let lower_total: u32 = lower
+                .require
+                .iter()
+                .filter(|r| r.group == need.group)
+                .map(|r| r.count)
+                .sum();
             if have < lower_total {
                 error(higher.span.clone(), format!(
                     "escalation decreases: tier `{}` requires {have} approval(s) from `{}` but the lower tier `{}` requires {lower_total}",
@@ -98,27 +167,53 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
             }
         }
         for field in &lower.require_fields {
-            if !higher.require_fields.iter().any(|f| f.get_ref() == field.get_ref()) {
-                error(higher.span.clone(), format!(
-                    "escalation decreases: tier `{}` does not require `{}`, which the lower tier `{}` requires",
-                    higher.name.get_ref(), field.get_ref(), lower.name.get_ref()),
+            if !higher
+                .require_fields
+                .iter()
+                .any(|f| f.get_ref() == field.get_ref())
+            {
+                error(
+                    higher.span.clone(),
+                    format!(
+                        "escalation decreases: tier `{}` does not require `{}`, which the lower tier `{}` requires",
+                        higher.name.get_ref(),
+                        field.get_ref(),
+                        lower.name.get_ref()
+                    ),
                     "asks less than the tier below",
-                    format!("add \"{}\" to this tier's `require_fields`", field.get_ref()));
+                    format!(
+                        "add \"{}\" to this tier's `require_fields`",
+                        field.get_ref()
+                    ),
+                );
             }
         }
         if let (Some(low), Some(high)) = (&lower.approval_ttl, &higher.approval_ttl) {
             if high.get_ref() > low.get_ref() {
-                error(high.span(), format!(
-                    "escalation decreases: approvals for tier `{}` live {} but only {} for the lower tier `{}`",
-                    higher.name.get_ref(), high.get_ref(), low.get_ref(), lower.name.get_ref()),
-                    "longer than the tier below", "a higher tier's `approval_ttl` must not be longer".into());
+                error(
+                    high.span(),
+                    format!(
+                        "escalation decreases: approvals for tier `{}` live {} but only {} for the lower tier `{}`",
+                        higher.name.get_ref(),
+                        high.get_ref(),
+                        low.get_ref(),
+                        lower.name.get_ref()
+                    ),
+                    "longer than the tier below",
+                    "a higher tier's `approval_ttl` must not be longer".into(),
+                );
             }
         }
     }
 
     match &policy.deletion {
-        None => error(0..0, "the policy has no `[deletion]` section, so no deletion could ever be proven unused".into(),
-            "in this file", "add `[deletion]` with `query`, `coverage_query` and `window = \"14d\"`".into()),
+        None => error(
+            0..0,
+            "the policy has no `[deletion]` section, so no deletion could ever be proven unused"
+                .into(),
+            "in this file",
+            "add `[deletion]` with `query`, `coverage_query` and `window = \"14d\"`".into(),
+        ),
         Some(deletion) => {
             let d = deletion.get_ref();
             if d.coverage_query.is_none() {
@@ -127,8 +222,16 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
                     "add e.g. `coverage_query = 'sum(increase(dns_resolutions_total{zone=\"{zone}\"}[{window}]))'`".into());
             }
             if *d.window.get_ref() < MIN_WINDOW {
-                error(d.window.span(), format!("`deletion.window` is {}; it must be at least 24h", d.window.get_ref()),
-                    "too short", "weekly and monthly jobs resolve names too: `14d` or more is a good window".into());
+                error(
+                    d.window.span(),
+                    format!(
+                        "`deletion.window` is {}; it must be at least 24h",
+                        d.window.get_ref()
+                    ),
+                    "too short",
+                    "weekly and monthly jobs resolve names too: `14d` or more is a good window"
+                        .into(),
+                );
             }
         }
     }

@@ -100,7 +100,10 @@ pub struct Conditions {
 
 impl Conditions {
     pub fn has_change_conditions(&self) -> bool {
-        !(self.action.is_empty() && self.rtype.is_empty() && self.name.is_empty() && self.zone.is_empty())
+        !(self.action.is_empty()
+            && self.rtype.is_empty()
+            && self.name.is_empty()
+            && self.zone.is_empty())
             || self.critical.is_some()
             || self.type_change.is_some()
     }

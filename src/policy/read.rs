@@ -20,7 +20,10 @@ pub fn read_policy(file: SourceFile, path: &Path) -> Result<Policy, Vec<Diagnost
         return Err(r.problems);
     };
     let mut top = r.root(&root);
-    let groups = top.get("groups").and_then(|v| read_groups(&mut r, v)).unwrap_or_default();
+    let groups = top
+        .get("groups")
+        .and_then(|v| read_groups(&mut r, v))
+        .unwrap_or_default();
     let allowed_signers = top.get("signers").and_then(|v| {
         let mut t = r.table(v, "signers".into())?;
         let file = t
@@ -31,12 +34,14 @@ pub fn read_policy(file: SourceFile, path: &Path) -> Result<Policy, Vec<Diagnost
         let dir = path.parent().unwrap_or(Path::new(""));
         Some(Spanned::new(file.span(), dir.join(file.get_ref())))
     });
-    let tiers = top
-        .require(&mut r, "tier", "[{ name = \"routine\", require = [] }]")
+    let tier_value = top.require(&mut r, "tier", "[{ name = \"routine\", require = [] }]");
+    // Names come from the raw tree, so a tier with a mistake elsewhere can still be referred
+    // to without a second, misleading "unknown tier" error.
+    let tier_names = raw_tier_names(tier_value);
+    let tiers = tier_value
         .and_then(|v| r.array(v, "tier", read_tier))
         .unwrap_or_default();
     check_tier_names(&mut r, &tiers);
-    let tier_names: Vec<String> = tiers.iter().map(|t| t.name.get_ref().clone()).collect();
     let inventory = top
         .get("inventory")
         .and_then(|v| r.array(v, "inventory", read_inventory))
@@ -84,7 +89,10 @@ fn read_groups(r: &mut Reader, v: &Value<'_>) -> Option<BTreeMap<String, Group>>
             if members[..i].iter().any(|m| m.get_ref() == member.get_ref()) {
                 r.error(
                     member.span(),
-                    format!("`{}` is listed twice in the group `{name}`", member.get_ref()),
+                    format!(
+                        "`{}` is listed twice in the group `{name}`",
+                        member.get_ref()
+                    ),
                     "duplicate",
                     Some("list each member once".into()),
                 );
@@ -111,7 +119,9 @@ fn read_tier(r: &mut Reader, v: &Value<'_>, path: String) -> Option<Tier> {
         .require(r, "require", "[{ group = \"dns-oncall\", count = 1 }]")
         .and_then(|v| r.array(v, &p("require"), read_requirement));
     let require_fields = match t.get("require_fields") {
-        Some(v) => r.array(v, &p("require_fields"), |r, v, p| r.parsed(v, &p, FieldPath::parse)),
+        Some(v) => r.array(v, &p("require_fields"), |r, v, p| {
+            r.parsed(v, &p, FieldPath::parse)
+        }),
         None => Some(Vec::new()),
     };
     let approval_ttl = t
@@ -156,9 +166,28 @@ fn read_requirement(r: &mut Reader, v: &Value<'_>, path: String) -> Option<Requi
     })
 }
 
+fn raw_tier_names(tiers: Option<&Value<'_>>) -> Vec<String> {
+    let Some(DeValue::Array(items)) = tiers.map(|v| v.get_ref()) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item.get_ref() {
+            DeValue::Table(t) => t
+                .get("name")
+                .and_then(|n| n.get_ref().as_str())
+                .map(str::to_string),
+            _ => None,
+        })
+        .collect()
+}
+
 fn check_tier_names(r: &mut Reader, tiers: &[Tier]) {
     for (i, tier) in tiers.iter().enumerate() {
-        if tiers[..i].iter().any(|t| t.name.get_ref() == tier.name.get_ref()) {
+        if tiers[..i]
+            .iter()
+            .any(|t| t.name.get_ref() == tier.name.get_ref())
+        {
             r.error(
                 tier.name.span(),
                 format!("the tier `{}` is defined twice", tier.name.get_ref()),
@@ -173,7 +202,15 @@ fn tier_ref(r: &mut Reader, v: &Value<'_>, path: &str, tiers: &[String]) -> Opti
     let name = r.text_field(v, path)?;
     let found = tiers.iter().position(|t| t == name.get_ref());
     if found.is_none() {
-        let known = tiers.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+        let known = if tiers.is_empty() {
+            "none (define `[[tier]]` tables)".to_string()
+        } else {
+            tiers
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let help = match crate::diag::closest(name.get_ref(), tiers.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`? the tiers are {known}"),
             None => format!("the tiers are {known}"),
@@ -194,7 +231,9 @@ fn read_inventory(r: &mut Reader, v: &Value<'_>, path: String) -> Option<Invento
     let names = t
         .require(r, "names", "[\"autologon.example.com\"]")
         .and_then(|v| r.one_or_many(v, &p("names"), NamePattern::parse));
-    let scope = t.get("scope").and_then(|v| r.parsed(v, &p("scope"), Scope::parse));
+    let scope = t
+        .get("scope")
+        .and_then(|v| r.parsed(v, &p("scope"), Scope::parse));
     let critical = t.get("critical").and_then(|v| r.bool(v, &p("critical")));
     let dynamic = t.get("dynamic").and_then(|v| r.bool(v, &p("dynamic")));
     t.finish(r);
@@ -273,7 +312,11 @@ fn condition<T>(
 fn read_deletion(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<DeletionPolicy>> {
     let mut t = r.table(v, "deletion".into())?;
     let query = t
-        .require(r, "query", "'sum(increase(dns_resolutions_total{name=\"{name}\",type=\"{type}\"}[{window}]))'")
+        .require(
+            r,
+            "query",
+            "'sum(increase(dns_resolutions_total{name=\"{name}\",type=\"{type}\"}[{window}]))'",
+        )
         .and_then(|v| r.text_field(v, "deletion.query"));
     let coverage_query = t
         .get("coverage_query")
@@ -284,7 +327,12 @@ fn read_deletion(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<DeletionPolicy
     t.finish(r);
     for query in [&query, &coverage_query].into_iter().flatten() {
         if let Err(message) = crate::evidence::template::check(query.get_ref()) {
-            r.error(query.span(), format!("invalid query template: {message}"), "here", None);
+            r.error(
+                query.span(),
+                format!("invalid query template: {message}"),
+                "here",
+                None,
+            );
         }
     }
     Some(Spanned::new(
@@ -311,7 +359,12 @@ fn read_freeze(r: &mut Reader, v: &Value<'_>, path: String, tiers: &[String]) ->
     t.finish(r);
     let (start, end) = (start?, end?);
     if end.get_ref() <= start.get_ref() {
-        r.error(end.span(), "the freeze ends before it starts", "not after `start`", None);
+        r.error(
+            end.span(),
+            "the freeze ends before it starts",
+            "not after `start`",
+            None,
+        );
         return None;
     }
     Some(Freeze {

@@ -21,19 +21,48 @@ pub fn render(report: &Report<'_>) -> String {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        annotate(&mut out, "error", d.code, file.as_deref(), line, col, &message);
+        annotate(
+            &mut out,
+            "error",
+            d.code,
+            file.as_deref(),
+            line,
+            col,
+            &message,
+        );
     }
     for ticket in &report.verdict.tickets {
-        for (item, level) in ticket.reasons.iter().map(|i| (i, "error")).chain(ticket.findings.iter().map(|i| (i, "warning"))) {
+        for (item, level) in ticket
+            .reasons
+            .iter()
+            .map(|i| (i, "error"))
+            .chain(ticket.findings.iter().map(|i| (i, "warning")))
+        {
             if item.code == crate::verdict::Code::TicketInvalid && !report.diagnostics.is_empty() {
                 continue;
             }
             let (file, line, col) = position(item, &ticket.file);
-            annotate(&mut out, level, item.code.as_str(), Some(&file), line, col, &format!("{}: {}", ticket.id, item.message));
+            annotate(
+                &mut out,
+                level,
+                item.code.as_str(),
+                Some(&file),
+                line,
+                col,
+                &format!("{}: {}", ticket.id, item.message),
+            );
         }
     }
     let v = report.verdict;
-    let _ = writeln!(out, "changegate: {} ({} ticket(s))", serde_json::to_value(v.verdict).ok().and_then(|x| x.as_str().map(String::from)).unwrap_or_default(), v.tickets.len());
+    let _ = writeln!(
+        out,
+        "changegate: {} ({} ticket(s))",
+        serde_json::to_value(v.verdict)
+            .ok()
+            .and_then(|x| x.as_str().map(String::from))
+            .unwrap_or_default(),
+        v.tickets.len()
+    );
     out
 }
 
@@ -47,7 +76,15 @@ fn position(item: &Item, fallback: &str) -> (String, usize, usize) {
     }
 }
 
-fn annotate(out: &mut String, level: &str, title: &str, file: Option<&str>, line: usize, col: usize, message: &str) {
+fn annotate(
+    out: &mut String,
+    level: &str,
+    title: &str,
+    file: Option<&str>,
+    line: usize,
+    col: usize,
+    message: &str,
+) {
     let mut props = Vec::new();
     if let Some(file) = file {
         props.push(format!("file={}", escape_property(file)));
@@ -57,11 +94,18 @@ fn annotate(out: &mut String, level: &str, title: &str, file: Option<&str>, line
         }
     }
     props.push(format!("title={}", escape_property(title)));
-    let _ = writeln!(out, "::{level} {}::{}", props.join(","), escape_data(message));
+    let _ = writeln!(
+        out,
+        "::{level} {}::{}",
+        props.join(","),
+        escape_data(message)
+    );
 }
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {

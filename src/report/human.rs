@@ -28,10 +28,17 @@ pub fn render(report: &Report<'_>, style: Style) -> String {
     let refused = verdict.tickets.iter().filter(|t| !t.allowed()).count();
     let summary = match verdict.verdict {
         Decision::Allowed => format!("allowed: {} ticket(s) pass the gate", verdict.tickets.len()),
-        Decision::Refused => format!("refused: {refused} of {} ticket(s) do not pass the gate", verdict.tickets.len()),
+        Decision::Refused => format!(
+            "refused: {refused} of {} ticket(s) do not pass the gate",
+            verdict.tickets.len()
+        ),
         Decision::Invalid => "invalid input: fix the problems above, then run again".to_string(),
     };
-    let _ = writeln!(out, "{}", paint(&summary, style.color, verdict.verdict == Decision::Allowed));
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(&summary, style.color, verdict.verdict == Decision::Allowed)
+    );
     out
 }
 
@@ -45,7 +52,10 @@ fn paint(text: &str, color: bool, good: bool) -> String {
 
 fn table(color: bool) -> Table {
     let mut table = Table::new();
-    table.load_style(UTF8_FULL).set_content_arrangement(ContentArrangement::Dynamic).set_width(110);
+    table
+        .load_style(UTF8_FULL)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(110);
     if !color {
         table.force_no_tty();
     } else {
@@ -55,23 +65,61 @@ fn table(color: bool) -> Table {
 }
 
 fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
+    if t.tier.is_none() {
+        let _ = writeln!(
+            out,
+            "\n{}  {}  ({}: {} problem(s) shown above)",
+            t.id,
+            paint("invalid", style.color, false),
+            t.file,
+            t.reasons.len()
+        );
+        return;
+    }
     let status = if t.allowed() { "allowed" } else { "refused" };
     let tier = t.tier.as_deref().unwrap_or("-");
-    let _ = writeln!(out, "\n{}  {}  tier: {tier}  ({})", t.id, paint(status, style.color, t.allowed()), t.file);
+    let _ = writeln!(
+        out,
+        "\n{}  {}  tier: {tier}  ({})",
+        t.id,
+        paint(status, style.color, t.allowed()),
+        t.file
+    );
     if style.verbose {
         for cause in &t.tier_reasons {
-            let _ = writeln!(out, "  tier `{}` from {}: {}", cause.tier, cause.source, cause.description);
+            let _ = writeln!(
+                out,
+                "  tier `{}` from {}: {}",
+                cause.tier, cause.source, cause.description
+            );
         }
-    } else if let Some(top) = t.tier_reasons.iter().find(|c| Some(c.tier.as_str()) == t.tier.as_deref()) {
-        let _ = writeln!(out, "  why `{tier}`: {} (-v for every rule)", top.description);
+    } else if let Some(top) = t
+        .tier_reasons
+        .iter()
+        .find(|c| Some(c.tier.as_str()) == t.tier.as_deref())
+    {
+        let _ = writeln!(
+            out,
+            "  why `{tier}`: {} (-v for every rule)",
+            top.description
+        );
     }
 
     if !t.reasons.is_empty() || !t.findings.is_empty() {
         let mut table = table(style.color);
         table.set_header(vec!["", "code", "what", "where"]);
-        for (item, refusal) in t.reasons.iter().map(|i| (i, true)).chain(t.findings.iter().map(|i| (i, false))) {
+        for (item, refusal) in t
+            .reasons
+            .iter()
+            .map(|i| (i, true))
+            .chain(t.findings.iter().map(|i| (i, false)))
+        {
             table.add_row(vec![
-                Cell::new(if refusal { "✗" } else { "!" }).fg(if refusal { Color::Red } else { Color::Yellow }),
+                Cell::new(if refusal { "✗" } else { "!" }).fg(if refusal {
+                    Color::Red
+                } else {
+                    Color::Yellow
+                }),
                 Cell::new(item.code.as_str()),
                 Cell::new(&item.message),
                 Cell::new(location(item)),
@@ -82,7 +130,13 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
 
     if !t.deletions.is_empty() {
         let mut table = table(style.color);
-        table.set_header(vec!["deleted", "resolutions", "zone telemetry", "query", "evaluated at"]);
+        table.set_header(vec![
+            "deleted",
+            "resolutions",
+            "zone telemetry",
+            "query",
+            "evaluated at",
+        ]);
         for d in &t.deletions {
             let (value, coverage, query, when) = match &d.evidence {
                 Some(e) => (
@@ -94,8 +148,17 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
                 None => ("not measured".into(), "-".into(), "-".into(), "-".into()),
             };
             table.add_row(vec![
-                Cell::new(format!("{} {}\n{}", d.name, d.rtype, if d.allowed { "✓ unused" } else { "✗ refused" }))
-                    .fg(if d.allowed { Color::Green } else { Color::Red }),
+                Cell::new(format!(
+                    "{} {}\n{}",
+                    d.name,
+                    d.rtype,
+                    if d.allowed {
+                        "✓ unused"
+                    } else {
+                        "✗ refused"
+                    }
+                ))
+                .fg(if d.allowed { Color::Green } else { Color::Red }),
                 Cell::new(value),
                 Cell::new(coverage),
                 Cell::new(query),
@@ -112,14 +175,24 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
     if t.approvals.required.is_empty() {
         let _ = writeln!(out, "  approvals: none required for tier `{tier}`");
     } else {
-        let needed: Vec<String> =
-            t.approvals.required.iter().map(|r| format!("{} from `{}`", r.count, r.group)).collect();
+        let needed: Vec<String> = t
+            .approvals
+            .required
+            .iter()
+            .map(|r| format!("{} from `{}`", r.count, r.group))
+            .collect();
         let _ = writeln!(out, "  approvals required: {}", needed.join(", "));
         for a in &t.approvals.valid {
             let _ = writeln!(out, "    ✓ {} ({})", a.approver, a.file);
         }
         for a in &t.approvals.invalid {
-            let _ = writeln!(out, "    ✗ {} ({}): {}", a.approver, a.file, a.reason.as_deref().unwrap_or(""));
+            let _ = writeln!(
+                out,
+                "    ✗ {} ({}): {}",
+                a.approver,
+                a.file,
+                a.reason.as_deref().unwrap_or("")
+            );
         }
     }
 }
@@ -133,5 +206,8 @@ fn value_text(e: &Evidence) -> String {
 }
 
 fn location(item: &Item) -> String {
-    item.location.as_ref().map(|l| l.to_string()).unwrap_or_default()
+    item.location
+        .as_ref()
+        .map(|l| l.to_string())
+        .unwrap_or_default()
 }

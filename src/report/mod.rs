@@ -34,7 +34,8 @@ pub struct Report<'a> {
 }
 
 pub fn json(report: &Report<'_>) -> String {
-    let mut out = serde_json::to_string_pretty(report.verdict).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut out = serde_json::to_string_pretty(report.verdict)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');
     out
 }

@@ -31,7 +31,10 @@ const ALL: &[(&str, FieldPath)] = &[
     ("deployment.window", FieldPath::DeploymentWindow),
     ("rollback.steps", FieldPath::RollbackSteps),
     ("rollback.last_known_good", FieldPath::RollbackLastKnownGood),
-    ("rollback.time_to_mitigate", FieldPath::RollbackTimeToMitigate),
+    (
+        "rollback.time_to_mitigate",
+        FieldPath::RollbackTimeToMitigate,
+    ),
     ("rollback.rehearsed", FieldPath::RollbackRehearsed),
     ("health_signal", FieldPath::HealthSignal),
 ];
@@ -61,16 +64,20 @@ impl FieldPath {
     }
 
     pub fn as_str(&self) -> &'static str {
-        ALL.iter().find(|(_, f)| f == self).map(|(n, _)| *n).unwrap_or("?")
+        ALL.iter()
+            .find(|(_, f)| f == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
     }
 
     /// `None` if the ticket fills the field in; otherwise why not, and where to point.
     pub fn missing_in(&self, ticket: &Ticket) -> Option<(String, Range<usize>)> {
         let top = 0..0;
         let section = |span: Option<Range<usize>>, section: &str| {
-            span.map_or_else(|| (format!("the ticket has no `[{section}]`"), top.clone()), |s| {
-                (format!("`[{section}]` does not set it"), s)
-            })
+            span.map_or_else(
+                || (format!("the ticket has no `[{section}]`"), top.clone()),
+                |s| (format!("`[{section}]` does not set it"), s),
+            )
         };
         let intent = ticket.intent.as_ref();
         let radius = ticket.blast_radius.as_ref();

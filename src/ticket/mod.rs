@@ -197,7 +197,10 @@ impl Threshold {
             format!("`{text}` does not start with a comparator; write e.g. `< 50` or `>= 0.05`")
         })?;
         let value: f64 = rest.trim().parse().map_err(|_| {
-            format!("`{}` is not a number; write e.g. `< 50` or `>= 0.05`", rest.trim())
+            format!(
+                "`{}` is not a number; write e.g. `< 50` or `>= 0.05`",
+                rest.trim()
+            )
         })?;
         if !value.is_finite() {
             return Err("the threshold must be a finite number".into());
@@ -235,7 +238,11 @@ mod tests {
         let t = Threshold::parse(">=0.05").unwrap();
         assert_eq!((t.comparator, t.value), (Comparator::GreaterOrEqual, 0.05));
         assert!(Threshold::parse("50").unwrap_err().contains("comparator"));
-        assert!(Threshold::parse("< lots").unwrap_err().contains("not a number"));
+        assert!(
+            Threshold::parse("< lots")
+                .unwrap_err()
+                .contains("not a number")
+        );
         assert!(Threshold::parse("< NaN").is_err());
     }
 }

@@ -21,11 +21,17 @@ pub fn read_ticket(file: SourceFile, path: &Path) -> Result<Ticket, Vec<Diagnost
         .require(&mut r, "id", "\"CHG-1042\"")
         .and_then(|v| r.parsed(v, "id", parse_id));
     if let Some(id) = &id {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         if stem != id.get_ref() {
             r.error(
                 id.span(),
-                format!("the ticket `id` is `{}` but the file is named `{stem}`", id.get_ref()),
+                format!(
+                    "the ticket `id` is `{}` but the file is named `{stem}`",
+                    id.get_ref()
+                ),
                 "does not match the file name",
                 Some(format!(
                     "rename the file to `{}.toml` or set `id = \"{stem}\"`",
@@ -35,7 +41,11 @@ pub fn read_ticket(file: SourceFile, path: &Path) -> Result<Ticket, Vec<Diagnost
         }
     }
     let title = top
-        .require(&mut r, "title", "\"Retire the old traffic-manager profile\"")
+        .require(
+            &mut r,
+            "title",
+            "\"Retire the old traffic-manager profile\"",
+        )
         .and_then(|v| r.text_field(v, "title"));
     let author = top
         .require(&mut r, "author", "\"alice@example.com\"")
@@ -45,14 +55,22 @@ pub fn read_ticket(file: SourceFile, path: &Path) -> Result<Ticket, Vec<Diagnost
         None => Some(Spanned::new(0..0, Kind::Normal)),
     };
     let intent = top.get("intent").and_then(|v| read_intent(&mut r, v));
-    let blast_radius = top.get("blast_radius").and_then(|v| read_blast_radius(&mut r, v));
+    let blast_radius = top
+        .get("blast_radius")
+        .and_then(|v| read_blast_radius(&mut r, v));
     let changes = top
-        .require(&mut r, "change", "[{ action = \"delete\", name = \"old.example.com\", type = \"A\" }]")
+        .require(
+            &mut r,
+            "change",
+            "[{ action = \"delete\", name = \"old.example.com\", type = \"A\" }]",
+        )
         .and_then(|v| r.array(v, "change", read_change));
     if let Some(changes) = &changes {
         check_changes(&mut r, changes);
     }
-    let deployment = top.get("deployment").and_then(|v| read_deployment(&mut r, v));
+    let deployment = top
+        .get("deployment")
+        .and_then(|v| read_deployment(&mut r, v));
     let rollback = top.get("rollback").and_then(|v| read_rollback(&mut r, v));
     let health_signals = top
         .get("health_signal")
@@ -120,16 +138,24 @@ fn open<'a, 'i>(r: &mut Reader, v: &'a Value<'i>, path: &str) -> Option<Fields<'
 
 fn read_intent(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<Intent>> {
     let mut t = open(r, v, "intent")?;
-    let summary = t.get("summary").and_then(|v| r.text_field(v, "intent.summary"));
-    let reason = t.get("reason").and_then(|v| r.text_field(v, "intent.reason"));
+    let summary = t
+        .get("summary")
+        .and_then(|v| r.text_field(v, "intent.summary"));
+    let reason = t
+        .get("reason")
+        .and_then(|v| r.text_field(v, "intent.reason"));
     t.finish(r);
     Some(Spanned::new(v.span(), Intent { summary, reason }))
 }
 
 fn read_blast_radius(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<BlastRadius>> {
     let mut t = open(r, v, "blast_radius")?;
-    let scope = t.get("scope").and_then(|v| r.parsed(v, "blast_radius.scope", Scope::parse));
-    let impact = t.get("impact").and_then(|v| r.text_field(v, "blast_radius.impact"));
+    let scope = t
+        .get("scope")
+        .and_then(|v| r.parsed(v, "blast_radius.scope", Scope::parse));
+    let impact = t
+        .get("impact")
+        .and_then(|v| r.text_field(v, "blast_radius.impact"));
     t.finish(r);
     Some(Spanned::new(v.span(), BlastRadius { scope, impact }))
 }
@@ -168,7 +194,9 @@ fn read_change(r: &mut Reader, v: &Value<'_>, path: String) -> Option<DeclaredCh
             }
         }
     });
-    let zone = t.get("zone").and_then(|v| r.parsed(v, &p("zone"), Fqdn::parse));
+    let zone = t
+        .get("zone")
+        .and_then(|v| r.parsed(v, &p("zone"), Fqdn::parse));
     t.finish(r);
 
     let (action, name, rtype) = (action?, name?, rtype?);
@@ -186,7 +214,10 @@ fn read_change(r: &mut Reader, v: &Value<'_>, path: String) -> Option<DeclaredCh
     } else if matches!(values.as_deref(), Some([])) {
         r.error(
             values_value.map(|v| v.span()).unwrap_or_default(),
-            format!("`{}` is empty; an RRset has at least one value", p("values")),
+            format!(
+                "`{}` is empty; an RRset has at least one value",
+                p("values")
+            ),
             "empty",
             Some("to remove the RRset, declare `action = \"delete\"`".into()),
         );
@@ -195,9 +226,16 @@ fn read_change(r: &mut Reader, v: &Value<'_>, path: String) -> Option<DeclaredCh
         if !name.get_ref().is_in(zone.get_ref()) {
             r.error(
                 zone.span(),
-                format!("`{}` is not inside the zone `{}`", name.get_ref(), zone.get_ref()),
+                format!(
+                    "`{}` is not inside the zone `{}`",
+                    name.get_ref(),
+                    zone.get_ref()
+                ),
                 "the name is not in this zone",
-                Some("give the zone the name belongs to, or drop `zone` to use the managed zones".into()),
+                Some(
+                    "give the zone the name belongs to, or drop `zone` to use the managed zones"
+                        .into(),
+                ),
             );
         }
     }
@@ -266,7 +304,13 @@ fn read_deployment(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<Deployment>>
             );
             return None;
         }
-        Some(Spanned::new(w.span(), Window { start: *start.get_ref(), end: *end.get_ref() }))
+        Some(Spanned::new(
+            w.span(),
+            Window {
+                start: *start.get_ref(),
+                end: *end.get_ref(),
+            },
+        ))
     });
     t.finish(r);
     Some(Spanned::new(
@@ -288,7 +332,8 @@ fn read_rollback(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<Rollback>> {
         .get("time_to_mitigate")
         .and_then(|v| r.parsed(v, "rollback.time_to_mitigate", Duration::parse));
     let rehearsed = t.get("rehearsed").and_then(|v| {
-        r.bool(v, "rollback.rehearsed").map(|b| Spanned::new(v.span(), b))
+        r.bool(v, "rollback.rehearsed")
+            .map(|b| Spanned::new(v.span(), b))
     });
     t.finish(r);
     Some(Spanned::new(
@@ -302,7 +347,11 @@ fn read_rollback(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<Rollback>> {
     ))
 }
 
-fn read_health_signal(r: &mut Reader, v: &Value<'_>, path: String) -> Option<Spanned<HealthSignal>> {
+fn read_health_signal(
+    r: &mut Reader,
+    v: &Value<'_>,
+    path: String,
+) -> Option<Spanned<HealthSignal>> {
     let mut t = r.table(v, path.clone())?;
     let p = |k: &str| format!("{path}.{k}");
     let name = t

@@ -32,7 +32,9 @@ window = "14d"
 
 impl Repo {
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("temp dir") }
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -58,7 +60,10 @@ impl Repo {
             ),
         )
         .write("policies/default.toml", GATE_ONLY_POLICY)
-        .write("zones/example.com.zone", "$ORIGIN example.com.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 5\n")
+        .write(
+            "zones/example.com.zone",
+            "$ORIGIN example.com.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 5\n",
+        )
         .write("zones/dark.example.zone", "$ORIGIN dark.example.\n");
         repo
     }
@@ -67,7 +72,9 @@ impl Repo {
     pub fn delete_ticket(&self, id: &str, rrsets: &[(&str, &str)]) -> PathBuf {
         let mut text = complete_ticket(id, "record");
         for (name, rtype) in rrsets {
-            text.push_str(&format!("\n[[change]]\naction = \"delete\"\nname = \"{name}\"\ntype = \"{rtype}\"\n"));
+            text.push_str(&format!(
+                "\n[[change]]\naction = \"delete\"\nname = \"{name}\"\ntype = \"{rtype}\"\n"
+            ));
         }
         let rel = format!("changes/{id}.toml");
         self.write(&rel, &text);
@@ -76,13 +83,21 @@ impl Repo {
 
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("changegate").unwrap();
-        cmd.current_dir(self.path()).env("CHANGEGATE_NOW", NOW).env_remove("CI").env("NO_COLOR", "1");
+        cmd.current_dir(self.path())
+            .env("CHANGEGATE_NOW", NOW)
+            .env_remove("CI")
+            .env("NO_COLOR", "1");
         cmd
     }
 
     /// Runs `check --format json`, returning the exit code and the parsed verdict.
     pub fn check_json(&self, extra: &[&str]) -> (i32, serde_json::Value) {
-        let output = self.cmd().args(["check", "--format", "json"]).args(extra).output().unwrap();
+        let output = self
+            .cmd()
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
         let code = output.status.code().unwrap_or(-1);
         let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
             panic!(
@@ -119,7 +134,11 @@ steps = ["Revert the merge commit"]
 pub fn codes(verdict: &serde_json::Value) -> Vec<String> {
     verdict["tickets"][0]["reasons"]
         .as_array()
-        .map(|a| a.iter().map(|r| r["code"].as_str().unwrap_or_default().to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|r| r["code"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -32,7 +32,10 @@ impl Prometheus {
     /// `None` (skip) only outside CI when Prometheus is not installed.
     pub fn start(openmetrics: &str) -> Option<Self> {
         let (Some(prometheus), Some(promtool)) = (which("prometheus"), which("promtool")) else {
-            assert!(!super::required(), "CI is set but `prometheus`/`promtool` are not installed (apt-get install prometheus)");
+            assert!(
+                !super::required(),
+                "CI is set but `prometheus`/`promtool` are not installed (apt-get install prometheus)"
+            );
             eprintln!("skipping: prometheus is not installed");
             return None;
         };
@@ -43,7 +46,12 @@ impl Prometheus {
         std::fs::write(&input, format!("{openmetrics}# EOF\n")).unwrap();
         let blocks = dir.path().join("blocks");
         let status = Command::new(&promtool)
-            .args(["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=744h"])
+            .args([
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                "--max-block-duration=744h",
+            ])
             .arg(&input)
             .arg(&blocks)
             .stdout(Stdio::null())
@@ -70,12 +78,23 @@ impl Prometheus {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("msg=\"Listening on\" address=").nth(1) {
-                    let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_string());
+                    let _ = tx.send(
+                        rest.split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_string(),
+                    );
                 }
             }
         });
-        let address = rx.recv_timeout(Duration::from_secs(30)).expect("prometheus did not start listening");
-        let server = Self { child, url: format!("http://{address}"), _dir: dir };
+        let address = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("prometheus did not start listening");
+        let server = Self {
+            child,
+            url: format!("http://{address}"),
+            _dir: dir,
+        };
         server.wait_ready(&address);
         Some(server)
     }

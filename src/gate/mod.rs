@@ -40,7 +40,11 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
             let Some(real) = entry.scope else { continue };
             scope = scope.max(Some(real));
             if declared.is_some_and(|d| d < real) {
-                let span = ticket.blast_radius.as_ref().and_then(|b| b.get_ref().scope.as_ref()).map_or(0..0, |s| s.span());
+                let span = ticket
+                    .blast_radius
+                    .as_ref()
+                    .and_then(|b| b.get_ref().scope.as_ref())
+                    .map_or(0..0, |s| s.span());
                 let (line, _) = policy.file.line_col(entry.span.start);
                 v.reasons.push(
                     Item::new(Code::ScopeUnderstated, format!(
@@ -69,7 +73,11 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
             v.tier_reasons.push(TierCause {
                 tier: policy.tiers[rule.tier].name.get_ref().clone(),
                 source: "rule",
-                description: format!("{}:{line}: when {}{matched}", policy.file.name, describe(&rule.when)),
+                description: format!(
+                    "{}:{line}: when {}{matched}",
+                    policy.file.name,
+                    describe(&rule.when)
+                ),
                 line: Some(line),
             });
             tier = tier.max(rule.tier);
@@ -83,14 +91,21 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
         .as_ref()
         .and_then(|d| d.get_ref().window.as_ref())
         .map(|w| *w.get_ref());
-    let when = window.unwrap_or(Window { start: facts.now, end: facts.now + jiff::SignedDuration::from_secs(1) });
+    let when = window.unwrap_or(Window {
+        start: facts.now,
+        end: facts.now + jiff::SignedDuration::from_secs(1),
+    });
     for freeze in &policy.freezes {
         if !freeze.window.overlaps(&when) {
             continue;
         }
         let (line, _) = policy.file.line_col(freeze.span.start);
         let period = format!("{} to {}", freeze.window.start, freeze.window.end);
-        let why = freeze.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let why = freeze
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
         match freeze.tier {
             Some(freeze_tier) => {
                 v.tier_reasons.push(TierCause {
@@ -110,9 +125,14 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
         }
     }
     if tier > rules_tier {
-        v.findings.push(Item::new(Code::TierRaised, format!(
-            "a freeze raised the tier from `{}` to `{}`",
-            policy.tiers[rules_tier].name.get_ref(), policy.tiers[tier].name.get_ref())));
+        v.findings.push(Item::new(
+            Code::TierRaised,
+            format!(
+                "a freeze raised the tier from `{}` to `{}`",
+                policy.tiers[rules_tier].name.get_ref(),
+                policy.tiers[tier].name.get_ref()
+            ),
+        ));
     }
     if v.tier_reasons.is_empty() {
         v.tier_reasons.push(TierCause {
@@ -142,11 +162,22 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
         reported.push(field);
         if let Some((why, span)) = field.missing_in(ticket) {
             let by = match &demanded_by {
-                Some(location) => format!("tier `{}` requires it ({location})", tier_def.name.get_ref()),
-                None if field == FieldPath::RollbackLastKnownGood => "a type change requires a last-known-good snapshot".into(),
+                Some(location) => format!(
+                    "tier `{}` requires it ({location})",
+                    tier_def.name.get_ref()
+                ),
+                None if field == FieldPath::RollbackLastKnownGood => {
+                    "a type change requires a last-known-good snapshot".into()
+                }
                 None => "every ticket requires it".into(),
             };
-            v.reasons.push(Item::new(Code::FieldMissing, format!("`{field}` is missing: {why}; {by}")).at(at(span)));
+            v.reasons.push(
+                Item::new(
+                    Code::FieldMissing,
+                    format!("`{field}` is missing: {why}; {by}"),
+                )
+                .at(at(span)),
+            );
         }
     }
 
@@ -157,8 +188,11 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
     v.approvals.required = tier_def.require.clone();
     if !tier_def.require.is_empty() {
         v.reasons.push(
-            Item::new(Code::ApprovalsMissing, approvals_needed(&tier_def.require, ticket, policy, tier_def.name.get_ref()))
-                .at(at(ticket.id.span())),
+            Item::new(
+                Code::ApprovalsMissing,
+                approvals_needed(&tier_def.require, ticket, policy, tier_def.name.get_ref()),
+            )
+            .at(at(ticket.id.span())),
         );
     }
     v
@@ -168,7 +202,11 @@ fn deletion_gate(facts: &Facts<'_>, v: &mut TicketVerdict) {
     let d = facts.deletions;
     let ticket = facts.ticket;
     for target in facts.plan.deletion_targets() {
-        let change = facts.plan.changes.iter().find(|c| c.name == target.name && c.rtype == target.rtype);
+        let change = facts
+            .plan
+            .changes
+            .iter()
+            .find(|c| c.name == target.name && c.rtype == target.rtype);
         let location = change.map(|c| Location::new(&ticket.file, c.span.clone()));
         let rrset = format!("{} {}", target.name, target.rtype);
         let mut refuse = |code: Code, message: String, evidence: Option<Evidence>| {
@@ -177,43 +215,94 @@ fn deletion_gate(facts: &Facts<'_>, v: &mut TicketVerdict) {
             item.location = location.clone();
             v.reasons.push(item);
             v.deletions.push(DeletionCheck {
-                name: target.name.clone(), rtype: target.rtype, zone: target.zone.clone(), allowed: false, evidence,
+                name: target.name.clone(),
+                rtype: target.rtype,
+                zone: target.zone.clone(),
+                allowed: false,
+                evidence,
             });
         };
         if let Some(why) = &d.unavailable {
-            refuse(Code::MetricsUnavailable, format!("cannot prove `{rrset}` unused: {why}"), None);
+            refuse(
+                Code::MetricsUnavailable,
+                format!("cannot prove `{rrset}` unused: {why}"),
+                None,
+            );
             continue;
         }
-        let (Some(m), Some(coverage)) = (d.rrsets.get(&(target.name.clone(), target.rtype)), d.zones.get(&target.zone)) else {
-            refuse(Code::MetricsUnavailable, format!("cannot prove `{rrset}` unused: it was not measured"), None);
+        let (Some(m), Some(coverage)) = (
+            d.rrsets.get(&(target.name.clone(), target.rtype)),
+            d.zones.get(&target.zone),
+        ) else {
+            refuse(
+                Code::MetricsUnavailable,
+                format!("cannot prove `{rrset}` unused: it was not measured"),
+                None,
+            );
             continue;
         };
         let mut evidence = Evidence::from_measurement(m, d.window);
         evidence.coverage = Some(Box::new(Evidence::from_measurement(coverage, d.window)));
-        let window = d.window.map(|w| w.to_string()).unwrap_or_else(|| "the window".into());
+        let window = d
+            .window
+            .map(|w| w.to_string())
+            .unwrap_or_else(|| "the window".into());
         match (&m.result, &coverage.result) {
-            (Ok(Outcome::Value(n)), _) if *n > 0.0 => refuse(Code::DeletionInUse, format!(
-                "`{rrset}` is still in use: {} resolutions in the last {window}", format_count(*n)), Some(evidence)),
-            (Err(e), _) => refuse(Code::MetricsUnavailable, format!(
-                "cannot prove `{rrset}` unused: {e}"), Some(evidence)),
-            (Ok(_), Err(e)) => refuse(Code::MetricsUnavailable, format!(
-                "cannot prove telemetry flows for the zone `{}`: {e}", target.zone), Some(evidence)),
-            (Ok(_), Ok(c)) if c.as_number() <= 0.0 => refuse(Code::DeletionNoTelemetry, format!(
-                "`{rrset}` shows no resolutions, but neither does its whole zone `{}` in the last {window}: no telemetry is not zero traffic",
-                target.zone), Some(evidence)),
+            (Ok(Outcome::Value(n)), _) if *n > 0.0 => refuse(
+                Code::DeletionInUse,
+                format!(
+                    "`{rrset}` is still in use: {} resolutions in the last {window}",
+                    format_count(*n)
+                ),
+                Some(evidence),
+            ),
+            (Err(e), _) => refuse(
+                Code::MetricsUnavailable,
+                format!("cannot prove `{rrset}` unused: {e}"),
+                Some(evidence),
+            ),
+            (Ok(_), Err(e)) => refuse(
+                Code::MetricsUnavailable,
+                format!(
+                    "cannot prove telemetry flows for the zone `{}`: {e}",
+                    target.zone
+                ),
+                Some(evidence),
+            ),
+            (Ok(_), Ok(c)) if c.as_number() <= 0.0 => refuse(
+                Code::DeletionNoTelemetry,
+                format!(
+                    "`{rrset}` shows no resolutions, but neither does its whole zone `{}` in the last {window}: no telemetry is not zero traffic",
+                    target.zone
+                ),
+                Some(evidence),
+            ),
             (Ok(_), Ok(_)) => v.deletions.push(DeletionCheck {
-                name: target.name.clone(), rtype: target.rtype, zone: target.zone.clone(), allowed: true, evidence: Some(evidence),
+                name: target.name.clone(),
+                rtype: target.rtype,
+                zone: target.zone.clone(),
+                allowed: true,
+                evidence: Some(evidence),
             }),
         }
     }
 }
 
 fn format_count(n: f64) -> String {
-    if n.fract() == 0.0 && n < 1e15 { format!("{}", n as u64) } else { format!("{n:.2}") }
+    if n.fract() == 0.0 && n < 1e15 {
+        format!("{}", n as u64)
+    } else {
+        format!("{n:.2}")
+    }
 }
 
 /// Describes what is still needed, naming who can give it (the author excluded).
-fn approvals_needed(require: &[Requirement], ticket: &Ticket, policy: &Policy, tier: &str) -> String {
+fn approvals_needed(
+    require: &[Requirement],
+    ticket: &Ticket,
+    policy: &Policy,
+    tier: &str,
+) -> String {
     let author = ticket.author.get_ref();
     let parts: Vec<String> = require
         .iter()
@@ -221,7 +310,13 @@ fn approvals_needed(require: &[Requirement], ticket: &Ticket, policy: &Policy, t
             let eligible: Vec<&str> = policy
                 .groups
                 .get(&r.group)
-                .map(|g| g.members.iter().map(|m| m.get_ref().as_str()).filter(|m| m != author).collect())
+                .map(|g| {
+                    g.members
+                        .iter()
+                        .map(|m| m.get_ref().as_str())
+                        .filter(|m| m != author)
+                        .collect()
+                })
                 .unwrap_or_default();
             let who = if eligible.is_empty() {
                 "nobody in the group can approve".to_string()
@@ -238,7 +333,13 @@ fn approvals_needed(require: &[Requirement], ticket: &Ticket, policy: &Policy, t
 }
 
 /// `Some(text saying which change matched)` if the rule applies.
-fn rule_matches(when: &Conditions, ticket: &Ticket, plan: &Plan, scope: Option<Scope>, policy: &Policy) -> Option<String> {
+fn rule_matches(
+    when: &Conditions,
+    ticket: &Ticket,
+    plan: &Plan,
+    scope: Option<Scope>,
+    policy: &Policy,
+) -> Option<String> {
     if !when.scope.is_empty() && !scope.is_some_and(|s| when.scope.contains(&s)) {
         return None;
     }
@@ -253,8 +354,12 @@ fn rule_matches(when: &Conditions, ticket: &Ticket, plan: &Plan, scope: Option<S
             && (when.rtype.is_empty() || when.rtype.contains(&c.rtype))
             && (when.name.is_empty() || when.name.iter().any(|p| p.matches(&c.name)))
             && (when.zone.is_empty() || when.zone.contains(&c.zone))
-            && when.critical.is_none_or(|want| policy.is_critical(&c.name) == want)
-            && when.type_change.is_none_or(|want| plan.is_type_changed(&c.name) == want)
+            && when
+                .critical
+                .is_none_or(|want| policy.is_critical(&c.name) == want)
+            && when
+                .type_change
+                .is_none_or(|want| plan.is_type_changed(&c.name) == want)
     };
     plan.changes
         .iter()
@@ -264,14 +369,61 @@ fn rule_matches(when: &Conditions, ticket: &Ticket, plan: &Plan, scope: Option<S
 
 fn describe(when: &Conditions) -> String {
     let mut parts = Vec::new();
-    let list = |items: Vec<String>| if items.len() == 1 { items[0].clone() } else { format!("[{}]", items.join(", ")) };
-    if !when.scope.is_empty() { parts.push(format!("scope = {}", list(when.scope.iter().map(|s| s.to_string()).collect()))); }
-    if !when.kind.is_empty() { parts.push(format!("kind = {}", list(when.kind.iter().map(|k| k.as_str().to_string()).collect()))); }
-    if !when.action.is_empty() { parts.push(format!("action = {}", list(when.action.iter().map(|a| a.as_str().to_string()).collect()))); }
-    if !when.rtype.is_empty() { parts.push(format!("type = {}", list(when.rtype.iter().map(|t| t.to_string()).collect()))); }
-    if !when.name.is_empty() { parts.push(format!("name = {}", list(when.name.iter().map(|n| n.to_string()).collect()))); }
-    if !when.zone.is_empty() { parts.push(format!("zone = {}", list(when.zone.iter().map(|z| z.to_string()).collect()))); }
-    if let Some(c) = when.critical { parts.push(format!("critical = {c}")); }
-    if let Some(t) = when.type_change { parts.push(format!("type_change = {t}")); }
-    if parts.is_empty() { "always".into() } else { parts.join(", ") }
+    let list = |items: Vec<String>| {
+        if items.len() == 1 {
+            items[0].clone()
+        } else {
+            format!("[{}]", items.join(", "))
+        }
+    };
+    if !when.scope.is_empty() {
+        parts.push(format!(
+            "scope = {}",
+            list(when.scope.iter().map(|s| s.to_string()).collect())
+        ));
+    }
+    if !when.kind.is_empty() {
+        parts.push(format!(
+            "kind = {}",
+            list(when.kind.iter().map(|k| k.as_str().to_string()).collect())
+        ));
+    }
+    if !when.action.is_empty() {
+        parts.push(format!(
+            "action = {}",
+            list(when.action.iter().map(|a| a.as_str().to_string()).collect())
+        ));
+    }
+    if !when.rtype.is_empty() {
+        parts.push(format!(
+            "type = {}",
+            list(when.rtype.iter().map(|t| t.to_string()).collect())
+        ));
+    }
+    if !when.name.is_empty() {
+        parts.push(format!(
+            "name = {}",
+            list(when.name.iter().map(|n| n.to_string()).collect())
+        ));
+    }
+    if !when.zone.is_empty() {
+        parts.push(format!(
+            "zone = {}",
+            list(when.zone.iter().map(|z| z.to_string()).collect())
+        ));
+    }
+    if let Some(c) = when.critical {
+        parts.push(format!("critical = {c}"));
+    }
+    if let Some(t) = when.type_change {
+        parts.push(format!("type_change = {t}"));
+    }
+    if parts.is_empty() {
+        "always".into()
+    } else {
+        parts.join(", ")
+    }
 }
+
+#[cfg(test)]
+mod tests;

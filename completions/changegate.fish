@@ -1,0 +1,82 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_changegate_global_optspecs
+    string join \n config= format= now= no-progress q/quiet v/verbose h/help V/version
+end
+
+function __fish_changegate_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_changegate_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_changegate_using_subcommand
+    set -l cmd (__fish_changegate_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c changegate -n "__fish_changegate_needs_command" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_needs_command" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_needs_command" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_needs_command" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_needs_command" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_needs_command" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_needs_command" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_needs_command" -s V -l version -d 'Print version'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand check" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand check" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand check" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand check" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand check" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand check" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand lint" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand lint" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand lint" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand lint" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand lint" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand lint" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand completions" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand completions" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand completions" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand completions" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand completions" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand completions" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand man" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand man" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand man" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand man" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand man" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand man" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand man" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,211 @@
+#compdef changegate
+
+autoload -U is-at-least
+
+_changegate() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_changegate_commands" \
+"*::: :->changegate" \
+&& ret=0
+    case $state in
+    (changegate)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:changegate-command-$line[1]:"
+        case $line[1] in
+            (check)
+_arguments "${_arguments_options[@]}" : \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::tickets -- Ticket files \[default\: every `*.toml` in the tickets folder from changegate.toml\]:_files' \
+&& ret=0
+;;
+(lint)
+_arguments "${_arguments_options[@]}" : \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::tickets -- Ticket files \[default\: every `*.toml` in the tickets folder from changegate.toml\]:_files' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':shell -- The shell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_changegate__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:changegate-help-command-$line[1]:"
+        case $line[1] in
+            (check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(lint)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_changegate_commands] )) ||
+_changegate_commands() {
+    local commands; commands=(
+'check:Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)' \
+'lint:Validate config, policy and tickets without touching the network' \
+'completions:Print shell completions' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'changegate commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__check_commands] )) ||
+_changegate__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate check commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__completions_commands] )) ||
+_changegate__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate completions commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help_commands] )) ||
+_changegate__subcmd__help_commands() {
+    local commands; commands=(
+'check:Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)' \
+'lint:Validate config, policy and tickets without touching the network' \
+'completions:Print shell completions' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'changegate help commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__check_commands] )) ||
+_changegate__subcmd__help__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help check commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__completions_commands] )) ||
+_changegate__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help completions commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__help_commands] )) ||
+_changegate__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help help commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__lint_commands] )) ||
+_changegate__subcmd__help__subcmd__lint_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help lint commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__man_commands] )) ||
+_changegate__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help man commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__lint_commands] )) ||
+_changegate__subcmd__lint_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate lint commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__man_commands] )) ||
+_changegate__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate man commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_changegate" ]; then
+    _changegate "$@"
+else
+    compdef _changegate changegate
+fi

@@ -1,0 +1,486 @@
+//! Every rule of the gate, without a server: tickets and policies are read from TOML by the
+//! real readers, evidence is built by hand.
+
+use std::path::Path;
+
+use super::*;
+use crate::diag::SourceFile;
+use crate::evidence::{DeletionFacts, Measurement, Outcome};
+use crate::model::{Duration, Fqdn, RecordType};
+use crate::policy::read_policy;
+use crate::ticket::read_ticket;
+use crate::zones::ManagedZone;
+
+const NOW: &str = "2026-01-15T00:00:00Z";
+
+const POLICY: &str = r#"
+[groups]
+oncall = ["alice@example.com", "bob@example.com"]
+leads = ["carol@example.com", "vojtech@example.com"]
+
+[[tier]]
+name = "routine"
+require = []
+
+[[tier]]
+name = "low"
+require = [{ group = "oncall", count = 1 }]
+
+[[tier]]
+name = "high"
+require = [{ group = "oncall", count = 1 }, { group = "leads", count = 1 }]
+require_fields = ["rollback.rehearsed", "health_signal"]
+
+[[inventory]]
+names = ["autologon.example.com"]
+scope = "global"
+critical = true
+
+[[rule]]
+when = { name = "*.example.com", action = "update" }
+tier = "low"
+
+[[rule]]
+when = { action = "delete", name = "*.internal.example.com" }
+tier = "high"
+
+[[rule]]
+when = { critical = true }
+tier = "high"
+
+[[rule]]
+when = { type_change = true }
+tier = "high"
+
+[[rule]]
+when = { scope = "global" }
+tier = "high"
+
+[deletion]
+query = 'q{name="{name}"}'
+coverage_query = 'c{zone="{zone}"}'
+window = "14d"
+"#;
+
+fn policy(extra: &str) -> Policy {
+    let text = format!("{POLICY}{extra}");
+    read_policy(
+        SourceFile::new("policy.toml", text),
+        Path::new("policy.toml"),
+    )
+    .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.render(false)).collect::<String>()))
+}
+
+fn ticket(scope: &str, body: &str) -> Ticket {
+    let text = format!(
+        r#"id = "CHG-1"
+title = "t"
+author = "vojtech@example.com"
+[intent]
+summary = "s"
+[blast_radius]
+scope = "{scope}"
+impact = "i"
+[rollback]
+steps = ["revert"]
+{body}"#
+    );
+    read_ticket(SourceFile::new("CHG-1.toml", text), Path::new("CHG-1.toml"))
+        .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.render(false)).collect::<String>()))
+}
+
+fn change(action: &str, name: &str, rtype: &str) -> String {
+    format!("[[change]]\naction = \"{action}\"\nname = \"{name}\"\ntype = \"{rtype}\"\n")
+}
+
+fn zones() -> Vec<ManagedZone> {
+    vec![ManagedZone {
+        name: Fqdn::parse("example.com").unwrap(),
+        file: "example.com.zone".into(),
+    }]
+}
+
+fn now() -> jiff::Timestamp {
+    NOW.parse().unwrap()
+}
+
+fn measured(result: Result<Outcome, String>) -> Measurement {
+    Measurement {
+        source: "test".into(),
+        query: "q".into(),
+        evaluated_at: now(),
+        result,
+    }
+}
+
+/// Evidence: each (name, type) -> result, and the coverage of example.com.
+fn facts(
+    rrsets: &[(&str, RecordType, Result<Outcome, String>)],
+    coverage: Result<Outcome, String>,
+) -> DeletionFacts {
+    let mut f = DeletionFacts {
+        window: Some(Duration::from_secs(14 * 86_400)),
+        ..Default::default()
+    };
+    for (name, rtype, result) in rrsets {
+        f.rrsets.insert(
+            (Fqdn::parse(name).unwrap(), *rtype),
+            measured(result.clone()),
+        );
+    }
+    f.zones
+        .insert(Fqdn::parse("example.com").unwrap(), measured(coverage));
+    f
+}
+
+fn run(policy: &Policy, ticket: &Ticket, deletions: &DeletionFacts) -> TicketVerdict {
+    let plan = Plan::from_ticket(ticket, &zones()).unwrap();
+    evaluate(
+        &Facts {
+            ticket,
+            plan: &plan,
+            deletions,
+            now: now(),
+        },
+        policy,
+    )
+}
+
+fn codes(items: &[Item]) -> Vec<&'static str> {
+    items.iter().map(|i| i.code.as_str()).collect()
+}
+
+#[test]
+fn no_matching_rule_gives_the_lowest_tier() {
+    let v = run(
+        &policy(""),
+        &ticket("record", &change("create", "new.example.com", "A")),
+        &DeletionFacts::default(),
+    );
+    assert_eq!(v.tier.as_deref(), Some("routine"));
+    assert_eq!(v.tier_reasons[0].source, "default");
+    assert!(v.allowed(), "{:?}", v.reasons);
+}
+
+#[test]
+fn the_highest_matching_rule_sets_the_tier_and_is_explained() {
+    let body = change("update", "www.example.com", "A");
+    let v = run(
+        &policy(""),
+        &ticket("record", &body),
+        &DeletionFacts::default(),
+    );
+    assert_eq!(v.tier.as_deref(), Some("low"));
+    assert!(
+        v.tier_reasons[0].description.contains("policy.toml:"),
+        "{:?}",
+        v.tier_reasons
+    );
+    assert!(
+        v.tier_reasons[0]
+            .description
+            .contains("update www.example.com A")
+    );
+    let v = run(
+        &policy(""),
+        &ticket("global", &body),
+        &DeletionFacts::default(),
+    );
+    assert_eq!(v.tier.as_deref(), Some("high"));
+    assert_eq!(v.tier_reasons.len(), 2);
+}
+
+#[test]
+fn change_conditions_must_hold_for_the_same_change() {
+    // A delete elsewhere and a create under internal must not combine into the delete rule.
+    let body = format!(
+        "{}{}",
+        change("delete", "old.example.com", "TXT"),
+        change("create", "db.internal.example.com", "A")
+    );
+    let f = facts(
+        &[("old.example.com", RecordType::Txt, Ok(Outcome::Empty))],
+        Ok(Outcome::Value(10.0)),
+    );
+    let v = run(&policy(""), &ticket("record", &body), &f);
+    assert_eq!(v.tier.as_deref(), Some("routine"));
+}
+
+#[test]
+fn inventory_marks_names_critical() {
+    let v = run(
+        &policy(""),
+        &ticket("global", &change("create", "autologon.example.com", "AAAA")),
+        &DeletionFacts::default(),
+    );
+    assert_eq!(v.tier.as_deref(), Some("high"));
+    assert!(
+        v.tier_reasons
+            .iter()
+            .any(|c| c.description.contains("critical = true"))
+    );
+}
+
+#[test]
+fn an_understated_scope_is_refused_and_the_real_scope_still_sets_the_tier() {
+    let t = ticket("record", &change("update", "autologon.example.com", "A"));
+    let v = run(&policy(""), &t, &DeletionFacts::default());
+    let r = v
+        .reasons
+        .iter()
+        .find(|r| r.code == Code::ScopeUnderstated)
+        .expect("scope-understated");
+    assert!(r.message.contains("`global`"), "{}", r.message);
+    assert!(
+        r.location
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .starts_with("CHG-1.toml:7:"),
+        "{:?}",
+        r.location
+    );
+    assert_eq!(v.tier.as_deref(), Some("high"));
+}
+
+#[test]
+fn a_freeze_with_a_tier_raises_it() {
+    let p = policy(
+        "[[freeze]]\nstart = 2026-01-01T00:00:00Z\nend = 2026-02-01T00:00:00Z\ntier = \"high\"\n",
+    );
+    let v = run(
+        &p,
+        &ticket("record", &change("create", "new.example.com", "A")),
+        &DeletionFacts::default(),
+    );
+    assert_eq!(v.tier.as_deref(), Some("high"));
+    assert!(codes(&v.findings).contains(&"tier-raised"));
+    assert!(v.tier_reasons.iter().any(|c| c.source == "freeze"));
+}
+
+#[test]
+fn a_freeze_without_a_tier_refuses() {
+    let p = policy(
+        "[[freeze]]\nstart = 2026-01-01T00:00:00Z\nend = 2026-02-01T00:00:00Z\nreason = \"year end\"\n",
+    );
+    let v = run(
+        &p,
+        &ticket("record", &change("create", "new.example.com", "A")),
+        &DeletionFacts::default(),
+    );
+    assert_eq!(codes(&v.reasons), ["freeze"]);
+    assert!(v.reasons[0].message.contains("year end"));
+}
+
+#[test]
+fn freezes_apply_to_the_deployment_window_when_there_is_one() {
+    let p = policy("[[freeze]]\nstart = 2026-01-01T00:00:00Z\nend = 2026-02-01T00:00:00Z\n");
+    let outside = format!(
+        "{}[deployment]\nwindow = {{ start = 2026-03-01T00:00:00Z, end = 2026-03-01T02:00:00Z }}\n",
+        change("create", "new.example.com", "A")
+    );
+    let v = run(&p, &ticket("record", &outside), &DeletionFacts::default());
+    assert!(v.allowed(), "{:?}", v.reasons);
+    let inside = outside.replace("2026-03-01", "2026-01-20");
+    let v = run(&p, &ticket("record", &inside), &DeletionFacts::default());
+    assert_eq!(codes(&v.reasons), ["freeze"]);
+}
+
+#[test]
+fn a_type_change_is_not_a_deletion_but_raises_the_tier_and_needs_a_snapshot() {
+    let body = format!(
+        "{}{}values = [\"target.example.net.\"]\n",
+        change("delete", "app.example.com", "A"),
+        change("create", "app.example.com", "CNAME")
+    );
+    let v = run(
+        &policy(""),
+        &ticket("record", &body),
+        &DeletionFacts::default(),
+    );
+    assert_eq!(codes(&v.findings), ["type-change"]);
+    assert_eq!(v.tier.as_deref(), Some("high"));
+    assert!(
+        v.deletions.is_empty(),
+        "the A of a type change is not gated as a deletion"
+    );
+    let missing: Vec<&str> = v
+        .reasons
+        .iter()
+        .filter(|r| r.code == Code::FieldMissing)
+        .map(|r| r.message.as_str())
+        .collect();
+    assert!(
+        missing
+            .iter()
+            .any(|m| m.contains("rollback.last_known_good") && m.contains("type change")),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn fields_every_ticket_needs_and_fields_the_tier_needs() {
+    let text = "id = \"CHG-1\"\ntitle = \"t\"\nauthor = \"a@example.com\"\n[rollback]\nsteps = [\"x\"]\nrehearsed = false\n"
+        .to_string()
+        + &change("update", "autologon.example.com", "A");
+    let t = read_ticket(SourceFile::new("CHG-1.toml", text), Path::new("CHG-1.toml")).unwrap();
+    let v = run(&policy(""), &t, &DeletionFacts::default());
+    let missing: Vec<&str> = v
+        .reasons
+        .iter()
+        .filter(|r| r.code == Code::FieldMissing)
+        .map(|r| r.message.as_str())
+        .collect();
+    for field in [
+        "intent.summary",
+        "blast_radius.scope",
+        "blast_radius.impact",
+        "rollback.rehearsed",
+        "health_signal",
+    ] {
+        assert!(
+            missing.iter().any(|m| m.starts_with(&format!("`{field}`"))),
+            "{field} not reported: {missing:?}"
+        );
+    }
+    assert!(
+        missing
+            .iter()
+            .any(|m| m.contains("`rollback.rehearsed` is `false`"))
+    );
+    assert!(
+        missing
+            .iter()
+            .any(|m| m.contains("tier `high` requires it (policy.toml:"))
+    );
+}
+
+#[test]
+fn approvals_list_what_the_tier_needs_without_the_author() {
+    let v = run(
+        &policy(""),
+        &ticket("global", &change("create", "x.example.com", "A")),
+        &DeletionFacts::default(),
+    );
+    assert_eq!(v.approvals.required.len(), 2);
+    let r = v
+        .reasons
+        .iter()
+        .find(|r| r.code == Code::ApprovalsMissing)
+        .unwrap();
+    assert!(
+        r.message
+            .contains("1 from `leads` (from carol@example.com)"),
+        "{}",
+        r.message
+    );
+    assert!(
+        !r.message.contains("from carol@example.com, vojtech"),
+        "the author must not be offered"
+    );
+    let v = run(
+        &policy(""),
+        &ticket("record", &change("create", "x.example.com", "A")),
+        &DeletionFacts::default(),
+    );
+    assert!(v.approvals.required.is_empty() && v.allowed());
+}
+
+fn delete_verdict(
+    result: Result<Outcome, String>,
+    coverage: Result<Outcome, String>,
+) -> TicketVerdict {
+    let f = facts(&[("old.example.com", RecordType::A, result)], coverage);
+    run(
+        &policy(""),
+        &ticket("record", &change("delete", "old.example.com", "A")),
+        &f,
+    )
+}
+
+#[test]
+fn deletion_allowed_only_for_zero_or_empty_with_coverage() {
+    for result in [Ok(Outcome::Value(0.0)), Ok(Outcome::Empty)] {
+        let v = delete_verdict(result, Ok(Outcome::Value(5.0)));
+        assert!(v.allowed(), "{:?}", v.reasons);
+        assert!(v.deletions[0].allowed);
+        assert!(v.deletions[0].evidence.as_ref().unwrap().coverage.is_some());
+    }
+}
+
+#[test]
+fn deletion_refusals() {
+    type Case = (
+        Result<Outcome, String>,
+        Result<Outcome, String>,
+        &'static str,
+    );
+    let cases: [Case; 7] = [
+        (
+            Ok(Outcome::Value(1.0)),
+            Ok(Outcome::Value(5.0)),
+            "deletion-in-use",
+        ),
+        (
+            Ok(Outcome::Value(0.5)),
+            Ok(Outcome::Value(5.0)),
+            "deletion-in-use",
+        ),
+        (
+            Ok(Outcome::Value(3.0)),
+            Err("down".into()),
+            "deletion-in-use",
+        ),
+        (
+            Ok(Outcome::Value(0.0)),
+            Ok(Outcome::Value(0.0)),
+            "deletion-no-telemetry",
+        ),
+        (
+            Ok(Outcome::Empty),
+            Ok(Outcome::Empty),
+            "deletion-no-telemetry",
+        ),
+        (
+            Err("timeout".into()),
+            Ok(Outcome::Value(5.0)),
+            "metrics-unavailable",
+        ),
+        (
+            Ok(Outcome::Empty),
+            Err("timeout".into()),
+            "metrics-unavailable",
+        ),
+    ];
+    for (result, coverage, code) in cases {
+        let v = delete_verdict(result.clone(), coverage.clone());
+        assert_eq!(codes(&v.reasons), [code], "{result:?} / {coverage:?}");
+        assert!(!v.deletions[0].allowed);
+        assert!(v.reasons[0].evidence.is_some());
+        assert!(v.reasons[0].location.is_some(), "points at the change");
+    }
+}
+
+#[test]
+fn nothing_measured_refuses() {
+    let f = DeletionFacts {
+        unavailable: Some("no [metrics]".into()),
+        ..Default::default()
+    };
+    let v = run(
+        &policy(""),
+        &ticket("record", &change("delete", "old.example.com", "A")),
+        &f,
+    );
+    assert_eq!(codes(&v.reasons), ["metrics-unavailable"]);
+    let v = run(
+        &policy(""),
+        &ticket("record", &change("delete", "old.example.com", "A")),
+        &DeletionFacts::default(),
+    );
+    assert_eq!(
+        codes(&v.reasons),
+        ["metrics-unavailable"],
+        "a target without a measurement is never allowed"
+    );
+}

@@ -1,0 +1,256 @@
+//! The binary end to end: exit codes, output formats, help, completions, and the demo.
+
+mod common;
+
+use common::*;
+
+fn demo() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("changegate").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--config", "examples/incident-2025-02/changegate.toml"])
+        .env("CHANGEGATE_NOW", "2025-02-25T12:00:00Z")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn the_incident_replay_is_refused_with_its_evidence() {
+    let output = demo().args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(v["schema"], 1);
+    assert_eq!(v["verdict"], "refused");
+    let incident = v["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "CHG-1042")
+        .unwrap();
+    assert_eq!(incident["tier"], "high");
+    let r = incident["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "deletion-in-use")
+        .unwrap();
+    assert_eq!(r["name"], "autologon-tm.example.com");
+    assert_eq!(r["evidence"]["value"], 412.0);
+    assert_eq!(r["evidence"]["window"], "14d");
+    assert_eq!(r["evidence"]["evaluated_at"], "2025-02-25T12:00:00Z");
+    assert_eq!(r["file"], "examples/incident-2025-02/changes/CHG-1042.toml");
+    assert_eq!(
+        incident["approvals"]["required"].as_array().unwrap().len(),
+        3
+    );
+}
+
+#[test]
+fn the_human_report_shows_the_refusal_and_the_evidence() {
+    let output = demo()
+        .args(["check", "examples/incident-2025-02/changes/CHG-1042.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
+fn verbose_explains_every_rule_that_set_the_tier() {
+    let output = demo()
+        .args([
+            "check",
+            "-v",
+            "examples/incident-2025-02/changes/CHG-1042.toml",
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert!(out.contains("tier `high` from rule: examples/incident-2025-02/policies/default.toml:42: when action = delete"), "{out}");
+    assert!(out.contains("tier `high` from rule: examples/incident-2025-02/policies/default.toml:54: when scope = [region, global]"), "{out}");
+    assert!(out.contains("tier `low` from rule"), "{out}");
+}
+
+#[test]
+fn github_annotations_point_at_the_ticket_line() {
+    let output = demo()
+        .args(["check", "--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        out.lines().any(|l| l.starts_with("::error file=examples/incident-2025-02/changes/CHG-1042.toml,line=15,col=1,title=deletion-in-use::CHG-1042: `autologon-tm.example.com A` is still in use")),
+        "{out}"
+    );
+}
+
+#[test]
+fn lint_passes_on_the_demo_and_the_shipped_policies() {
+    demo().arg("lint").assert().code(0);
+    for policy in ["policies/default.toml", "policies/strict.toml"] {
+        let repo = Repo::new();
+        repo.write("changegate.toml", "policy = \"policies/p.toml\"\n")
+            .write("policies/p.toml", &std::fs::read_to_string(policy).unwrap())
+            .write(
+                "policies/allowed_signers",
+                &std::fs::read_to_string("policies/allowed_signers").unwrap(),
+            );
+        let output = repo.cmd().arg("lint").output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{policy}: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}
+
+#[test]
+fn an_allowed_deletion_exits_zero_and_quiet_prints_only_the_summary() {
+    let repo = Repo::new();
+    repo.write("changegate.toml", "[sources]\nzonefiles = [\"zones/*.zone\"]\n[metrics]\nbackend = \"file\"\npath = \"counts.csv\"\n")
+        .write("policies/default.toml", GATE_ONLY_POLICY)
+        .write("zones/example.com.zone", "$ORIGIN example.com.\n")
+        .write("counts.csv", "name,type,count\nwww.example.com,A,100\n");
+    repo.delete_ticket("CHG-1", &[("old.example.com", "A")]);
+    let output = repo.cmd().args(["check", "-q"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "allowed: 1 ticket(s) pass the gate\n"
+    );
+}
+
+#[test]
+fn a_broken_csv_export_refuses_and_names_the_line() {
+    let repo = Repo::new();
+    repo.write("changegate.toml", "[sources]\nzonefiles = [\"zones/*.zone\"]\n[metrics]\nbackend = \"file\"\npath = \"counts.csv\"\n")
+        .write("policies/default.toml", GATE_ONLY_POLICY)
+        .write("zones/example.com.zone", "$ORIGIN example.com.\n")
+        .write("counts.csv", "name,type,count\nwww.example.com,A,lots\n");
+    repo.delete_ticket("CHG-1", &[("old.example.com", "A")]);
+    let (code, v) = repo.check_json(&[]);
+    assert_eq!(code, 1);
+    let message = reason(&v, "metrics-unavailable")["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.contains("counts.csv:2: `lots` is not a count"),
+        "{message}"
+    );
+}
+
+#[test]
+fn no_metrics_configured_refuses_deletions() {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        "[sources]\nzonefiles = [\"zones/*.zone\"]\n",
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write("zones/example.com.zone", "$ORIGIN example.com.\n");
+    repo.delete_ticket("CHG-1", &[("old.example.com", "A")]);
+    let (code, v) = repo.check_json(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        reason(&v, "metrics-unavailable")["message"]
+            .as_str()
+            .unwrap()
+            .contains("[metrics]")
+    );
+}
+
+#[test]
+fn exit_codes() {
+    let repo = Repo::new();
+    // No config anywhere above a temp dir: invalid input.
+    repo.cmd().arg("check").assert().code(2);
+    // Bad arguments: invalid input.
+    repo.cmd()
+        .args(["check", "--format", "yaml"])
+        .assert()
+        .code(2);
+    repo.cmd()
+        .args(["check", "--now", "yesterday"])
+        .assert()
+        .code(2);
+    // A ticket file that does not exist.
+    repo.write("changegate.toml", "")
+        .write("policies/default.toml", GATE_ONLY_POLICY);
+    let output = repo
+        .cmd()
+        .args(["check", "changes/CHG-404.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("cannot read the ticket `changes/CHG-404.toml`")
+    );
+    // Help and version succeed.
+    repo.cmd().arg("--help").assert().code(0);
+    repo.cmd().arg("--version").assert().code(0);
+}
+
+#[test]
+fn config_is_found_by_walking_up() {
+    let repo = Repo::new();
+    repo.write("changegate.toml", "[sources]\nzonefiles = [\"zones/*.zone\"]\n")
+        .write("policies/default.toml", GATE_ONLY_POLICY)
+        .write("zones/example.com.zone", "$ORIGIN example.com.\n")
+        .write("changes/CHG-1.toml", &format!("{}\n[[change]]\naction = \"create\"\nname = \"new.example.com\"\ntype = \"A\"\nvalues = [\"192.0.2.1\"]\n", complete_ticket("CHG-1", "record")));
+    std::fs::create_dir_all(repo.path().join("zones/deep/er")).unwrap();
+    repo.cmd()
+        .current_dir(repo.path().join("zones/deep/er"))
+        .arg("check")
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn help_is_stable() {
+    let output = assert_cmd::Command::cargo_bin("changegate")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+    let output = assert_cmd::Command::cargo_bin("changegate")
+        .unwrap()
+        .args(["check", "--help"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("check_help", String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
+fn committed_completions_and_man_page_are_current() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (args, file) in [
+        (vec!["completions", "bash"], "completions/changegate.bash"),
+        (vec!["completions", "zsh"], "completions/changegate.zsh"),
+        (vec!["completions", "fish"], "completions/changegate.fish"),
+        (
+            vec!["completions", "powershell"],
+            "completions/changegate.powershell",
+        ),
+        (
+            vec!["completions", "elvish"],
+            "completions/changegate.elvish",
+        ),
+        (vec!["man"], "completions/changegate.1"),
+    ] {
+        let output = assert_cmd::Command::cargo_bin("changegate")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let committed = std::fs::read(root.join(file)).unwrap();
+        assert!(
+            committed == output.stdout,
+            "{file} is stale; regenerate with `cargo run -- {} > {file}`",
+            args.join(" ")
+        );
+    }
+}
