@@ -18,27 +18,23 @@ pub fn run(
     args: &TicketArgs,
     now: jiff::Timestamp,
 ) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
-    let ws = match workspace::load(global.config.as_deref()) {
-        Ok(ws) => ws,
-        Err(diagnostics) => return Ok((invalid(&diagnostics, now), diagnostics)),
-    };
-    let paths = match ticket_paths(&ws, &args.tickets) {
-        Ok(paths) if paths.is_empty() => {
-            let d = vec![
-                Diagnostic::new(
-                    "ticket-invalid",
-                    format!(
-                        "no tickets to check in `{}`",
-                        workspace::display_path(&ws.config.tickets)
-                    ),
-                )
-                .help("name ticket files on the command line, or add `changes/<ID>.toml`"),
-            ];
-            return Ok((invalid(&d, now), d));
-        }
-        Ok(paths) => paths,
+    let (ws, paths) = match prepare(global, args) {
+        Ok(prepared) => prepared,
         Err(d) => return Ok((invalid(&d, now), d)),
     };
+    if paths.is_empty() {
+        let d = vec![
+            Diagnostic::new(
+                "ticket-invalid",
+                format!(
+                    "no tickets to check in `{}`",
+                    workspace::display_path(&ws.config.tickets)
+                ),
+            )
+            .help("name ticket files on the command line, or add `changes/<ID>.toml`"),
+        ];
+        return Ok((invalid(&d, now), d));
+    }
     let loaded = load_tickets(&ws, &paths);
 
     let mut targets: Vec<DeletionTarget> = loaded
@@ -101,11 +97,19 @@ pub fn run(
     ))
 }
 
+/// Loads config and policy and finds the tickets to look at; `Err` holds every problem that
+/// stops evaluation.
+pub(super) fn prepare(
+    global: &Global,
+    args: &TicketArgs,
+) -> Result<(Workspace, Vec<PathBuf>), Vec<Diagnostic>> {
+    let ws = workspace::load(global.config.as_deref())?;
+    let paths = ticket_paths(&ws, &args.tickets)?;
+    Ok((ws, paths))
+}
+
 /// The tickets named, or every `*.toml` in the tickets folder.
-pub(super) fn ticket_paths(
-    ws: &Workspace,
-    given: &[PathBuf],
-) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+fn ticket_paths(ws: &Workspace, given: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     if !given.is_empty() {
         return Ok(given.to_vec());
     }

@@ -3,9 +3,8 @@
 use crate::cli::{Global, TicketArgs};
 use crate::diag::Diagnostic;
 use crate::verdict::{Decision, Verdict};
-use crate::workspace;
 
-use super::check::{load_tickets, ticket_paths};
+use super::check::{load_tickets, prepare};
 use super::invalid;
 
 pub fn run(
@@ -13,12 +12,8 @@ pub fn run(
     args: &TicketArgs,
     now: jiff::Timestamp,
 ) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
-    let ws = match workspace::load(global.config.as_deref()) {
-        Ok(ws) => ws,
-        Err(diagnostics) => return Ok((invalid(&diagnostics, now), diagnostics)),
-    };
-    let paths = match ticket_paths(&ws, &args.tickets) {
-        Ok(paths) => paths,
+    let (ws, paths) = match prepare(global, args) {
+        Ok(prepared) => prepared,
         Err(d) => return Ok((invalid(&d, now), d)),
     };
     let diagnostics: Vec<Diagnostic> = load_tickets(&ws, &paths)
