@@ -124,3 +124,45 @@ fn type_changes(changes: &[PlannedChange]) -> Vec<TypeChange> {
     }
     found
 }
+
+impl Plan {
+    /// The canonical text of the RRset changes, the thing approvers sign (`plan: sha256:...`).
+    ///
+    /// ```text
+    /// changegate plan v1
+    /// <action>\t<zone.>\t<name.>\t<TYPE>\t<ttl or ->[\t<value>]...
+    /// ```
+    /// One line per RRset, sorted by zone, name, type; values in the order given, with `\`,
+    /// tab and newline escaped as `\\`, `\t`, `\n`; every line ends in `\n`.
+    pub fn canonical_text(&self) -> String {
+        let mut changes: Vec<&PlannedChange> = self.changes.iter().collect();
+        changes.sort_by(|a, b| (&a.zone, &a.name, a.rtype).cmp(&(&b.zone, &b.name, b.rtype)));
+        let mut out = String::from("changegate plan v1\n");
+        for c in changes {
+            let ttl = c.ttl.map_or_else(|| "-".to_string(), |t| t.to_string());
+            out.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{ttl}",
+                c.action.as_str(),
+                c.zone.to_dotted(),
+                c.name.to_dotted(),
+                c.rtype
+            ));
+            for value in &c.values {
+                out.push('\t');
+                out.push_str(
+                    &value
+                        .replace('\\', "\\\\")
+                        .replace('\t', "\\t")
+                        .replace('\n', "\\n"),
+                );
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// `sha256:<hex>` of [`Plan::canonical_text`].
+    pub fn digest(&self) -> String {
+        crate::approval::sha256(self.canonical_text().as_bytes())
+    }
+}

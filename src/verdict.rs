@@ -237,6 +237,14 @@ pub struct Approvals {
 pub struct ApprovalEntry {
     pub approver: String,
     pub file: String,
+    /// For a valid approval: the group whose requirement it fills, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fills: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<String>,
+    /// For an invalid approval: its code and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }

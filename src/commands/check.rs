@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::approval;
 use crate::cli::{Global, TicketArgs};
 use crate::diag::Diagnostic;
 use crate::evidence::{DeletionTarget, measure_deletions};
@@ -64,7 +65,9 @@ pub fn run(
     for (path, result) in paths.iter().zip(loaded) {
         match result {
             Ok((ticket, plan)) => {
+                let approvals = approval::gather(path, &ticket, &plan, ws.signers.as_ref(), now)?;
                 let facts = Facts {
+                    approvals: &approvals,
                     ticket: &ticket,
                     plan: &plan,
                     deletions: &facts,

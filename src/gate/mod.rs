@@ -2,11 +2,14 @@
 //! evidence, the policy and the instant: it never touches the network, the disk or the
 //! terminal, so every rule below is unit-tested without a server.
 
+mod approvals;
+
+use crate::approval::ApprovalFacts;
 use crate::diag::Location;
 use crate::evidence::{DeletionFacts, Outcome};
 use crate::model::Scope;
 use crate::plan::{Plan, PlannedChange};
-use crate::policy::{Conditions, Policy, Requirement};
+use crate::policy::{Conditions, Policy};
 use crate::ticket::{FieldPath, Ticket, Window, fields::ALWAYS_REQUIRED};
 use crate::verdict::*;
 
@@ -15,6 +18,7 @@ pub struct Facts<'a> {
     pub ticket: &'a Ticket,
     pub plan: &'a Plan,
     pub deletions: &'a DeletionFacts,
+    pub approvals: &'a ApprovalFacts,
     pub now: jiff::Timestamp,
 }
 
@@ -183,18 +187,7 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
 
     deletion_gate(facts, &mut v);
 
-    // Approvals: signed approvals are verified by the approvals module; without any, every
-    // requirement of the tier is still open.
-    v.approvals.required = tier_def.require.clone();
-    if !tier_def.require.is_empty() {
-        v.reasons.push(
-            Item::new(
-                Code::ApprovalsMissing,
-                approvals_needed(&tier_def.require, ticket, policy, tier_def.name.get_ref()),
-            )
-            .at(at(ticket.id.span())),
-        );
-    }
+    approvals::judge(facts, policy, tier_def, &mut v);
     v
 }
 
@@ -294,42 +287,6 @@ fn format_count(n: f64) -> String {
     } else {
         format!("{n:.2}")
     }
-}
-
-/// Describes what is still needed, naming who can give it (the author excluded).
-fn approvals_needed(
-    require: &[Requirement],
-    ticket: &Ticket,
-    policy: &Policy,
-    tier: &str,
-) -> String {
-    let author = ticket.author.get_ref();
-    let parts: Vec<String> = require
-        .iter()
-        .map(|r| {
-            let eligible: Vec<&str> = policy
-                .groups
-                .get(&r.group)
-                .map(|g| {
-                    g.members
-                        .iter()
-                        .map(|m| m.get_ref().as_str())
-                        .filter(|m| m != author)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let who = if eligible.is_empty() {
-                "nobody in the group can approve".to_string()
-            } else {
-                format!("from {}", eligible.join(", "))
-            };
-            format!("{} from `{}` ({who})", r.count, r.group)
-        })
-        .collect();
-    format!(
-        "tier `{tier}` needs {}; approvers must be distinct, and the author `{author}` never counts",
-        parts.join(" and ")
-    )
 }
 
 /// `Some(text saying which change matched)` if the rule applies.

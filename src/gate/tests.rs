@@ -137,6 +137,7 @@ fn run(policy: &Policy, ticket: &Ticket, deletions: &DeletionFacts) -> TicketVer
     let plan = Plan::from_ticket(ticket, &zones()).unwrap();
     evaluate(
         &Facts {
+            approvals: &Default::default(),
             ticket,
             plan: &plan,
             deletions,
@@ -370,7 +371,7 @@ fn approvals_list_what_the_tier_needs_without_the_author() {
         .unwrap();
     assert!(
         r.message
-            .contains("1 from `leads` (from carol@example.com)"),
+            .contains("1 more from `leads` (from carol@example.com)"),
         "{}",
         r.message
     );
@@ -483,4 +484,287 @@ fn nothing_measured_refuses() {
         ["metrics-unavailable"],
         "a target without a measurement is never allowed"
     );
+}
+
+mod approvals {
+    use super::*;
+    use crate::approval::{ApprovalFacts, Checked, Message, Rejection};
+
+    const T: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    const P: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+
+    /// A ticket complete for tier `high`, so only approvals decide.
+    fn high_ticket() -> Ticket {
+        let body = "rehearsed = true\n[[health_signal]]\nname = \"n\"\nquery = \"q\"\nabort_if = \"< 1\"\nwatch = \"5m\"\n";
+        ticket(
+            "global",
+            &format!("{body}{}", change("create", "x.example.com", "A")),
+        )
+    }
+
+    fn approval(approver: &str, key: &str, edit: impl FnOnce(&mut Message)) -> Checked {
+        let mut message = Message {
+            ticket: "CHG-1".into(),
+            digest: T.into(),
+            plan: P.into(),
+            approver: approver.into(),
+            tier: "high".into(),
+            signed_at: "2026-01-14T12:00:00Z".parse().unwrap(),
+            comment: String::new(),
+        };
+        edit(&mut message);
+        Checked {
+            file: format!("{approver}.sig"),
+            message,
+            key: key.into(),
+        }
+    }
+
+    fn judge(extra_policy: &str, checked: Vec<Checked>) -> TicketVerdict {
+        let p = policy(extra_policy);
+        let t = high_ticket();
+        let plan = Plan::from_ticket(&t, &zones()).unwrap();
+        let a = ApprovalFacts {
+            ticket_digest: T.into(),
+            plan_digest: P.into(),
+            checked,
+            rejected: Vec::new(),
+        };
+        evaluate(
+            &Facts {
+                ticket: &t,
+                plan: &plan,
+                deletions: &DeletionFacts::default(),
+                approvals: &a,
+                now: now(),
+            },
+            &p,
+        )
+    }
+
+    #[test]
+    fn two_distinct_approvers_from_the_required_groups_allow() {
+        let v = judge(
+            "",
+            vec![
+                approval("alice@example.com", "k1", |_| ()),
+                approval("carol@example.com", "k2", |_| ()),
+            ],
+        );
+        assert!(v.allowed(), "{:?}", v.reasons);
+        let fills: Vec<_> = v
+            .approvals
+            .valid
+            .iter()
+            .map(|a| a.fills.as_deref())
+            .collect();
+        assert_eq!(fills, [Some("oncall"), Some("leads")]);
+    }
+
+    #[test]
+    fn one_approval_missing_names_who_can_still_give_it() {
+        let v = judge("", vec![approval("alice@example.com", "k1", |_| ())]);
+        assert_eq!(codes(&v.reasons), ["approvals-missing"]);
+        assert!(
+            v.reasons[0]
+                .message
+                .contains("1 more from `leads` (from carol@example.com)"),
+            "{}",
+            v.reasons[0].message
+        );
+        assert!(!v.reasons[0].message.contains("oncall"));
+    }
+
+    #[test]
+    fn each_stale_or_invalid_approval_has_its_code() {
+        type Edit = fn(&mut Message);
+        let cases: [(&str, Edit, &str, &str); 6] = [
+            (
+                "carol@example.com",
+                |m| m.digest = P.into(),
+                "approval-stale",
+                "edited after",
+            ),
+            (
+                "carol@example.com",
+                |m| m.plan = T.into(),
+                "approval-stale",
+                "planned DNS changes",
+            ),
+            (
+                "carol@example.com",
+                |m| m.tier = "low".into(),
+                "approval-stale",
+                "tier `low`",
+            ),
+            (
+                "carol@example.com",
+                |m| m.ticket = "CHG-2".into(),
+                "approval-invalid",
+                "another ticket",
+            ),
+            (
+                "carol@example.com",
+                |m| m.signed_at = "2026-01-16T00:00:00Z".parse().unwrap(),
+                "approval-invalid",
+                "future",
+            ),
+            ("vojtech@example.com", |_| (), "self-approval", "author"),
+        ];
+        for (who, edit, code, words) in cases {
+            let v = judge(
+                "",
+                vec![
+                    approval("alice@example.com", "k1", |_| ()),
+                    approval(who, "k2", edit),
+                ],
+            );
+            let r = v
+                .reasons
+                .iter()
+                .find(|r| r.code.as_str() == code)
+                .unwrap_or_else(|| panic!("{code}: {:?}", v.reasons));
+            assert!(r.message.contains(words), "{code}: {}", r.message);
+            assert_eq!(v.approvals.invalid[0].code.map(|c| c.as_str()), Some(code));
+            assert!(
+                codes(&v.reasons).contains(&"approvals-missing"),
+                "the requirement stays open"
+            );
+        }
+    }
+
+    #[test]
+    fn approvals_expire_after_the_tier_ttl() {
+        let p = POLICY.replace(
+            "require_fields = [\"rollback.rehearsed\", \"health_signal\"]",
+            "approval_ttl = \"6h\"",
+        );
+        let policy =
+            read_policy(SourceFile::new("policy.toml", p), Path::new("policy.toml")).unwrap();
+        let t = high_ticket();
+        let plan = Plan::from_ticket(&t, &zones()).unwrap();
+        let a = ApprovalFacts {
+            ticket_digest: T.into(),
+            plan_digest: P.into(),
+            checked: vec![
+                approval("alice@example.com", "k1", |_| ()),
+                approval("carol@example.com", "k2", |_| ()),
+            ],
+            rejected: Vec::new(),
+        };
+        let v = evaluate(
+            &Facts {
+                ticket: &t,
+                plan: &plan,
+                deletions: &DeletionFacts::default(),
+                approvals: &a,
+                now: now(),
+            },
+            &policy,
+        );
+        let stale: Vec<_> = v
+            .reasons
+            .iter()
+            .filter(|r| r.code == Code::ApprovalStale)
+            .collect();
+        assert_eq!(stale.len(), 2, "{:?}", v.reasons);
+        assert!(stale[0].message.contains("expired"));
+    }
+
+    #[test]
+    fn an_approver_outside_the_required_groups_does_not_count() {
+        let v = judge("", vec![approval("mallory@example.com", "k9", |_| ())]);
+        let r = v
+            .reasons
+            .iter()
+            .find(|r| r.code == Code::ApprovalInvalid)
+            .unwrap();
+        assert!(
+            r.message.contains("not in `oncall` or `leads`"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn one_person_fills_one_requirement_even_when_in_both_groups() {
+        // alice is in oncall and (here) in leads too; she alone cannot satisfy both.
+        let policy_text = POLICY.replace(
+            "leads = [\"carol@example.com\", \"vojtech@example.com\"]",
+            "leads = [\"carol@example.com\", \"alice@example.com\"]",
+        );
+        let policy = read_policy(
+            SourceFile::new("policy.toml", policy_text),
+            Path::new("policy.toml"),
+        )
+        .unwrap();
+        let t = high_ticket();
+        let plan = Plan::from_ticket(&t, &zones()).unwrap();
+        let run = |checked: Vec<Checked>| {
+            let a = ApprovalFacts {
+                ticket_digest: T.into(),
+                plan_digest: P.into(),
+                checked,
+                rejected: Vec::new(),
+            };
+            evaluate(
+                &Facts {
+                    ticket: &t,
+                    plan: &plan,
+                    deletions: &DeletionFacts::default(),
+                    approvals: &a,
+                    now: now(),
+                },
+                &policy,
+            )
+        };
+        let v = run(vec![approval("alice@example.com", "k1", |_| ())]);
+        assert_eq!(codes(&v.reasons), ["approvals-missing"]);
+        // alice and bob: bob can only fill oncall, so alice must fill leads: a matching exists.
+        let v = run(vec![
+            approval("alice@example.com", "k1", |_| ()),
+            approval("bob@example.com", "k2", |_| ()),
+        ]);
+        assert!(v.allowed(), "{:?}", v.reasons);
+        // bob signing with alice's key is the same person twice.
+        let v = run(vec![
+            approval("alice@example.com", "k1", |_| ()),
+            approval("bob@example.com", "k1", |_| ()),
+        ]);
+        assert!(
+            codes(&v.reasons).contains(&"approval-invalid"),
+            "{:?}",
+            v.reasons
+        );
+        assert!(codes(&v.reasons).contains(&"approvals-missing"));
+    }
+
+    #[test]
+    fn rejected_signatures_refuse_with_their_reason() {
+        let p = policy("");
+        let t = high_ticket();
+        let plan = Plan::from_ticket(&t, &zones()).unwrap();
+        let a = ApprovalFacts {
+            ticket_digest: T.into(),
+            plan_digest: P.into(),
+            checked: Vec::new(),
+            rejected: vec![Rejection {
+                file: "x.sig".into(),
+                principal: "carol@example.com".into(),
+                reason: "forged".into(),
+            }],
+        };
+        let v = evaluate(
+            &Facts {
+                ticket: &t,
+                plan: &plan,
+                deletions: &DeletionFacts::default(),
+                approvals: &a,
+                now: now(),
+            },
+            &p,
+        );
+        assert_eq!(codes(&v.reasons), ["approval-invalid", "approvals-missing"]);
+        assert!(v.reasons[0].message.contains("forged"));
+    }
 }

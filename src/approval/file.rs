@@ -1,0 +1,144 @@
+//! Approval files: `changes/<ID>.approvals/<principal>.sig`, one per approver so approvers
+//! never conflict. Each is TOML with the exact signed `message` and the armored `signature`,
+//! so an auditor can check it with nothing but `ssh-keygen`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+/// The contents of a `.sig` file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigFile {
+    /// The exact text that was signed.
+    pub message: String,
+    /// `-----BEGIN SSH SIGNATURE-----` ... `-----END SSH SIGNATURE-----`.
+    pub signature: String,
+}
+
+/// One file found in a ticket's approvals folder.
+#[derive(Clone, Debug)]
+pub struct FoundApproval {
+    /// The path as shown to the user.
+    pub file: String,
+    /// The principal the file is named after.
+    pub principal: String,
+    pub content: Result<SigFile, String>,
+}
+
+/// `changes/CHG-1042.toml` → `changes/CHG-1042.approvals`.
+pub fn approvals_dir(ticket_path: &Path, id: &str) -> PathBuf {
+    ticket_path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(format!("{id}.approvals"))
+}
+
+/// Reads every `*.sig` in the folder; unreadable or malformed files are kept, with the reason.
+pub fn read_approvals(dir: &Path) -> anyhow::Result<Vec<FoundApproval>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(e)
+                .with_context(|| format!("cannot read the approvals folder `{}`", dir.display()));
+        }
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_none_or(|x| x != "sig") {
+            continue;
+        }
+        let principal = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let content = std::fs::read(&path)
+            .map_err(|e| format!("cannot read it: {e}"))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+            })
+            .and_then(|text| {
+                toml::from_str::<SigFile>(&text).map_err(|e| {
+                    format!(
+                        "it is not an approval file (TOML with `message` and `signature`): {}",
+                        e.message()
+                    )
+                })
+            });
+        found.push(FoundApproval {
+            file: crate::workspace::display_path(&path),
+            principal,
+            content,
+        });
+    }
+    found.sort_by(|a, b| a.principal.cmp(&b.principal));
+    Ok(found)
+}
+
+/// Writes `<dir>/<principal>.sig` atomically: a temp file in the same folder, flushed, then
+/// linked into place. Never replaces another file unless `force` (one's own earlier approval).
+pub fn write_approval(
+    dir: &Path,
+    principal: &str,
+    sig: &SigFile,
+    force: bool,
+) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let path = dir.join(format!("{principal}.sig"));
+    let text = toml::to_string(sig).context("cannot encode the approval")?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{principal}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in `{}`", dir.display()))?;
+    temp.write_all(text.as_bytes())?;
+    temp.as_file().sync_all()?;
+    let shown = crate::workspace::display_path(&path);
+    if force {
+        temp.persist(&path)
+            .with_context(|| format!("cannot write `{shown}`"))?;
+    } else {
+        temp.persist_noclobber(&path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::anyhow!("`{shown}` already exists: you approved this ticket before; pass `--force` to replace your approval")
+            } else {
+                anyhow::anyhow!("cannot write `{shown}`: {}", e.error)
+            }
+        })?;
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_readable_toml_and_never_clobbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let sig = SigFile {
+            message: "changegate approval v1\ncomment: a \"quoted\" \\ comment\n".into(),
+            signature: "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n".into(),
+        };
+        let path = write_approval(dir.path(), "carol@example.com", &sig, false).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("-----BEGIN SSH SIGNATURE-----\nAAAA"),
+            "multi-line strings stay readable:\n{text}"
+        );
+        let found = read_approvals(dir.path()).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].principal, "carol@example.com");
+        assert_eq!(found[0].content.as_ref().unwrap(), &sig);
+
+        let err = write_approval(dir.path(), "carol@example.com", &sig, false).unwrap_err();
+        assert!(err.to_string().contains("--force"), "{err}");
+        write_approval(dir.path(), "carol@example.com", &sig, true).unwrap();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temp files left behind");
+    }
+}

@@ -1,0 +1,301 @@
+//! Step 7: which approvals count. A signature that verified still counts only if it signs
+//! this ticket's current digest and plan at the current tier, is younger than the tier's
+//! `approval_ttl`, is not the author's, and comes from a member of a required group. Each
+//! person counts once (by principal and by key), each approval fills at most one requirement,
+//! and a maximum matching decides who fills what.
+
+use super::Facts;
+use crate::diag::Location;
+use crate::policy::{Policy, Requirement, Tier};
+use crate::verdict::{ApprovalEntry, Code, Item, TicketVerdict};
+
+/// Clock skew tolerated for `signed_at` in the future.
+const SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(300);
+
+pub(super) fn judge(facts: &Facts<'_>, policy: &Policy, tier: &Tier, v: &mut TicketVerdict) {
+    let ticket = facts.ticket;
+    let a = facts.approvals;
+    let tier_name = tier.name.get_ref();
+    let author = ticket.author.get_ref();
+    let at = Location::new(&ticket.file, ticket.id.span());
+    v.approvals.required = tier.require.clone();
+
+    let refuse = |v: &mut TicketVerdict, code: Code, approver: &str, file: &str, reason: String| {
+        v.reasons.push(
+            Item::new(
+                code,
+                format!("the approval by `{approver}` ({file}) does not count: {reason}"),
+            )
+            .at(at.clone()),
+        );
+        v.approvals.invalid.push(ApprovalEntry {
+            approver: approver.to_string(),
+            file: file.to_string(),
+            fills: None,
+            signed_at: None,
+            code: Some(code),
+            reason: Some(reason),
+        });
+    };
+
+    for r in &a.rejected {
+        refuse(
+            v,
+            Code::ApprovalInvalid,
+            &r.principal,
+            &r.file,
+            r.reason.clone(),
+        );
+    }
+
+    // Candidates: verified, current, and eligible; (principal, key, groups they can fill).
+    let mut candidates: Vec<(&crate::approval::Checked, Vec<usize>)> = Vec::new();
+    for c in &a.checked {
+        let m = &c.message;
+        let (code, reason) = if m.ticket != *ticket.id.get_ref() {
+            (
+                Code::ApprovalInvalid,
+                format!(
+                    "it approves ticket `{}`, not `{}` (copied from another ticket?)",
+                    m.ticket,
+                    ticket.id.get_ref()
+                ),
+            )
+        } else if m.digest != a.ticket_digest {
+            (
+                Code::ApprovalStale,
+                "the ticket was edited after it was approved".to_string(),
+            )
+        } else if m.plan != a.plan_digest {
+            (
+                Code::ApprovalStale,
+                "the planned DNS changes differ from the ones approved".to_string(),
+            )
+        } else if m.tier != *tier_name {
+            (
+                Code::ApprovalStale,
+                format!(
+                    "it was given at tier `{}`; the ticket is now tier `{tier_name}`",
+                    m.tier
+                ),
+            )
+        } else if m.signed_at > facts.now + SKEW {
+            (
+                Code::ApprovalInvalid,
+                format!("it claims to be signed in the future ({})", m.signed_at),
+            )
+        } else if let Some(ttl) = tier
+            .approval_ttl
+            .as_ref()
+            .map(|t| *t.get_ref())
+            .filter(|ttl| {
+                m.signed_at + jiff::SignedDuration::from_secs(ttl.as_secs() as i64) < facts.now
+            })
+        {
+            (
+                Code::ApprovalStale,
+                format!(
+                    "it expired: signed at {}, and approvals for tier `{tier_name}` last {ttl}",
+                    m.signed_at
+                ),
+            )
+        } else if m.approver == *author {
+            (
+                Code::SelfApproval,
+                "the author of a change never approves it".to_string(),
+            )
+        } else {
+            let groups: Vec<usize> = tier
+                .require
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| in_group(policy, &r.group, &m.approver))
+                .map(|(i, _)| i)
+                .collect();
+            if groups.is_empty() {
+                let names: Vec<String> = tier
+                    .require
+                    .iter()
+                    .map(|r| format!("`{}`", r.group))
+                    .collect();
+                (
+                    Code::ApprovalInvalid,
+                    if names.is_empty() {
+                        format!("tier `{tier_name}` requires no approvals")
+                    } else {
+                        format!(
+                            "`{}` is not in {}, the group(s) tier `{tier_name}` requires",
+                            m.approver,
+                            names.join(" or ")
+                        )
+                    },
+                )
+            } else if let Some((other, _)) = candidates.iter().find(|(o, _)| o.key == c.key) {
+                (
+                    Code::ApprovalInvalid,
+                    format!(
+                        "it is signed with the same key as the approval by `{}`: one person counts once",
+                        other.message.approver
+                    ),
+                )
+            } else {
+                candidates.push((c, groups));
+                continue;
+            }
+        };
+        refuse(v, code, &m.approver, &c.file, reason);
+    }
+
+    // Slots: one per approval needed; a maximum bipartite matching fills them.
+    let slots: Vec<usize> = tier
+        .require
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| std::iter::repeat_n(i, r.count as usize))
+        .collect();
+    let eligible: Vec<Vec<usize>> = candidates
+        .iter()
+        .map(|(_, groups)| {
+            (0..slots.len())
+                .filter(|s| groups.contains(&slots[*s]))
+                .collect()
+        })
+        .collect();
+    let assigned = max_matching(&eligible, slots.len());
+    for (i, (c, _)) in candidates.iter().enumerate() {
+        let fills = assigned
+            .iter()
+            .position(|owner| *owner == Some(i))
+            .map(|slot| tier.require[slots[slot]].group.clone());
+        v.approvals.valid.push(ApprovalEntry {
+            approver: c.message.approver.clone(),
+            file: c.file.clone(),
+            fills,
+            signed_at: Some(
+                c.message
+                    .signed_at
+                    .strftime("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string(),
+            ),
+            code: None,
+            reason: None,
+        });
+    }
+
+    let missing: Vec<Requirement> = tier
+        .require
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let filled = slots
+                .iter()
+                .zip(&assigned)
+                .filter(|(g, owner)| **g == i && owner.is_some())
+                .count() as u32;
+            (filled < r.count).then(|| Requirement {
+                group: r.group.clone(),
+                count: r.count - filled,
+                span: r.span.clone(),
+            })
+        })
+        .collect();
+    if !missing.is_empty() {
+        let approved: Vec<&str> = candidates
+            .iter()
+            .map(|(c, _)| c.message.approver.as_str())
+            .collect();
+        v.reasons.push(
+            Item::new(
+                Code::ApprovalsMissing,
+                needed(&missing, facts, policy, tier_name, &approved),
+            )
+            .at(at),
+        );
+    }
+}
+
+fn in_group(policy: &Policy, group: &str, principal: &str) -> bool {
+    policy
+        .groups
+        .get(group)
+        .is_some_and(|g| g.members.iter().any(|m| m.get_ref() == principal))
+}
+
+/// Kuhn's augmenting paths: `eligible[c]` lists the slots candidate `c` may fill; returns
+/// the candidate in each slot. Sizes are a handful, so simplicity wins.
+fn max_matching(eligible: &[Vec<usize>], slots: usize) -> Vec<Option<usize>> {
+    fn augment(
+        c: usize,
+        eligible: &[Vec<usize>],
+        owner: &mut [Option<usize>],
+        seen: &mut [bool],
+    ) -> bool {
+        for &s in &eligible[c] {
+            if seen[s] {
+                continue;
+            }
+            seen[s] = true;
+            if owner[s].is_none_or(|other| augment(other, eligible, owner, seen)) {
+                owner[s] = Some(c);
+                return true;
+            }
+        }
+        false
+    }
+    let mut owner = vec![None; slots];
+    for c in 0..eligible.len() {
+        augment(c, eligible, &mut owner, &mut vec![false; slots]);
+    }
+    owner
+}
+
+/// What is still needed, naming who can still give it.
+fn needed(
+    missing: &[Requirement],
+    facts: &Facts<'_>,
+    policy: &Policy,
+    tier: &str,
+    approved: &[&str],
+) -> String {
+    let author = facts.ticket.author.get_ref();
+    let parts: Vec<String> = missing
+        .iter()
+        .map(|r| {
+            let eligible: Vec<&str> = policy
+                .groups
+                .get(&r.group)
+                .map(|g| {
+                    g.members
+                        .iter()
+                        .map(|m| m.get_ref().as_str())
+                        .filter(|m| m != author && !approved.contains(m))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let who = if eligible.is_empty() {
+                "nobody left in the group can approve".to_string()
+            } else {
+                format!("from {}", eligible.join(", "))
+            };
+            format!("{} more from `{}` ({who})", r.count, r.group)
+        })
+        .collect();
+    format!(
+        "tier `{tier}` still needs {}; approvers must be distinct, and the author `{author}` never counts",
+        parts.join(" and ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::max_matching;
+
+    #[test]
+    fn matching_finds_an_assignment_when_one_exists() {
+        // Slots: 0 = leads, 1 = cab. Alice can fill both, Bob only leads: Alice must take cab.
+        let owner = max_matching(&[vec![0, 1], vec![0]], 2);
+        assert_eq!(owner, [Some(1), Some(0)]);
+        // One person cannot fill two slots.
+        assert_eq!(max_matching(&[vec![0, 1]], 2).iter().flatten().count(), 1);
+    }
+}
