@@ -16,6 +16,9 @@ _changegate() {
             ",$1")
                 cmd="changegate"
                 ;;
+            changegate,approve)
+                cmd="changegate__subcmd__approve"
+                ;;
             changegate,check)
                 cmd="changegate__subcmd__check"
                 ;;
@@ -30,6 +33,9 @@ _changegate() {
                 ;;
             changegate,man)
                 cmd="changegate__subcmd__man"
+                ;;
+            changegate__subcmd__help,approve)
+                cmd="changegate__subcmd__help__subcmd__approve"
                 ;;
             changegate__subcmd__help,check)
                 cmd="changegate__subcmd__help__subcmd__check"
@@ -53,12 +59,54 @@ _changegate() {
 
     case "${cmd}" in
         changegate)
-            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check lint completions man help"
+            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check approve lint completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__approve)
+            opts="-q -v -h --key --as --comment --digest --show-digest --force --config --format --now --no-progress --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -131,8 +179,22 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__help)
-            opts="check lint completions man help"
+            opts="check approve lint completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

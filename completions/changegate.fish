@@ -35,6 +35,7 @@ complete -c changegate -n "__fish_changegate_needs_command" -s v -l verbose -d '
 complete -c changegate -n "__fish_changegate_needs_command" -s h -l help -d 'Print help'
 complete -c changegate -n "__fish_changegate_needs_command" -s V -l version -d 'Print version'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -48,6 +49,21 @@ complete -c changegate -n "__fish_changegate_using_subcommand check" -l no-progr
 complete -c changegate -n "__fish_changegate_using_subcommand check" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand check" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand check" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l key -d 'The SSH private key to sign with (a `.pub` file signs with that key in ssh-agent) [default: a key in ssh-agent that allowed_signers knows, else ~/.ssh/id_ed25519]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l as -d 'Approve as this principal [default: the principal allowed_signers gives the key]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l comment -d 'A one-line comment, signed with the approval' -r
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l digest -d 'The ticket digest you reviewed; required without a terminal' -r
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l show-digest -d 'Print the ticket\'s digest and exit'
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l force -d 'Replace your own earlier approval'
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -s h -l help -d 'Print help'
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
@@ -75,8 +91,9 @@ complete -c changegate -n "__fish_changegate_using_subcommand man" -l no-progres
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s h -l help -d 'Print help'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check lint completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -51,6 +51,27 @@ _arguments "${_arguments_options[@]}" : \
 '*::tickets -- Ticket files \[default\: every `*.toml` in the tickets folder from changegate.toml\]:_files' \
 && ret=0
 ;;
+(approve)
+_arguments "${_arguments_options[@]}" : \
+'--key=[The SSH private key to sign with (a \`.pub\` file signs with that key in ssh-agent) \[default\: a key in ssh-agent that allowed_signers knows, else ~/.ssh/id_ed25519\]]:PATH:_files' \
+'--as=[Approve as this principal \[default\: the principal allowed_signers gives the key\]]:PRINCIPAL:_default' \
+'--comment=[A one-line comment, signed with the approval]:TEXT:_default' \
+'--digest=[The ticket digest you reviewed; required without a terminal]:sha256:HEX:_default' \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--show-digest[Print the ticket'\''s digest and exit]' \
+'--force[Replace your own earlier approval]' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':ticket -- The ticket file to approve:_files' \
+&& ret=0
+;;
 (lint)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
@@ -111,6 +132,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(approve)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (lint)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -140,12 +165,18 @@ esac
 _changegate_commands() {
     local commands; commands=(
 'check:Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)' \
+'approve:Review a ticket and sign it with your SSH key' \
 'lint:Validate config, policy and tickets without touching the network' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'changegate commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__approve_commands] )) ||
+_changegate__subcmd__approve_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate approve commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__check_commands] )) ||
 _changegate__subcmd__check_commands() {
@@ -161,12 +192,18 @@ _changegate__subcmd__completions_commands() {
 _changegate__subcmd__help_commands() {
     local commands; commands=(
 'check:Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)' \
+'approve:Review a ticket and sign it with your SSH key' \
 'lint:Validate config, policy and tickets without touching the network' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'changegate help commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__approve_commands] )) ||
+_changegate__subcmd__help__subcmd__approve_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help approve commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__help__subcmd__check_commands] )) ||
 _changegate__subcmd__help__subcmd__check_commands() {

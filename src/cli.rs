@@ -43,6 +43,8 @@ pub struct Global {
 pub enum Command {
     /// Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)
     Check(TicketArgs),
+    /// Review a ticket and sign it with your SSH key
+    Approve(ApproveArgs),
     /// Validate config, policy and tickets without touching the network
     Lint(TicketArgs),
     /// Print shell completions
@@ -61,6 +63,42 @@ pub struct TicketArgs {
     /// Ticket files [default: every `*.toml` in the tickets folder from changegate.toml]
     #[arg(value_name = "TICKET")]
     pub tickets: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The ticket file to approve
+    #[arg(value_name = "TICKET")]
+    pub ticket: PathBuf,
+    /// The SSH private key to sign with (a `.pub` file signs with that key in ssh-agent)
+    /// [default: a key in ssh-agent that allowed_signers knows, else ~/.ssh/id_ed25519]
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<PathBuf>,
+    /// Approve as this principal [default: the principal allowed_signers gives the key]
+    #[arg(long = "as", value_name = "PRINCIPAL")]
+    pub principal: Option<String>,
+    /// A one-line comment, signed with the approval
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+    /// The ticket digest you reviewed; required without a terminal
+    #[arg(long, value_name = "sha256:HEX", value_parser = parse_digest)]
+    pub digest: Option<String>,
+    /// Print the ticket's digest and exit
+    #[arg(long)]
+    pub show_digest: bool,
+    /// Replace your own earlier approval
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn parse_digest(text: &str) -> Result<String, String> {
+    if crate::approval::is_digest(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not `sha256:` and 64 lowercase hex digits; see `changegate approve --show-digest TICKET`"
+        ))
+    }
 }
 
 fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {

@@ -95,6 +95,12 @@ pub struct TicketVerdict {
     pub file: String,
     /// `None` when the ticket could not be read.
     pub tier: Option<String>,
+    /// `sha256:` of the ticket file: what `changegate approve --digest` repeats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// `sha256:` of the canonical plan text that approvals sign.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_digest: Option<String>,
     /// Every rule or freeze that set or raised the tier (`check -v` shows them).
     pub tier_reasons: Vec<TierCause>,
     pub reasons: Vec<Item>,

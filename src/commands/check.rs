@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::approval;
 use crate::cli::{Global, TicketArgs};
 use crate::diag::Diagnostic;
-use crate::evidence::{DeletionTarget, measure_deletions};
+use crate::evidence::{DeletionFacts, DeletionTarget, measure_deletions};
 use crate::gate::{Facts, evaluate};
 use crate::plan::Plan;
 use crate::ticket::{Ticket, read_ticket};
@@ -38,27 +38,12 @@ pub fn run(
     }
     let loaded = load_tickets(&ws, &paths);
 
-    let mut targets: Vec<DeletionTarget> = loaded
+    let plans: Vec<&Plan> = loaded
         .iter()
         .filter_map(|t| t.as_ref().ok())
-        .flat_map(|(_, plan)| plan.deletion_targets())
+        .map(|(_, plan)| plan)
         .collect();
-    targets.sort();
-    targets.dedup();
-    let deletion_policy = ws.policy.deletion.as_ref().map(|d| d.get_ref());
-    let facts = if targets.is_empty() {
-        Default::default()
-    } else {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        runtime.block_on(measure_deletions(
-            ws.config.metrics.as_ref(),
-            deletion_policy,
-            &targets,
-            now,
-        ))
-    };
+    let facts = gather_deletions(&ws, &plans, now)?;
 
     let mut tickets = Vec::new();
     let mut diagnostics = Vec::new();
@@ -98,6 +83,33 @@ pub fn run(
         },
         diagnostics,
     ))
+}
+
+/// Measures every deletion of these plans at once, concurrently with a bound.
+pub(super) fn gather_deletions(
+    ws: &Workspace,
+    plans: &[&Plan],
+    now: jiff::Timestamp,
+) -> anyhow::Result<DeletionFacts> {
+    let mut targets: Vec<DeletionTarget> = plans
+        .iter()
+        .flat_map(|plan| plan.deletion_targets())
+        .collect();
+    targets.sort();
+    targets.dedup();
+    if targets.is_empty() {
+        return Ok(DeletionFacts::default());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let policy = ws.policy.deletion.as_ref().map(|d| d.get_ref());
+    Ok(runtime.block_on(measure_deletions(
+        ws.config.metrics.as_ref(),
+        policy,
+        &targets,
+        now,
+    )))
 }
 
 /// Loads config and policy and finds the tickets to look at; `Err` holds every problem that
@@ -163,6 +175,8 @@ fn invalid_ticket(path: &std::path::Path, problems: &[Diagnostic]) -> TicketVerd
             .unwrap_or_default(),
         file: workspace::display_path(path),
         tier: None,
+        digest: None,
+        plan_digest: None,
         tier_reasons: Vec::new(),
         reasons: problems.iter().map(item_of).collect(),
         findings: Vec::new(),

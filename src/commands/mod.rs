@@ -1,6 +1,7 @@
 //! The commands: each gathers facts, calls the pure gate, and returns a report and an exit
 //! status. Nothing here exits the process; `main` turns the [`Outcome`] into an exit code.
 
+mod approve;
 mod check;
 mod completions;
 mod lint;
@@ -38,6 +39,12 @@ pub fn run(cli: Cli) -> Outcome {
     let result = match &cli.command {
         Command::Check(args) => check::run(&cli.global, args, now),
         Command::Lint(args) => lint::run(&cli.global, args, now),
+        Command::Approve(args) => {
+            return approve::run(&cli.global, args, now, style.color).unwrap_or_else(|error| {
+                eprintln!("error: {error:#}");
+                Outcome::CannotEvaluate
+            });
+        }
         Command::Completions { shell } => return completions::completions(*shell),
         Command::Man => return completions::man(),
     };

@@ -28,6 +28,8 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
         id: ticket.id.get_ref().clone(),
         file: ticket.file.name.to_string(),
         tier: None,
+        digest: Some(facts.approvals.ticket_digest.clone()).filter(|d| !d.is_empty()),
+        plan_digest: Some(facts.approvals.plan_digest.clone()).filter(|d| !d.is_empty()),
         tier_reasons: Vec::new(),
         reasons: Vec::new(),
         findings: Vec::new(),

@@ -172,6 +172,9 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
         let _ = writeln!(out, "{table}");
     }
 
+    if let Some(digest) = &t.digest {
+        let _ = writeln!(out, "  ticket digest: {digest}");
+    }
     if t.approvals.required.is_empty() {
         let _ = writeln!(out, "  approvals: none required for tier `{tier}`");
     } else {
@@ -182,18 +185,18 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
             .map(|r| format!("{} from `{}`", r.count, r.group))
             .collect();
         let _ = writeln!(out, "  approvals required: {}", needed.join(", "));
-        for a in &t.approvals.valid {
-            let _ = writeln!(out, "    ✓ {} ({})", a.approver, a.file);
-        }
-        for a in &t.approvals.invalid {
-            let _ = writeln!(
-                out,
-                "    ✗ {} ({}): {}",
-                a.approver,
-                a.file,
-                a.reason.as_deref().unwrap_or("")
-            );
-        }
+    }
+    for a in &t.approvals.valid {
+        let fills = a.fills.as_deref().map_or_else(
+            || "fills no open requirement".to_string(),
+            |g| format!("for `{g}`"),
+        );
+        let _ = writeln!(out, "    ✓ {} {fills} ({})", a.approver, a.file);
+    }
+    for a in &t.approvals.invalid {
+        let code = a.code.map(|c| c.as_str()).unwrap_or_default();
+        let reason = a.reason.as_deref().unwrap_or_default();
+        let _ = writeln!(out, "    ✗ {} [{code}] ({}): {reason}", a.approver, a.file);
     }
 }
 

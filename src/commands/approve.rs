@@ -1,0 +1,391 @@
+//! `changegate approve TICKET`: show an approver what they are signing (the ticket, its
+//! changes, tier, evidence, rollback, health signals, who already approved), ask, sign with
+//! their SSH key, and write `changes/<ID>.approvals/<principal>.sig` atomically.
+//!
+//! Nobody approves blind: without a terminal (or with `CI` set) the approver must repeat the
+//! ticket digest they reviewed with `--digest`.
+
+use std::io::IsTerminal;
+
+use anyhow::Context;
+use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL};
+
+use super::check::{gather_deletions, load_tickets, prepare};
+use super::{Outcome, write_stdout};
+use crate::approval::{self, Message, SigFile, sign};
+use crate::cli::{ApproveArgs, Global, TicketArgs};
+use crate::diag::Diagnostic;
+use crate::gate::{Facts, evaluate};
+use crate::plan::Plan;
+use crate::ticket::Ticket;
+use crate::verdict::{Code, TicketVerdict};
+
+pub fn run(
+    global: &Global,
+    args: &ApproveArgs,
+    now: jiff::Timestamp,
+    color: bool,
+) -> anyhow::Result<Outcome> {
+    let ticket_args = TicketArgs {
+        tickets: vec![args.ticket.clone()],
+    };
+    let (ws, paths) = match prepare(global, &ticket_args) {
+        Ok(prepared) => prepared,
+        Err(problems) => return Ok(invalid_input(&problems, color)),
+    };
+    let (ticket, plan) = match load_tickets(&ws, &paths).remove(0) {
+        Ok(loaded) => loaded,
+        Err(problems) => return Ok(invalid_input(&problems, color)),
+    };
+    let digest = approval::sha256(ticket.file.text.as_bytes());
+    if args.show_digest {
+        write_stdout(&format!("{digest}\n"));
+        return Ok(Outcome::Allowed);
+    }
+
+    let interactive = std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none_or(|v| v.is_empty());
+    match &args.digest {
+        Some(given) if *given != digest => {
+            eprintln!(
+                "error: the ticket changed since it was reviewed: its digest is now {digest}, not {given}\n\
+                 review it again (`changegate approve {}`) before approving",
+                args.ticket.display()
+            );
+            return Ok(Outcome::Refused);
+        }
+        None if !interactive => {
+            eprintln!(
+                "error: no terminal to review the ticket on, so nobody can confirm what is being approved\n\
+                 help: review it, then repeat its digest: `changegate approve --digest {digest} {}`",
+                args.ticket.display()
+            );
+            return Ok(Outcome::Invalid);
+        }
+        _ => {}
+    }
+    let signers = ws
+        .signers
+        .as_ref()
+        .context("the policy names no `allowed_signers` file, so approvals cannot be verified")?;
+
+    let deletions = gather_deletions(&ws, &[&plan], now)?;
+    let approvals = approval::gather(&paths[0], &ticket, &plan, Some(signers), now)?;
+    let facts = Facts {
+        ticket: &ticket,
+        plan: &plan,
+        deletions: &deletions,
+        approvals: &approvals,
+        now,
+    };
+    let verdict = evaluate(&facts, &ws.policy);
+    let tier = verdict.tier.clone().unwrap_or_default();
+    write_stdout(&summary(&ticket, &plan, &verdict, &digest));
+
+    // The key, then who it makes us.
+    let mut ask_passphrase = |prompt: &str| {
+        interactive
+            .then(|| {
+                dialoguer::Password::new()
+                    .with_prompt(prompt)
+                    .interact()
+                    .ok()
+            })
+            .flatten()
+    };
+    let signer = sign::find_signer(args.key.as_deref(), signers, &mut ask_passphrase)?;
+    let known = signers.principals_for_key(signer.public.key_data());
+    let principal = match (&args.principal, known.as_slice()) {
+        (Some(p), _) if known.contains(p) => p.clone(),
+        (Some(p), _) => anyhow::bail!(
+            "the key from {} is not registered for `{p}` in `{}`{}",
+            signer.source,
+            signers.file.name,
+            if known.is_empty() {
+                String::new()
+            } else {
+                format!(" (it is registered for {})", known.join(", "))
+            }
+        ),
+        (None, [only]) => only.clone(),
+        (None, []) => anyhow::bail!(
+            "the key from {} ({}) is not in `{}`; ask for it to be added, or pass `--key` with your registered key",
+            signer.source,
+            signer.public.fingerprint(ssh_key::HashAlg::Sha256),
+            signers.file.name
+        ),
+        (None, many) => anyhow::bail!(
+            "the key is registered for several principals ({}); pass `--as PRINCIPAL`",
+            many.join(", ")
+        ),
+    };
+    if principal == *ticket.author.get_ref() {
+        eprintln!(
+            "error: `{principal}` wrote {}; the author's approval never counts",
+            ticket.id.get_ref()
+        );
+        return Ok(Outcome::Refused);
+    }
+    if !ws
+        .policy
+        .tiers
+        .iter()
+        .find(|t| *t.name.get_ref() == tier)
+        .is_some_and(|t| {
+            t.require.iter().any(|r| {
+                ws.policy
+                    .groups
+                    .get(&r.group)
+                    .is_some_and(|g| g.members.iter().any(|m| *m.get_ref() == principal))
+            })
+        })
+    {
+        eprintln!(
+            "error: `{principal}` is in none of the groups tier `{tier}` requires, so the approval would not count"
+        );
+        return Ok(Outcome::Refused);
+    }
+
+    let comment = match &args.comment {
+        Some(c) => c.clone(),
+        None if interactive => dialoguer::Input::<String>::new()
+            .with_prompt("Comment (optional, one line)")
+            .allow_empty(true)
+            .interact_text()
+            .context("cannot read the comment")?,
+        None => String::new(),
+    };
+    if comment.chars().any(char::is_control) || comment.len() > 500 {
+        anyhow::bail!("the comment must be one line of at most 500 characters");
+    }
+    if interactive {
+        let question = format!(
+            "Approve {} (tier `{tier}`) as {principal}?",
+            ticket.id.get_ref()
+        );
+        let yes = dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(false)
+            .interact()
+            .context("cannot read the answer")?;
+        if !yes {
+            eprintln!("not approved; nothing was written");
+            return Ok(Outcome::Refused);
+        }
+    }
+
+    let message = Message {
+        ticket: ticket.id.get_ref().clone(),
+        digest,
+        plan: plan.digest(),
+        approver: principal.clone(),
+        tier: tier.clone(),
+        signed_at: jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
+        comment: comment.trim().to_string(),
+    }
+    .to_string();
+    let signature = signer.sign(message.as_bytes())?;
+    let dir = approval::approvals_dir(&paths[0], ticket.id.get_ref());
+    let path = approval::write_approval(
+        &dir,
+        &principal,
+        &SigFile { message, signature },
+        args.force,
+    )?;
+    write_stdout(&format!(
+        "approved {} at tier `{tier}` as {principal} with {}: wrote {}\n",
+        ticket.id.get_ref(),
+        signer.source,
+        crate::workspace::display_path(&path)
+    ));
+    Ok(Outcome::Allowed)
+}
+
+fn invalid_input(problems: &[Diagnostic], color: bool) -> Outcome {
+    for problem in problems {
+        eprint!("{}", problem.render(color));
+    }
+    Outcome::Invalid
+}
+
+/// The review table: everything an approver should see before signing.
+fn summary(ticket: &Ticket, plan: &Plan, v: &TicketVerdict, digest: &str) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(110)
+        .force_no_tty();
+    let mut row = |key: &str, value: String| {
+        table.add_row(vec![Cell::new(key), Cell::new(value)]);
+    };
+    let text =
+        |s: Option<&toml::Spanned<String>>| s.map_or("-".to_string(), |s| s.get_ref().clone());
+    row(
+        "ticket",
+        format!(
+            "{}: {}\nby {} ({} change)",
+            ticket.id.get_ref(),
+            ticket.title,
+            ticket.author.get_ref(),
+            ticket.kind.get_ref().as_str()
+        ),
+    );
+    let intent = ticket.intent.as_ref().map(|i| i.get_ref());
+    row(
+        "intent",
+        format!(
+            "{}\nreason: {}",
+            text(intent.and_then(|i| i.summary.as_ref())),
+            text(intent.and_then(|i| i.reason.as_ref()))
+        ),
+    );
+    let radius = ticket.blast_radius.as_ref().map(|b| b.get_ref());
+    row(
+        "blast radius",
+        format!(
+            "{}: {}",
+            radius
+                .and_then(|r| r.scope.as_ref())
+                .map_or("-".into(), |s| s.get_ref().to_string()),
+            text(radius.and_then(|r| r.impact.as_ref()))
+        ),
+    );
+    let changes: Vec<String> = plan
+        .changes
+        .iter()
+        .map(|c| {
+            let ttl = c.ttl.map(|t| format!(" ttl {t}")).unwrap_or_default();
+            let values = if c.values.is_empty() {
+                String::new()
+            } else {
+                format!(" → {}", c.values.join(", "))
+            };
+            format!(
+                "{} {} {} (zone {}){ttl}{values}",
+                c.action.as_str(),
+                c.name,
+                c.rtype,
+                c.zone
+            )
+        })
+        .collect();
+    row("changes", changes.join("\n"));
+    let why: Vec<String> = v
+        .tier_reasons
+        .iter()
+        .map(|c| format!("`{}`: {}", c.tier, c.description))
+        .collect();
+    row(
+        "tier",
+        format!("{}\n{}", v.tier.as_deref().unwrap_or("-"), why.join("\n")),
+    );
+    if !v.deletions.is_empty() {
+        let evidence: Vec<String> = v
+            .deletions
+            .iter()
+            .map(|d| {
+                let detail = d.evidence.as_ref().map_or("not measured".to_string(), |e| {
+                    match (e.result, e.value) {
+                        ("value", Some(n)) => format!(
+                            "{n} resolutions in {}",
+                            e.window.map(|w| w.to_string()).unwrap_or_default()
+                        ),
+                        ("empty", _) => "no resolutions recorded".into(),
+                        _ => format!("unavailable: {}", e.error.as_deref().unwrap_or("unknown")),
+                    }
+                });
+                format!(
+                    "{} {} {}: {detail}",
+                    if d.allowed { "✓" } else { "✗" },
+                    d.name,
+                    d.rtype
+                )
+            })
+            .collect();
+        row("deletions", evidence.join("\n"));
+    }
+    let rollback = ticket.rollback.as_ref().map(|r| r.get_ref());
+    row(
+        "rollback",
+        match rollback {
+            None => "-".into(),
+            Some(r) => format!(
+                "{}\nlast known good: {}; time to mitigate: {}; rehearsed: {}",
+                r.steps.join("\n"),
+                text(r.last_known_good.as_ref()),
+                r.time_to_mitigate
+                    .as_ref()
+                    .map_or("-".into(), |t| t.get_ref().to_string()),
+                r.rehearsed
+                    .as_ref()
+                    .map_or("-".into(), |b| b.get_ref().to_string())
+            ),
+        },
+    );
+    let signals: Vec<String> = ticket
+        .health_signals
+        .iter()
+        .map(|h| {
+            let h = h.get_ref();
+            format!(
+                "{}: abort if {:?} {} (watch {})\n  {}",
+                h.name, h.abort_if.comparator, h.abort_if.value, h.watch, h.query
+            )
+        })
+        .collect();
+    row(
+        "health signals",
+        if signals.is_empty() {
+            "-".into()
+        } else {
+            signals.join("\n")
+        },
+    );
+    let mut approvals: Vec<String> = v
+        .approvals
+        .valid
+        .iter()
+        .map(|a| {
+            format!(
+                "✓ {} ({})",
+                a.approver,
+                a.signed_at.as_deref().unwrap_or("?")
+            )
+        })
+        .collect();
+    approvals.extend(
+        v.approvals
+            .invalid
+            .iter()
+            .map(|a| format!("✗ {}: {}", a.approver, a.reason.as_deref().unwrap_or(""))),
+    );
+    row(
+        "approved by",
+        if approvals.is_empty() {
+            "nobody yet".into()
+        } else {
+            approvals.join("\n")
+        },
+    );
+    let blocking: Vec<String> = v
+        .reasons
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r.code,
+                Code::ApprovalsMissing
+                    | Code::ApprovalInvalid
+                    | Code::ApprovalStale
+                    | Code::SelfApproval
+            )
+        })
+        .map(|r| format!("✗ {}: {}", r.code.as_str(), r.message))
+        .collect();
+    if !blocking.is_empty() {
+        row("also refused", blocking.join("\n"));
+    }
+    row("digest", format!("{digest}\nplan {}", plan.digest()));
+    format!("{table}\n")
+}
