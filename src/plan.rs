@@ -132,11 +132,18 @@ impl Plan {
     /// changegate plan v1
     /// <action>\t<zone.>\t<name.>\t<TYPE>\t<ttl or ->[\t<value>]...
     /// ```
-    /// One line per RRset, sorted by zone, name, type; values in the order given, with `\`,
-    /// tab and newline escaped as `\\`, `\t`, `\n`; every line ends in `\n`.
+    /// One line per RRset, sorted by zone, then name (both without the trailing dot), then type
+    /// mnemonic, each compared as bytes; values in the order given, with `\`, tab and newline
+    /// escaped as `\\`, `\t`, `\n`; every line ends in `\n`.
     pub fn canonical_text(&self) -> String {
         let mut changes: Vec<&PlannedChange> = self.changes.iter().collect();
-        changes.sort_by(|a, b| (&a.zone, &a.name, a.rtype).cmp(&(&b.zone, &b.name, b.rtype)));
+        changes.sort_by(|a, b| {
+            (a.zone.as_str(), a.name.as_str(), a.rtype.as_str()).cmp(&(
+                b.zone.as_str(),
+                b.name.as_str(),
+                b.rtype.as_str(),
+            ))
+        });
         let mut out = String::from("changegate plan v1\n");
         for c in changes {
             let ttl = c.ttl.map_or_else(|| "-".to_string(), |t| t.to_string());
@@ -164,5 +171,60 @@ impl Plan {
     /// `sha256:<hex>` of [`Plan::canonical_text`].
     pub fn digest(&self) -> String {
         crate::approval::sha256(self.canonical_text().as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::diag::SourceFile;
+    use crate::ticket::read_ticket;
+
+    #[test]
+    fn the_canonical_plan_text_is_exactly_as_documented() {
+        let text = r#"id = "CHG-1"
+title = "t"
+author = "a@example.com"
+[[change]]
+action = "create"
+name = "WWW.example.com."
+type = "A"
+ttl = 300
+values = ["192.0.2.1", "192.0.2.2"]
+[[change]]
+action = "update"
+name = "example.com"
+type = "TXT"
+values = ["v=spf1 -all", "tab\there"]
+[[change]]
+action = "delete"
+name = "old.example.com"
+type = "DS"
+[[change]]
+action = "delete"
+name = "old.example.com"
+type = "DNSKEY"
+"#;
+        let ticket =
+            read_ticket(SourceFile::new("CHG-1.toml", text), Path::new("CHG-1.toml")).unwrap();
+        let zones = [ManagedZone {
+            name: Fqdn::parse("example.com").unwrap(),
+            file: "z".into(),
+        }];
+        let plan = Plan::from_ticket(&ticket, &zones).unwrap();
+        assert_eq!(
+            plan.canonical_text(),
+            "changegate plan v1\n\
+             update\texample.com.\texample.com.\tTXT\t-\tv=spf1 -all\ttab\\there\n\
+             delete\texample.com.\told.example.com.\tDNSKEY\t-\n\
+             delete\texample.com.\told.example.com.\tDS\t-\n\
+             create\texample.com.\twww.example.com.\tA\t300\t192.0.2.1\t192.0.2.2\n"
+        );
+        assert_eq!(
+            plan.digest(),
+            crate::approval::sha256(plan.canonical_text().as_bytes())
+        );
     }
 }

@@ -254,3 +254,71 @@ fn committed_completions_and_man_page_are_current() {
         );
     }
 }
+
+#[test]
+fn the_examples_approval_walkthrough_works() {
+    let copy = tempfile::tempdir().unwrap();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/incident-2025-02");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(example.join("."))
+        .arg(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("changegate")
+            .unwrap()
+            .current_dir(copy.path())
+            .env("CHANGEGATE_NOW", "2025-02-25T12:00:00Z")
+            .env_remove("SSH_AUTH_SOCK")
+            .env_remove("CI")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let digest =
+        String::from_utf8(run(&["approve", "--show-digest", "changes/CHG-1043.toml"]).stdout)
+            .unwrap();
+    for person in ["carol", "alice", "dave"] {
+        let key = format!("keys/{person}");
+        let output = run(&[
+            "approve",
+            "changes/CHG-1043.toml",
+            "--key",
+            &key,
+            "--digest",
+            digest.trim(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{person}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert_eq!(
+        run(&["check", "changes/CHG-1043.toml"]).status.code(),
+        Some(0)
+    );
+    // The incident ticket stays refused however many approve it: the record is in use.
+    for person in ["carol", "alice", "dave"] {
+        let key = format!("keys/{person}");
+        let digest =
+            String::from_utf8(run(&["approve", "--show-digest", "changes/CHG-1042.toml"]).stdout)
+                .unwrap();
+        run(&[
+            "approve",
+            "changes/CHG-1042.toml",
+            "--key",
+            &key,
+            "--digest",
+            digest.trim(),
+        ]);
+    }
+    let output = run(&["check", "--format", "json", "changes/CHG-1042.toml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(v["tickets"][0]["reasons"].as_array().unwrap().len(), 1);
+    assert_eq!(v["tickets"][0]["reasons"][0]["code"], "deletion-in-use");
+}
