@@ -706,3 +706,121 @@ fn answering_no_writes_nothing() {
     session.exp_eof().unwrap();
     assert!(!a.sig_path("CHG-1", "dave@example.com").exists());
 }
+
+/// A real ssh-agent on a socket in a temp dir, killed on drop.
+struct Agent {
+    child: std::process::Child,
+    socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Agent {
+    fn start(keys: &[PathBuf]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("agent.sock");
+        let child = Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("ssh-agent is required (apt-get install openssh-client)");
+        for _ in 0..200 {
+            if socket.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        for key in keys {
+            let status = Command::new("ssh-add")
+                .arg("-q")
+                .arg(key)
+                .env("SSH_AUTH_SOCK", &socket)
+                .status()
+                .unwrap();
+            assert!(status.success(), "ssh-add failed");
+        }
+        Self {
+            child,
+            socket,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn signs_with_the_ssh_agent_key_that_allowed_signers_knows() {
+    let a = Approvals::new();
+    keygen(&a.keys.join("stranger"), "stranger", "");
+    // The agent holds a key nobody registered and dave's: changegate must pick dave's.
+    let agent = Agent::start(&[a.keys.join("stranger"), a.key("dave")]);
+    let digest = a.digest("CHG-1");
+    let output = a
+        .repo
+        .cmd()
+        .args(["approve", "changes/CHG-1.toml", "--digest", &digest])
+        .env("SSH_AUTH_SOCK", &agent.socket)
+        .env("HOME", a.repo.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("as dave@example.com with the ssh-agent")
+    );
+    let (_, v) = a.check("CHG-1", &[]);
+    assert_eq!(
+        v["tickets"][0]["approvals"]["valid"][0]["approver"],
+        "dave@example.com"
+    );
+
+    // A `.pub` path selects that key in the agent; `--as` must name a principal the key has.
+    let wrong = a
+        .repo
+        .cmd()
+        .args([
+            "approve",
+            "changes/CHG-1.toml",
+            "--digest",
+            &digest,
+            "--as",
+            "erin@example.com",
+            "--key",
+        ])
+        .arg(a.key("dave").with_extension("pub"))
+        .env("SSH_AUTH_SOCK", &agent.socket)
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("not registered for `erin@example.com` in `policies/allowed_signers` (it is registered for dave@example.com)"));
+}
+
+#[test]
+fn no_key_anywhere_says_where_keys_are_looked_for() {
+    let a = Approvals::new();
+    let digest = a.digest("CHG-1");
+    let output = a
+        .repo
+        .cmd()
+        .args(["approve", "changes/CHG-1.toml", "--digest", &digest])
+        .env_remove("SSH_AUTH_SOCK")
+        .env("HOME", a.repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("pass `--key PATH`, load your key into ssh-agent, or create"),
+        "{stderr}"
+    );
+}
