@@ -7,6 +7,7 @@ use crate::approval::{AllowedSigners, read_allowed_signers};
 use crate::config::{self, Config};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::policy::{self, Policy};
+use crate::zone::{Files, FsFiles};
 use crate::zones::{ManagedZone, managed_zones};
 
 /// A loaded, valid configuration and policy.
@@ -51,44 +52,88 @@ pub fn display_path(path: &Path) -> String {
     shown.display().to_string()
 }
 
-/// Finds (or takes) the config, then loads and lints the policy.
+/// Finds the config: `--config`, else `changegate.toml` here or in the nearest folder above.
+pub fn find_config(config_path: Option<&Path>) -> Result<PathBuf, Vec<Diagnostic>> {
+    if let Some(p) = config_path {
+        return Ok(p.to_path_buf());
+    }
+    let cwd = std::env::current_dir().map_err(|e| {
+        vec![Diagnostic::new(
+            "config-invalid",
+            format!("cannot read the current directory: {e}"),
+        )]
+    })?;
+    config::discover(&cwd).ok_or_else(|| {
+        vec![
+            Diagnostic::new(
+                "config-invalid",
+                format!(
+                    "no `{}` in `{}` or any folder above it",
+                    config::FILE_NAME,
+                    cwd.display()
+                ),
+            )
+            .help("run changegate inside a DNS repository, or pass `--config FILE`"),
+        ]
+    })
+}
+
+/// Loads the config found on disk, then its policy and signers, and lints the policy.
 pub fn load(config_path: Option<&Path>) -> Result<Workspace, Vec<Diagnostic>> {
-    let path: PathBuf = match config_path {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let cwd = std::env::current_dir().map_err(|e| {
-                vec![Diagnostic::new(
-                    "config-invalid",
-                    format!("cannot read the current directory: {e}"),
-                )]
-            })?;
-            config::discover(&cwd).ok_or_else(|| {
+    let path = find_config(config_path)?;
+    let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !path.is_file() {
+        // Say it the way a user reads it, with the path they gave.
+        read_source(&path, "config-invalid", "the config")?;
+    }
+    load_from(&FsFiles { root: root.clone() }, &name, &root)
+}
+
+/// Loads config, policy and `allowed_signers` through `files` (the work tree, or a commit),
+/// with `config` relative to the files' root and `root` the work-tree folder it stands for.
+pub fn load_from(
+    files: &dyn Files,
+    config: &str,
+    root: &Path,
+) -> Result<Workspace, Vec<Diagnostic>> {
+    let read = |rel: &str, code: &'static str, what: &str| -> Result<SourceFile, Vec<Diagnostic>> {
+        let shown = files.display(rel);
+        files
+            .read(rel)
+            .map(|text| SourceFile::new(shown.clone(), text))
+            .map_err(|e| {
                 vec![
-                    Diagnostic::new(
-                        "config-invalid",
-                        format!(
-                            "no `{}` in `{}` or any folder above it",
-                            config::FILE_NAME,
-                            cwd.display()
-                        ),
-                    )
-                    .help("run changegate inside a DNS repository, or pass `--config FILE`"),
+                    Diagnostic::new(code, format!("cannot read {what} `{shown}`: {e}"))
+                        .help(format!("check that `{shown}` exists and is readable")),
                 ]
-            })?
-        }
+            })
     };
-    let file = read_source(&path, "config-invalid", "the config")?;
-    let config = config::read_config(file, &path)?;
-    let policy_file = read_source(&config.policy, "policy-invalid", "the policy")?;
+    let relative = |path: &Path| {
+        path.strip_prefix(root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let file = read(config, "config-invalid", "the config")?;
+    let config = config::read_config(file, &root.join(config))?;
+    let policy_file = read(&relative(&config.policy), "policy-invalid", "the policy")?;
     let policy = policy::read_policy(policy_file, &config.policy)?;
     let signers = match &policy.allowed_signers {
         None => None,
         Some(path) => {
-            let file = read_source(path.get_ref(), "policy-invalid", "the allowed signers file")
-                .map_err(|problems| {
-                    let named = |d: Diagnostic| d.at(&policy.file, path.span(), "named here");
-                    problems.into_iter().map(named).collect::<Vec<_>>()
-                })?;
+            let file = read(
+                &relative(path.get_ref()),
+                "policy-invalid",
+                "the allowed signers file",
+            )
+            .map_err(|problems| {
+                let named = |d: Diagnostic| d.at(&policy.file, path.span(), "named here");
+                problems.into_iter().map(named).collect::<Vec<_>>()
+            })?;
             Some(read_allowed_signers(file)?)
         }
     };
@@ -96,11 +141,8 @@ pub fn load(config_path: Option<&Path>) -> Result<Workspace, Vec<Diagnostic>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let zones = managed_zones(&config).map_err(|e| {
-        vec![
-            Diagnostic::new("config-invalid", format!("{e:#}"))
-                .help("fix `[sources]` in changegate.toml"),
-        ]
+    let zones = managed_zones(files, &config).map_err(|e| {
+        vec![Diagnostic::new("config-invalid", e).help("fix `[sources]` in changegate.toml")]
     })?;
     Ok(Workspace {
         config,

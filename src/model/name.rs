@@ -37,6 +37,13 @@ impl Fqdn {
         Ok(Self(name.to_ascii_lowercase()))
     }
 
+    /// A name the zone readers already normalised (lowercase, absolute, no trailing dot).
+    /// Master files may escape characters (`\.`), which [`Fqdn::parse`] does not accept.
+    pub(crate) fn from_normalised(name: String) -> Self {
+        debug_assert!(!name.ends_with('.') || name.ends_with("\\."));
+        Self(name)
+    }
+
     /// The name without the trailing dot (`{name}` in query templates). Empty for the root.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -1,0 +1,127 @@
+//! Desired-state DNS: zone files and octoDNS YAML read into one RRset model, and the diff
+//! between two states (create, update, delete per RRset, plus type changes and cascade).
+//!
+//! Readers canonicalise record data (names lowercase and absolute, addresses canonical, TXT
+//! unescaped and re-chunked) so that equal records compare equal whatever their spelling.
+
+mod diff;
+mod lexer;
+mod octodns;
+pub mod rdata;
+pub mod source;
+mod zonefile;
+
+pub use diff::{Cascade, ChangeKind, DanglingReference, RRsetChange, ZoneDiff, diff_states};
+pub use octodns::read_octodns;
+pub use source::{Files, FsFiles, State, load_state};
+pub use zonefile::read_zone_file;
+
+use crate::model::{Fqdn, RecordType};
+
+/// Where a record was written: an index into the state's file list, and a 1-based line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub file: u32,
+    pub line: u32,
+}
+
+/// One resource record as read, before grouping.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub name: Fqdn,
+    pub rtype: RecordType,
+    pub ttl: u32,
+    /// Canonical presentation of the record data.
+    pub rdata: Box<str>,
+    pub origin: Origin,
+}
+
+/// All records of one name and type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RRset {
+    pub name: Fqdn,
+    pub rtype: RecordType,
+    pub ttl: u32,
+    /// Canonical record data, sorted and without duplicates.
+    pub values: Vec<Box<str>>,
+    pub origin: Origin,
+}
+
+impl RRset {
+    /// Names this RRset points at: CNAME, ALIAS and DNAME targets, MX exchanges, SRV targets,
+    /// NS hosts. Values are canonical, so the target is always the last field.
+    pub fn targets(&self) -> impl Iterator<Item = &str> {
+        let points = matches!(
+            self.rtype,
+            RecordType::Cname
+                | RecordType::Alias
+                | RecordType::Dname
+                | RecordType::Mx
+                | RecordType::Srv
+                | RecordType::Ns
+        );
+        self.values
+            .iter()
+            .filter(move |_| points)
+            .filter_map(|v| v.rsplit(' ').next())
+            .map(|t| t.strip_suffix('.').unwrap_or(t))
+            .filter(|t| !t.is_empty())
+    }
+}
+
+/// One zone's desired state: its RRsets sorted by name then type.
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub name: Fqdn,
+    pub rrsets: Vec<RRset>,
+}
+
+impl Zone {
+    /// Groups records into RRsets. The TTL of an RRset is the smallest of its records', as a
+    /// resolver would cache it.
+    pub fn from_records(name: Fqdn, mut records: Vec<Record>) -> Self {
+        records.sort_unstable_by(|a, b| {
+            (a.name.as_str(), a.rtype.as_str(), &a.rdata).cmp(&(
+                b.name.as_str(),
+                b.rtype.as_str(),
+                &b.rdata,
+            ))
+        });
+        let mut rrsets: Vec<RRset> = Vec::new();
+        for record in records {
+            match rrsets.last_mut() {
+                Some(last) if last.name == record.name && last.rtype == record.rtype => {
+                    last.ttl = last.ttl.min(record.ttl);
+                    last.origin = last.origin.min(record.origin);
+                    if last.values.last() != Some(&record.rdata) {
+                        last.values.push(record.rdata);
+                    }
+                }
+                _ => rrsets.push(RRset {
+                    name: record.name,
+                    rtype: record.rtype,
+                    ttl: record.ttl,
+                    values: vec![record.rdata],
+                    origin: record.origin,
+                }),
+            }
+        }
+        Self { name, rrsets }
+    }
+
+    pub fn find(&self, name: &Fqdn, rtype: RecordType) -> Option<&RRset> {
+        self.rrsets
+            .binary_search_by(|r| {
+                (r.name.as_str(), r.rtype.as_str()).cmp(&(name.as_str(), rtype.as_str()))
+            })
+            .ok()
+            .map(|i| &self.rrsets[i])
+    }
+
+    pub fn has_name(&self, name: &Fqdn) -> bool {
+        let start = self
+            .rrsets
+            .partition_point(|r| r.name.as_str() < name.as_str());
+        self.rrsets.get(start).is_some_and(|r| &r.name == name)
+    }
+}

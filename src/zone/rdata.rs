@@ -1,0 +1,435 @@
+//! Canonical record data: the text two equal records share however they were written.
+//! Names become lowercase and absolute (with the trailing dot), addresses canonical, numbers
+//! plain, TXT strings unescaped and re-chunked at 255 bytes, hex lowercase, base64 unbroken.
+
+use std::fmt::Write;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::model::RecordType;
+
+/// A field of record data as written: a bare word or the inside of a quoted string.
+#[derive(Clone, Copy, Debug)]
+pub struct Field<'a> {
+    pub text: &'a str,
+    pub quoted: bool,
+}
+
+/// Makes a name absolute and lowercase, with the trailing dot. `@` is the origin.
+pub fn absolute_name(name: &str, origin: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(name.len() + origin.len() + 2);
+    if name == "@" {
+        out.push_str(origin);
+    } else if let Some(stripped) = name
+        .strip_suffix('.')
+        .filter(|s| !s.ends_with('\\') || s.ends_with("\\\\"))
+    {
+        out.push_str(stripped);
+    } else {
+        out.push_str(name);
+        if !origin.is_empty() {
+            out.push('.');
+            out.push_str(origin);
+        }
+    }
+    out.make_ascii_lowercase();
+    check_name(&out)?;
+    out.push('.');
+    Ok(out)
+}
+
+/// Label lengths and total length (escapes counted as written, which only over-counts).
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Ok(());
+    }
+    if name.len() > 253 + name.matches('\\').count() * 3 {
+        return Err(format!("the name `{name}` is longer than 253 characters"));
+    }
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Err(format!("the name `{name}` has an empty label"));
+        }
+        if label.len() > 63 && label.len() - label.matches('\\').count() * 3 > 63 {
+            return Err(format!("the label `{label}` is longer than 63 characters"));
+        }
+    }
+    Ok(())
+}
+
+fn number<T: std::str::FromStr>(field: &Field<'_>, what: &str) -> Result<T, String> {
+    field
+        .text
+        .parse()
+        .map_err(|_| format!("`{}` is not a valid {what}", field.text))
+}
+
+fn expect(fields: &[Field<'_>], n: usize, rtype: RecordType, shape: &str) -> Result<(), String> {
+    if fields.len() == n {
+        Ok(())
+    } else {
+        Err(format!(
+            "{rtype} takes {n} field(s) ({shape}), found {}",
+            fields.len()
+        ))
+    }
+}
+
+/// Canonicalises the record data of one record.
+pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Result<String, String> {
+    use RecordType as T;
+    if let Some(first) = fields.first() {
+        if first.text == "\\#" && !first.quoted {
+            return unknown_rdata(fields);
+        }
+    }
+    let name = |f: &Field<'_>| absolute_name(f.text, origin);
+    let mut out = String::new();
+    match rtype {
+        T::A => {
+            expect(fields, 1, rtype, "an IPv4 address")?;
+            let ip: Ipv4Addr = number(&fields[0], "IPv4 address")?;
+            let _ = write!(out, "{ip}");
+        }
+        T::Aaaa => {
+            expect(fields, 1, rtype, "an IPv6 address")?;
+            let ip: Ipv6Addr = number(&fields[0], "IPv6 address")?;
+            let _ = write!(out, "{ip}");
+        }
+        T::Cname | T::Ns | T::Ptr | T::Dname | T::Alias => {
+            expect(fields, 1, rtype, "a name")?;
+            out = name(&fields[0])?;
+        }
+        T::Mx => {
+            expect(fields, 2, rtype, "preference and exchange")?;
+            let pref: u16 = number(&fields[0], "MX preference")?;
+            let _ = write!(out, "{pref} {}", name(&fields[1])?);
+        }
+        T::Srv => {
+            expect(fields, 4, rtype, "priority, weight, port and target")?;
+            let p: u16 = number(&fields[0], "SRV priority")?;
+            let w: u16 = number(&fields[1], "SRV weight")?;
+            let port: u16 = number(&fields[2], "SRV port")?;
+            let _ = write!(out, "{p} {w} {port} {}", name(&fields[3])?);
+        }
+        T::Txt | T::Spf => {
+            if fields.is_empty() {
+                return Err(format!("{rtype} needs at least one string"));
+            }
+            let mut bytes = Vec::new();
+            for field in fields {
+                unescape(field.text, &mut bytes)?;
+            }
+            out = txt(&bytes);
+        }
+        T::Soa => {
+            expect(
+                fields,
+                7,
+                rtype,
+                "mname, rname, serial, refresh, retry, expire and minimum",
+            )?;
+            let _ = write!(out, "{} {}", name(&fields[0])?, name(&fields[1])?);
+            for field in &fields[2..] {
+                let _ = write!(out, " {}", ttl_value(field.text)?);
+            }
+        }
+        T::Caa => {
+            expect(fields, 3, rtype, "flags, tag and value")?;
+            let flags: u8 = number(&fields[0], "CAA flags")?;
+            let mut value = Vec::new();
+            unescape(fields[2].text, &mut value)?;
+            let _ = write!(
+                out,
+                "{flags} {} {}",
+                fields[1].text.to_ascii_lowercase(),
+                quote(&value)
+            );
+        }
+        T::Naptr => {
+            expect(
+                fields,
+                6,
+                rtype,
+                "order, preference, flags, service, regexp and replacement",
+            )?;
+            let order: u16 = number(&fields[0], "NAPTR order")?;
+            let pref: u16 = number(&fields[1], "NAPTR preference")?;
+            let _ = write!(out, "{order} {pref}");
+            for field in &fields[2..5] {
+                let mut bytes = Vec::new();
+                unescape(field.text, &mut bytes)?;
+                let _ = write!(out, " {}", quote(&bytes));
+            }
+            let _ = write!(out, " {}", name(&fields[5])?);
+        }
+        T::Sshfp => {
+            expect(
+                fields,
+                3,
+                rtype,
+                "algorithm, fingerprint type and fingerprint",
+            )?;
+            let a: u8 = number(&fields[0], "SSHFP algorithm")?;
+            let t: u8 = number(&fields[1], "SSHFP type")?;
+            let _ = write!(out, "{a} {t} {}", hex(&fields[2..])?);
+        }
+        T::Tlsa => {
+            if fields.len() < 4 {
+                return Err("TLSA takes usage, selector, matching type and data".into());
+            }
+            let u: u8 = number(&fields[0], "TLSA usage")?;
+            let s: u8 = number(&fields[1], "TLSA selector")?;
+            let m: u8 = number(&fields[2], "TLSA matching type")?;
+            let _ = write!(out, "{u} {s} {m} {}", hex(&fields[3..])?);
+        }
+        T::Ds => {
+            if fields.len() < 4 {
+                return Err("DS takes key tag, algorithm, digest type and digest".into());
+            }
+            let tag: u16 = number(&fields[0], "DS key tag")?;
+            let alg: u8 = number(&fields[1], "DS algorithm")?;
+            let dt: u8 = number(&fields[2], "DS digest type")?;
+            let _ = write!(out, "{tag} {alg} {dt} {}", hex(&fields[3..])?);
+        }
+        T::Dnskey => {
+            if fields.len() < 4 {
+                return Err("DNSKEY takes flags, protocol, algorithm and key".into());
+            }
+            let flags: u16 = number(&fields[0], "DNSKEY flags")?;
+            let proto: u8 = number(&fields[1], "DNSKEY protocol")?;
+            let alg: u8 = number(&fields[2], "DNSKEY algorithm")?;
+            let key: String = fields[3..].iter().map(|f| f.text).collect();
+            let _ = write!(out, "{flags} {proto} {alg} {key}");
+        }
+        T::Svcb | T::Https => {
+            if fields.len() < 2 {
+                return Err(format!("{rtype} takes a priority, a target and parameters"));
+            }
+            let prio: u16 = number(&fields[0], "priority")?;
+            let _ = write!(out, "{prio} {}", name(&fields[1])?);
+            let mut params: Vec<String> = fields[2..]
+                .iter()
+                .map(|f| f.text.to_ascii_lowercase())
+                .collect();
+            params.sort();
+            for p in params {
+                let _ = write!(out, " {p}");
+            }
+        }
+        _ => {
+            // Other types: fields as written, whitespace normalised.
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    if f.quoted {
+                        format!("\"{}\"", f.text)
+                    } else {
+                        f.text.to_string()
+                    }
+                })
+                .collect();
+            out = parts.join(" ");
+        }
+    }
+    Ok(out)
+}
+
+/// RFC 3597: `\# <length> <hex>`.
+fn unknown_rdata(fields: &[Field<'_>]) -> Result<String, String> {
+    let length: usize = fields
+        .get(1)
+        .ok_or("`\\#` must be followed by the data length")?
+        .text
+        .parse()
+        .map_err(|_| "the length after `\\#` is not a number".to_string())?;
+    let data = if length == 0 {
+        String::new()
+    } else {
+        hex(&fields[2..])?
+    };
+    if data.len() != length * 2 {
+        return Err(format!(
+            "`\\#` says {length} bytes but the data has {}",
+            data.len() / 2
+        ));
+    }
+    Ok(if data.is_empty() {
+        format!("\\# {length}")
+    } else {
+        format!("\\# {length} {data}")
+    })
+}
+
+fn hex(fields: &[Field<'_>]) -> Result<String, String> {
+    let mut out = String::new();
+    for f in fields {
+        if !f.text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("`{}` is not hexadecimal", f.text));
+        }
+        out.push_str(&f.text.to_ascii_lowercase());
+    }
+    if out.len() % 2 == 1 {
+        return Err("hexadecimal data has an odd number of digits".into());
+    }
+    Ok(out)
+}
+
+/// A TTL or SOA timer: seconds, or BIND units (`1h30m`, `2w`).
+pub fn ttl_value(text: &str) -> Result<u32, String> {
+    if let Ok(n) = text.parse::<u32>() {
+        return Ok(n);
+    }
+    let seconds = crate::model::Duration::parse(&text.to_ascii_lowercase())
+        .map_err(|_| format!("`{text}` is not a TTL (seconds, or units such as `1h30m`)"))?
+        .as_secs();
+    u32::try_from(seconds).map_err(|_| format!("`{text}` is too large for a TTL"))
+}
+
+/// Unescapes master-file text (`\"`, `\\`, `\DDD`) into bytes.
+pub fn unescape(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b != b'\\' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let rest = &bytes[i + 1..];
+        if rest.len() >= 3 && rest[..3].iter().all(u8::is_ascii_digit) {
+            let value = (rest[0] - b'0') as u32 * 100
+                + (rest[1] - b'0') as u32 * 10
+                + (rest[2] - b'0') as u32;
+            let value = u8::try_from(value).map_err(|_| {
+                format!("`\\{}` is not a byte (at most \\255)", &text[i + 1..i + 4])
+            })?;
+            out.push(value);
+            i += 4;
+        } else if let Some(&next) = rest.first() {
+            out.push(next);
+            i += 2;
+        } else {
+            return Err("text ends with a lone backslash".into());
+        }
+    }
+    Ok(())
+}
+
+/// TXT data as quoted strings of at most 255 bytes, the way octoDNS and the wire chunk it.
+pub fn txt(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "\"\"".into();
+    }
+    bytes.chunks(255).map(quote).collect::<Vec<_>>().join(" ")
+}
+
+/// One quoted string with `"` and `\` escaped and non-printable bytes as `\DDD`.
+pub fn quote(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            0x20..=0x7e => out.push(b as char),
+            _ => {
+                let _ = write!(out, "\\{b:03}");
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(text: &str) -> Field<'_> {
+        Field {
+            text,
+            quoted: false,
+        }
+    }
+
+    fn q(text: &str) -> Field<'_> {
+        Field { text, quoted: true }
+    }
+
+    #[test]
+    fn names_become_absolute_and_lowercase() {
+        assert_eq!(
+            absolute_name("WWW", "example.com").unwrap(),
+            "www.example.com."
+        );
+        assert_eq!(absolute_name("@", "example.com").unwrap(), "example.com.");
+        assert_eq!(
+            absolute_name("Mail.Example.NET.", "example.com").unwrap(),
+            "mail.example.net."
+        );
+        assert!(absolute_name("a..b", "example.com").is_err());
+    }
+
+    #[test]
+    fn record_data_is_canonical() {
+        let o = "example.com";
+        assert_eq!(
+            canonical(RecordType::Aaaa, &[f("2001:DB8:0:0::1")], o).unwrap(),
+            "2001:db8::1"
+        );
+        assert_eq!(
+            canonical(RecordType::Mx, &[f("010"), f("MX1")], o).unwrap(),
+            "10 mx1.example.com."
+        );
+        assert_eq!(
+            canonical(
+                RecordType::Txt,
+                &[q("v=spf1 \\\"x\\\""), q(" more\\059")],
+                o
+            )
+            .unwrap(),
+            "\"v=spf1 \\\"x\\\" more;\""
+        );
+        assert_eq!(
+            canonical(
+                RecordType::Soa,
+                &[
+                    f("ns1"),
+                    f("host"),
+                    f("1"),
+                    f("1h"),
+                    f("10m"),
+                    f("1w"),
+                    f("300")
+                ],
+                o
+            )
+            .unwrap(),
+            "ns1.example.com. host.example.com. 1 3600 600 604800 300"
+        );
+        assert_eq!(
+            canonical(
+                RecordType::Unknown(65534),
+                &[f("\\#"), f("3"), f("ABCD"), f("ef")],
+                o
+            )
+            .unwrap(),
+            "\\# 3 abcdef"
+        );
+        assert!(canonical(RecordType::A, &[f("300.1.1.1")], o).is_err());
+        assert!(canonical(RecordType::Unknown(1), &[f("\\#"), f("2"), f("ab")], o).is_err());
+    }
+
+    #[test]
+    fn long_txt_is_chunked_at_255_bytes() {
+        let long = "x".repeat(300);
+        let out = canonical(RecordType::Txt, &[q(&long)], "o").unwrap();
+        assert_eq!(
+            out,
+            format!("\"{}\" \"{}\"", "x".repeat(255), "x".repeat(45))
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! Where desired state comes from: files matched by `[sources]` globs, read from the work
+//! tree ([`FsFiles`]) or from a git commit (`crate::git::TreeFiles`), parsed one thread per
+//! file into a [`State`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{Record, Zone, octodns, zonefile};
+use crate::diag::Diagnostic;
+use crate::model::Fqdn;
+
+/// Read access to a tree of files, addressed by `/`-separated paths relative to its root.
+pub trait Files: Sync {
+    fn read(&self, path: &str) -> Result<String, String>;
+    /// Paths matching a glob, sorted.
+    fn list(&self, pattern: &str) -> Result<Vec<String>, String>;
+    /// The path as shown to the user.
+    fn display(&self, path: &str) -> String;
+}
+
+/// Files in a folder of the work tree.
+pub struct FsFiles {
+    pub root: PathBuf,
+}
+
+impl Files for FsFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        std::fs::read_to_string(self.root.join(path)).map_err(|e| e.to_string())
+    }
+
+    fn list(&self, pattern: &str) -> Result<Vec<String>, String> {
+        let full = self.root.join(pattern);
+        let full = full.to_str().ok_or("the pattern is not valid UTF-8")?;
+        let mut out = Vec::new();
+        for entry in
+            glob::glob(full).map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?
+        {
+            let path = entry.map_err(|e| e.to_string())?;
+            if path.is_file() {
+                let rel = path.strip_prefix(&self.root).unwrap_or(&path);
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn display(&self, path: &str) -> String {
+        crate::workspace::display_path(&self.root.join(path))
+    }
+}
+
+/// The kind of a source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    ZoneFile,
+    OctoDns,
+}
+
+/// Desired state: every managed zone, and the files records came from.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    pub zones: BTreeMap<Fqdn, Zone>,
+    /// Paths as shown to the user; `Origin::file` indexes this.
+    pub files: Vec<String>,
+    /// The file that defines each zone.
+    pub zone_files: BTreeMap<Fqdn, String>,
+}
+
+impl State {
+    /// The managed zone that is the longest suffix of `name`.
+    pub fn zone_of(&self, name: &Fqdn) -> Option<&Zone> {
+        self.zones
+            .values()
+            .filter(|z| name.is_in(&z.name))
+            .max_by_key(|z| z.name.label_count())
+    }
+
+    pub fn location(&self, origin: super::Origin) -> String {
+        format!(
+            "{}:{}",
+            self.files
+                .get(origin.file as usize)
+                .map_or("?", String::as_str),
+            origin.line
+        )
+    }
+}
+
+/// Reads every file the patterns match. Zone files name their zone by their first `$ORIGIN`,
+/// else by their file stem; octoDNS files by their stem.
+pub fn load_state(
+    files: &dyn Files,
+    zonefiles: &[String],
+    octodns: &[String],
+) -> Result<State, Vec<Diagnostic>> {
+    let mut sources: Vec<(String, Format)> = Vec::new();
+    let mut problems = Vec::new();
+    for (patterns, format) in [(zonefiles, Format::ZoneFile), (octodns, Format::OctoDns)] {
+        for pattern in patterns {
+            match files.list(pattern) {
+                Ok(paths) => sources.extend(paths.into_iter().map(|p| (p, format))),
+                Err(e) => problems.push(Diagnostic::new(
+                    "config-invalid",
+                    format!("`[sources]`: {e}"),
+                )),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // One thread per file, as many at once as there are cores.
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut results: Vec<Result<(Fqdn, Vec<Record>, Vec<String>), Vec<Diagnostic>>> = Vec::new();
+    for chunk in sources.chunks(threads) {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|(path, format)| scope.spawn(move || read_one(files, path, *format)))
+                .collect();
+            results.extend(handles.into_iter().map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(vec![Diagnostic::new(
+                        "zone-invalid",
+                        "a zone reader crashed",
+                    )])
+                })
+            }));
+        });
+    }
+    let mut state = State::default();
+    for ((path, _), result) in sources.iter().zip(results) {
+        match result {
+            Err(mut p) => problems.append(&mut p),
+            Ok((zone, mut records, names)) => {
+                if let Some(other) = state.zone_files.get(&zone) {
+                    problems.push(Diagnostic::new(
+                        "zone-invalid",
+                        format!(
+                            "the zone `{zone}` is defined twice: in `{other}` and in `{}`",
+                            files.display(path)
+                        ),
+                    ));
+                    continue;
+                }
+                // Re-base the file indexes of this file's records onto the state's list.
+                let base = state.files.len() as u32;
+                for record in &mut records {
+                    record.origin.file += base;
+                }
+                state.files.extend(names);
+                state.zone_files.insert(zone.clone(), files.display(path));
+                state
+                    .zones
+                    .insert(zone.clone(), Zone::from_records(zone, records));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(state)
+    } else {
+        Err(problems)
+    }
+}
+
+fn read_one(
+    files: &dyn Files,
+    path: &str,
+    format: Format,
+) -> Result<(Fqdn, Vec<Record>, Vec<String>), Vec<Diagnostic>> {
+    let mut names = Vec::new();
+    let zone = match format {
+        Format::ZoneFile => match files.read(path) {
+            Ok(text) => zone_name(path, Some(&text)),
+            Err(e) => {
+                return Err(vec![Diagnostic::new(
+                    "zone-invalid",
+                    format!("cannot read `{}`: {e}", files.display(path)),
+                )]);
+            }
+        },
+        Format::OctoDns => zone_name(path, None),
+    }
+    .map_err(|e| {
+        vec![Diagnostic::new(
+            "zone-invalid",
+            format!("{}: {e}", files.display(path)),
+        )]
+    })?;
+    let records = match format {
+        Format::ZoneFile => zonefile::read_zone_file(files, path, &zone, &mut names)?,
+        Format::OctoDns => octodns::read_octodns(files, path, &zone, &mut names)?,
+    };
+    Ok((zone, records, names))
+}
+
+/// A zone file's zone: its first `$ORIGIN` before any record, else the file stem.
+pub fn zone_name(path: &str, text: Option<&str>) -> Result<Fqdn, String> {
+    if let Some(text) = text {
+        for line in text.lines() {
+            let line = line.split(';').next().unwrap_or_default().trim();
+            if line.is_empty() || line.starts_with("$TTL") || line.starts_with("$INCLUDE") {
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("$ORIGIN") {
+                let origin = rest.trim();
+                return Fqdn::parse(origin)
+                    .map_err(|e| format!("`$ORIGIN {origin}` is invalid: {e}"));
+            }
+            break;
+        }
+    }
+    let stem = Path::new(path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    Fqdn::parse(stem)
+        .map_err(|e| format!("the zone name `{stem}` taken from the file name is invalid: {e}"))
+}
