@@ -35,11 +35,14 @@ complete -c changegate -n "__fish_changegate_needs_command" -s v -l verbose -d '
 complete -c changegate -n "__fish_changegate_needs_command" -s h -l help -d 'Print help'
 complete -c changegate -n "__fish_changegate_needs_command" -s V -l version -d 'Print version'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand check" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
+complete -c changegate -n "__fish_changegate_using_subcommand check" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
@@ -49,6 +52,17 @@ complete -c changegate -n "__fish_changegate_using_subcommand check" -l no-progr
 complete -c changegate -n "__fish_changegate_using_subcommand check" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand check" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand check" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l key -d 'The SSH private key to sign with (a `.pub` file signs with that key in ssh-agent) [default: a key in ssh-agent that allowed_signers knows, else ~/.ssh/id_ed25519]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l as -d 'Approve as this principal [default: the principal allowed_signers gives the key]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l comment -d 'A one-line comment, signed with the approval' -r
@@ -91,9 +105,10 @@ complete -c changegate -n "__fish_changegate_using_subcommand man" -l no-progres
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s h -l help -d 'Print help'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check approve lint completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -38,6 +38,8 @@ _changegate() {
         case $line[1] in
             (check)
 _arguments "${_arguments_options[@]}" : \
+'--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
+'--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
 '--format=[Output format]:FORMAT:(human json github)' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
@@ -49,6 +51,23 @@ _arguments "${_arguments_options[@]}" : \
 '-h[Print help]' \
 '--help[Print help]' \
 '*::tickets -- Ticket files \[default\: every `*.toml` in the tickets folder from changegate.toml\]:_files' \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+'--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
+'--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::paths -- Two zone files or folders of zone files\: OLD and NEW:_files' \
 && ret=0
 ;;
 (approve)
@@ -132,6 +151,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (approve)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -165,6 +188,7 @@ esac
 _changegate_commands() {
     local commands; commands=(
 'check:Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)' \
+'diff:Show the desired-state DNS diff\: \`diff OLD NEW\` (files or folders) or \`diff --base REF\`' \
 'approve:Review a ticket and sign it with your SSH key' \
 'lint:Validate config, policy and tickets without touching the network' \
 'completions:Print shell completions' \
@@ -188,10 +212,16 @@ _changegate__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'changegate completions commands' commands "$@"
 }
+(( $+functions[_changegate__subcmd__diff_commands] )) ||
+_changegate__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate diff commands' commands "$@"
+}
 (( $+functions[_changegate__subcmd__help_commands] )) ||
 _changegate__subcmd__help_commands() {
     local commands; commands=(
 'check:Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)' \
+'diff:Show the desired-state DNS diff\: \`diff OLD NEW\` (files or folders) or \`diff --base REF\`' \
 'approve:Review a ticket and sign it with your SSH key' \
 'lint:Validate config, policy and tickets without touching the network' \
 'completions:Print shell completions' \
@@ -214,6 +244,11 @@ _changegate__subcmd__help__subcmd__check_commands() {
 _changegate__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'changegate help completions commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__diff_commands] )) ||
+_changegate__subcmd__help__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help diff commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__help__subcmd__help_commands] )) ||
 _changegate__subcmd__help__subcmd__help_commands() {

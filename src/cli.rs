@@ -42,7 +42,9 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)
-    Check(TicketArgs),
+    Check(CheckArgs),
+    /// Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`
+    Diff(DiffArgs),
     /// Review a ticket and sign it with your SSH key
     Approve(ApproveArgs),
     /// Validate config, policy and tickets without touching the network
@@ -63,6 +65,35 @@ pub struct TicketArgs {
     /// Ticket files [default: every `*.toml` in the tickets folder from changegate.toml]
     #[arg(value_name = "TICKET")]
     pub tickets: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub tickets: TicketArgs,
+    #[command(flatten)]
+    pub range: RangeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Two zone files or folders of zone files: OLD and NEW
+    #[arg(value_name = "PATH", num_args = 0..=2)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub range: RangeArgs,
+}
+
+/// A range of commits: the change under review.
+#[derive(Clone, Debug, Default, Args)]
+pub struct RangeArgs {
+    /// Compare against this commit (e.g. `origin/main`); config, policy and signers are read
+    /// from it, and the tickets are those the range adds or edits
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// The commit under review [default: HEAD; uncommitted changes are reported, not included]
+    #[arg(long, value_name = "REF", requires = "base")]
+    pub head: Option<String>,
 }
 
 #[derive(Debug, Args)]

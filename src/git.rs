@@ -165,6 +165,7 @@ impl Repo {
             label: commit.label.clone(),
             prefix,
             paths,
+            shown_at: None,
         })
     }
 }
@@ -177,9 +178,18 @@ pub struct TreeFiles<'r> {
     /// The folder of `changegate.toml` inside the repository, with a trailing `/` (or empty).
     prefix: String,
     paths: Vec<String>,
+    /// Show paths as in this work-tree folder rather than as `REF:path`.
+    shown_at: Option<PathBuf>,
 }
 
 impl TreeFiles<'_> {
+    /// Shows paths as files of the work tree (for the checked-out head, so that annotations
+    /// and messages name files a person can open).
+    pub fn shown_at(mut self, root: PathBuf) -> Self {
+        self.shown_at = Some(root);
+        self
+    }
+
     pub fn exists(&self, path: &str) -> bool {
         let full = format!("{}{path}", self.prefix);
         self.paths.binary_search(&full).is_ok() || self.paths.contains(&full)
@@ -220,7 +230,10 @@ impl Files for TreeFiles<'_> {
     }
 
     fn display(&self, path: &str) -> String {
-        format!("{}:{}{}", self.label, self.prefix, normalise(path))
+        match &self.shown_at {
+            Some(root) => crate::workspace::display_path(&root.join(normalise(path))),
+            None => format!("{}:{}{}", self.label, self.prefix, normalise(path)),
+        }
     }
 }
 

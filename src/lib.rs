@@ -17,6 +17,7 @@ pub mod git;
 pub mod model;
 pub mod plan;
 pub mod policy;
+pub mod premerge;
 pub mod report;
 pub mod ticket;
 pub mod verdict;

@@ -7,6 +7,7 @@ use crate::diag::Diagnostic;
 use crate::evidence::DeletionTarget;
 use crate::model::{Fqdn, RecordType};
 use crate::ticket::{Action, Ticket};
+use crate::zone::{Cascade, ChangeKind, DanglingReference, State, ZoneDiff};
 use crate::zones::{ManagedZone, zone_of};
 
 /// A change with its zone.
@@ -33,9 +34,46 @@ pub struct TypeChange {
 pub struct Plan {
     pub changes: Vec<PlannedChange>,
     pub type_changes: Vec<TypeChange>,
+    /// Names that depend on what this plan deletes or retypes (from the diff, `--base` only).
+    pub cascade: Vec<(Cascade, String)>,
+    /// Records the change leaves pointing at nothing, with the file they are written in.
+    pub dangling: Vec<(DanglingReference, String)>,
+    /// Declared changes the diff does not contain: the `[[change]]` span and what it says.
+    pub not_in_diff: Vec<(Range<usize>, String)>,
+}
+
+/// A name the plan touches: directly, or through the cascade.
+#[derive(Clone, Copy, Debug)]
+pub struct Touched<'a> {
+    pub action: Action,
+    pub name: &'a Fqdn,
+    pub rtype: RecordType,
+    pub zone: &'a Fqdn,
+    /// True for names only affected because they depend on a deleted or retyped name.
+    pub cascade: bool,
 }
 
 impl Plan {
+    /// Every RRset the plan changes, then every cascade-affected one (as an update: its answers
+    /// change even though its record does not).
+    pub fn touched(&self) -> Vec<Touched<'_>> {
+        let direct = self.changes.iter().map(|c| Touched {
+            action: c.action,
+            name: &c.name,
+            rtype: c.rtype,
+            zone: &c.zone,
+            cascade: false,
+        });
+        let affected = self.cascade.iter().map(|(c, _)| Touched {
+            action: Action::Update,
+            name: &c.name,
+            rtype: c.rtype,
+            zone: &c.zone,
+            cascade: true,
+        });
+        direct.chain(affected).collect()
+    }
+
     /// Resolves each change's zone: its own `zone`, else the longest managed zone suffix.
     pub fn from_ticket(ticket: &Ticket, zones: &[ManagedZone]) -> Result<Self, Vec<Diagnostic>> {
         let mut problems = Vec::new();
@@ -78,12 +116,15 @@ impl Plan {
         Ok(Self {
             changes,
             type_changes,
+            ..Default::default()
         })
     }
 
-    /// Deleted RRsets that are not one half of a type change.
+    /// Deleted RRsets that are not one half of a type change, and every name that depends on
+    /// what the plan deletes or retypes: each must be proven unused.
     pub fn deletion_targets(&self) -> Vec<DeletionTarget> {
-        self.changes
+        let deleted = self
+            .changes
             .iter()
             .filter(|c| c.action == Action::Delete)
             .filter(|c| {
@@ -96,12 +137,104 @@ impl Plan {
                 name: c.name.clone(),
                 rtype: c.rtype,
                 zone: c.zone.clone(),
-            })
-            .collect()
+            });
+        let affected = self.cascade.iter().map(|(c, _)| DeletionTarget {
+            name: c.name.clone(),
+            rtype: c.rtype,
+            zone: c.zone.clone(),
+        });
+        let mut targets: Vec<DeletionTarget> = deleted.chain(affected).collect();
+        targets.sort();
+        targets.dedup();
+        targets
+    }
+
+    /// The plan a ticket covers in a real diff: each declared change matched to the diff's
+    /// change of the same name, type and action, with the diff's values. `covered` marks
+    /// which diff changes some ticket declared.
+    pub fn from_diff(ticket: &Ticket, diff: &ZoneDiff, head: &State, covered: &mut [bool]) -> Self {
+        let mut plan = Plan::default();
+        for declared in &ticket.changes {
+            let (name, rtype) = (declared.name.get_ref(), *declared.rtype.get_ref());
+            let found = diff
+                .changes
+                .iter()
+                .position(|c| c.name() == name && c.rtype() == rtype);
+            let Some(index) = found.filter(|&i| action_of(diff.changes[i].kind) == declared.action)
+            else {
+                let actual = found.map_or_else(
+                    || "the diff does not change it".to_string(),
+                    |i| format!("the diff {}s it instead", diff.changes[i].kind.as_str()),
+                );
+                plan.not_in_diff.push((
+                    declared.span.clone(),
+                    format!(
+                        "the ticket declares `{} {name} {rtype}`, but {actual}",
+                        declared.action.as_str()
+                    ),
+                ));
+                continue;
+            };
+            covered[index] = true;
+            let change = &diff.changes[index];
+            let new = change.new.as_ref();
+            plan.changes.push(PlannedChange {
+                action: declared.action,
+                name: name.clone(),
+                rtype,
+                zone: change.zone.clone(),
+                values: new
+                    .map(|r| r.values.iter().map(|v| v.to_string()).collect())
+                    .unwrap_or_default(),
+                ttl: new.map(|r| r.ttl),
+                span: declared.span.clone(),
+            });
+        }
+        let names: Vec<&Fqdn> = plan.changes.iter().map(|c| &c.name).collect();
+        plan.type_changes = diff
+            .type_changes
+            .iter()
+            .filter(|t| names.contains(&&t.name))
+            .cloned()
+            .collect();
+        let roots: Vec<&Fqdn> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .map(|c| &c.name)
+            .chain(plan.type_changes.iter().map(|t| &t.name))
+            .collect();
+        let file = |origin: crate::zone::Origin| {
+            head.files
+                .get(origin.file as usize)
+                .cloned()
+                .unwrap_or_default()
+        };
+        plan.cascade = diff
+            .cascade
+            .iter()
+            .filter(|c| roots.contains(&&c.root))
+            .map(|c| (c.clone(), file(c.origin)))
+            .collect();
+        plan.dangling = diff
+            .dangling
+            .iter()
+            .filter(|d| roots.contains(&&d.target) || names.contains(&&d.name))
+            .map(|d| (d.clone(), file(d.origin)))
+            .collect();
+        plan
     }
 
     pub fn is_type_changed(&self, name: &Fqdn) -> bool {
         self.type_changes.iter().any(|t| &t.name == name)
+    }
+}
+
+fn action_of(kind: ChangeKind) -> Action {
+    match kind {
+        ChangeKind::Create => Action::Create,
+        ChangeKind::Update => Action::Update,
+        ChangeKind::Delete => Action::Delete,
     }
 }
 

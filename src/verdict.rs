@@ -51,10 +51,13 @@ codes! {
     Freeze => "freeze", true, "the change falls in a freeze window that refuses changes";
     PolicyInvalid => "policy-invalid", true, "the policy is invalid, so nothing can be evaluated";
     ConfigInvalid => "config-invalid", true, "changegate.toml is missing or invalid, so nothing can be evaluated";
+    ZoneInvalid => "zone-invalid", true, "a zone file or octoDNS file cannot be read";
     TypeChange => "type-change", false, "a name changes between an address type and CNAME";
     Cascade => "cascade", false, "other names depend on a deleted or type-changed name";
     DeclaredNotInDiff => "declared-not-in-diff", false, "the ticket declares a change the diff does not contain";
     TierRaised => "tier-raised", false, "a freeze or type change raised the tier above what the rules gave";
+    PolicyChanged => "policy-changed", false, "the change edits config, policy or allowed_signers; it is judged by the base's";
+    UncommittedChanges => "uncommitted-changes", false, "the work tree has changes that are not committed and were not evaluated";
 }
 
 impl Serialize for Code {
@@ -84,6 +87,12 @@ pub struct Verdict {
     #[serde(serialize_with = "ser_timestamp")]
     pub evaluated_at: jiff::Timestamp,
     pub tickets: Vec<TicketVerdict>,
+    /// Refusals about the change set as a whole (`undeclared-change`), with `--base`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Item>,
+    /// Findings about the change set (`policy-changed`, `uncommitted-changes`), with `--base`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Item>,
     /// Problems in config or policy that stopped evaluation (`policy-invalid`, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Item>,
@@ -126,12 +135,34 @@ pub struct Item {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
-    #[serde(
-        flatten,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "ser_location"
-    )]
-    pub location: Option<Location>,
+    /// Where in the user's files, as `file`, `line` and `column`.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Position>,
+}
+
+/// A position in a file, resolved to a line and column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Position {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl From<Location> for Position {
+    fn from(location: Location) -> Self {
+        let (line, column) = location.line_col();
+        Self {
+            file: location.file.name.to_string(),
+            line,
+            column,
+        }
+    }
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 impl Item {
@@ -153,21 +184,19 @@ impl Item {
     }
 
     pub fn at(mut self, location: Location) -> Self {
-        self.location = Some(location);
+        self.location = Some(location.into());
         self
     }
-}
 
-fn ser_location<S: Serializer>(location: &Option<Location>, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut map = s.serialize_map(None)?;
-    if let Some(location) = location {
-        let (line, column) = location.line_col();
-        map.serialize_entry("file", &*location.file.name)?;
-        map.serialize_entry("line", &line)?;
-        map.serialize_entry("column", &column)?;
+    /// A position known only by file and line (a zone record, say).
+    pub fn at_line(mut self, file: impl Into<String>, line: usize) -> Self {
+        self.location = Some(Position {
+            file: file.into(),
+            line,
+            column: 1,
+        });
+        self
     }
-    map.end()
 }
 
 /// Why a deletion was allowed or refused: the queries, the window, the values, and when.
@@ -273,7 +302,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 19);
+        assert_eq!(Code::ALL.len(), 22);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

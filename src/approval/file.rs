@@ -6,6 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+
+use crate::zone::{Files, FsFiles};
 use serde::{Deserialize, Serialize};
 
 /// The contents of a `.sig` file.
@@ -36,32 +38,29 @@ pub fn approvals_dir(ticket_path: &Path, id: &str) -> PathBuf {
         .join(format!("{id}.approvals"))
 }
 
-/// Reads every `*.sig` in the folder; unreadable or malformed files are kept, with the reason.
-pub fn read_approvals(dir: &Path) -> anyhow::Result<Vec<FoundApproval>> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(e)
-                .with_context(|| format!("cannot read the approvals folder `{}`", dir.display()));
-        }
-    };
-    let mut found = Vec::new();
-    for entry in entries {
-        let path = entry?.path();
-        if path.extension().is_none_or(|x| x != "sig") {
-            continue;
-        }
-        let principal = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let content = std::fs::read(&path)
-            .map_err(|e| format!("cannot read it: {e}"))
-            .and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
-            })
-            .and_then(|text| {
+/// Where the approvals of a ticket file on disk live: the folder beside it.
+pub fn beside(ticket_path: &Path, id: &str) -> (FsFiles, String) {
+    let root = ticket_path.parent().unwrap_or(Path::new("")).to_path_buf();
+    (FsFiles { root }, format!("{id}.approvals"))
+}
+
+/// Reads every `*.sig` in `dir` (relative to `files`); unreadable or malformed files are
+/// kept, with the reason.
+pub fn read_approvals(files: &dyn Files, dir: &str) -> anyhow::Result<Vec<FoundApproval>> {
+    let pattern = format!("{}/*.sig", glob::Pattern::escape(dir));
+    let paths = files
+        .list(&pattern)
+        .map_err(|e| anyhow::anyhow!("cannot list the approvals in `{dir}`: {e}"))?;
+    let mut found: Vec<FoundApproval> = paths
+        .into_iter()
+        .map(|path| {
+            let principal = path
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches(".sig")
+                .to_string();
+            let content = files.read(&path).and_then(|text| {
                 toml::from_str::<SigFile>(&text).map_err(|e| {
                     format!(
                         "it is not an approval file (TOML with `message` and `signature`): {}",
@@ -69,12 +68,13 @@ pub fn read_approvals(dir: &Path) -> anyhow::Result<Vec<FoundApproval>> {
                     )
                 })
             });
-        found.push(FoundApproval {
-            file: crate::workspace::display_path(&path),
-            principal,
-            content,
-        });
-    }
+            FoundApproval {
+                file: files.display(&path),
+                principal,
+                content,
+            }
+        })
+        .collect();
     found.sort_by(|a, b| a.principal.cmp(&b.principal));
     Ok(found)
 }
@@ -130,7 +130,10 @@ mod tests {
             text.contains("-----BEGIN SSH SIGNATURE-----\nAAAA"),
             "multi-line strings stay readable:\n{text}"
         );
-        let found = read_approvals(dir.path()).unwrap();
+        let files = FsFiles {
+            root: dir.path().to_path_buf(),
+        };
+        let found = read_approvals(&files, ".").unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].principal, "carol@example.com");
         assert_eq!(found[0].content.as_ref().unwrap(), &sig);

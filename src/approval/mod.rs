@@ -12,7 +12,7 @@ mod verify;
 
 use sha2::{Digest, Sha256};
 
-pub use file::{FoundApproval, SigFile, approvals_dir, read_approvals, write_approval};
+pub use file::{FoundApproval, SigFile, approvals_dir, beside, read_approvals, write_approval};
 pub use message::{Message, is_digest};
 pub use signers::{AllowedSigners, SignerEntry, read_allowed_signers};
 pub use verify::{Checked, Rejection, check};
@@ -31,9 +31,10 @@ pub struct ApprovalFacts {
     pub rejected: Vec<Rejection>,
 }
 
-/// Reads and checks every approval of a ticket.
+/// Reads and checks every approval of a ticket: the `*.sig` files in `dir` of `files`.
 pub fn gather(
-    ticket_path: &std::path::Path,
+    files: &dyn crate::zone::Files,
+    dir: &str,
     ticket: &crate::ticket::Ticket,
     plan: &crate::plan::Plan,
     signers: Option<&AllowedSigners>,
@@ -44,7 +45,7 @@ pub fn gather(
         plan_digest: plan.digest(),
         ..Default::default()
     };
-    for found in read_approvals(&approvals_dir(ticket_path, ticket.id.get_ref()))? {
+    for found in read_approvals(files, dir)? {
         match check(&found, signers, now) {
             Ok(checked) => facts.checked.push(checked),
             Err(rejection) => facts.rejected.push(rejection),

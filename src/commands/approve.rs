@@ -71,7 +71,8 @@ pub fn run(
         .context("the policy names no `allowed_signers` file, so approvals cannot be verified")?;
 
     let deletions = gather_deletions(&ws, &[&plan], now)?;
-    let approvals = approval::gather(&paths[0], &ticket, &plan, Some(signers), now)?;
+    let (files, dir) = approval::beside(&paths[0], ticket.id.get_ref());
+    let approvals = approval::gather(&files, &dir, &ticket, &plan, Some(signers), now)?;
     let facts = Facts {
         ticket: &ticket,
         plan: &plan,

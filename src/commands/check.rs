@@ -3,22 +3,37 @@
 use std::path::PathBuf;
 
 use crate::approval;
-use crate::cli::{Global, TicketArgs};
+use crate::cli::{CheckArgs, Global, TicketArgs};
 use crate::diag::Diagnostic;
 use crate::evidence::{DeletionFacts, DeletionTarget, measure_deletions};
 use crate::gate::{Facts, evaluate};
+use std::path::Path;
+
 use crate::plan::Plan;
+use crate::premerge::{Failure, PreMerge};
 use crate::ticket::{Ticket, read_ticket};
 use crate::verdict::{Approvals, Decision, TicketVerdict, Verdict};
+use crate::verdict::{Code, Item};
 use crate::workspace::{self, Workspace};
 
 use super::{invalid, item_of};
 
 pub fn run(
     global: &Global,
-    args: &TicketArgs,
+    args: &CheckArgs,
     now: jiff::Timestamp,
 ) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
+    if let Some(base) = &args.range.base {
+        if !args.tickets.tickets.is_empty() {
+            let d = vec![Diagnostic::new(
+                "ticket-invalid",
+                "with `--base`, the tickets are the ones the range adds or edits; do not name ticket files",
+            )];
+            return Ok((invalid(&d, now), d));
+        }
+        return premerge(global, base, args.range.head.as_deref(), now);
+    }
+    let args = &args.tickets;
     let (ws, paths) = match prepare(global, args) {
         Ok(prepared) => prepared,
         Err(d) => return Ok((invalid(&d, now), d)),
@@ -50,7 +65,9 @@ pub fn run(
     for (path, result) in paths.iter().zip(loaded) {
         match result {
             Ok((ticket, plan)) => {
-                let approvals = approval::gather(path, &ticket, &plan, ws.signers.as_ref(), now)?;
+                let (files, dir) = approval::beside(path, ticket.id.get_ref());
+                let approvals =
+                    approval::gather(&files, &dir, &ticket, &plan, ws.signers.as_ref(), now)?;
                 let facts = Facts {
                     approvals: &approvals,
                     ticket: &ticket,
@@ -79,6 +96,8 @@ pub fn run(
             verdict,
             evaluated_at: now,
             tickets,
+            reasons: Vec::new(),
+            findings: Vec::new(),
             errors: Vec::new(),
         },
         diagnostics,
@@ -183,4 +202,139 @@ fn invalid_ticket(path: &std::path::Path, problems: &[Diagnostic]) -> TicketVerd
         deletions: Vec::new(),
         approvals: Approvals::default(),
     }
+}
+
+/// `check --base`: the tickets of a range judged against the real diff, by the base's policy.
+fn premerge(
+    global: &Global,
+    base: &str,
+    head: Option<&str>,
+    now: jiff::Timestamp,
+) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
+    let pm = match PreMerge::prepare(global.config.as_deref(), base, head) {
+        Ok(pm) => pm,
+        Err(Failure::Invalid(d)) => return Ok((invalid(&d, now), d)),
+        Err(Failure::CannotEvaluate(e)) => return Err(e),
+    };
+    let head_files = pm.head_files()?;
+    let mut covered = vec![false; pm.diff.changes.len()];
+    let mut loaded = Vec::new();
+    for rel in &pm.tickets {
+        let result = pm.read_ticket(&head_files, rel).map(|ticket| {
+            let plan = Plan::from_diff(&ticket, &pm.diff, &pm.head_state, &mut covered);
+            (ticket, plan)
+        });
+        loaded.push((rel, result));
+    }
+    let plans: Vec<&Plan> = loaded
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .map(|(_, p)| p)
+        .collect();
+    let deletions = gather_deletions(&pm.ws, &plans, now)?;
+
+    let mut tickets = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (rel, result) in loaded {
+        match result {
+            Ok((ticket, plan)) => {
+                let dir = match rel.rsplit_once('/') {
+                    Some((folder, _)) => format!("{folder}/{}.approvals", ticket.id.get_ref()),
+                    None => format!("{}.approvals", ticket.id.get_ref()),
+                };
+                let approvals = approval::gather(
+                    &head_files,
+                    &dir,
+                    &ticket,
+                    &plan,
+                    pm.ws.signers.as_ref(),
+                    now,
+                )?;
+                let facts = Facts {
+                    approvals: &approvals,
+                    ticket: &ticket,
+                    plan: &plan,
+                    deletions: &deletions,
+                    now,
+                };
+                tickets.push(evaluate(&facts, &pm.ws.policy));
+            }
+            Err(problems) => {
+                tickets.push(invalid_ticket(Path::new(rel), &problems));
+                diagnostics.extend(problems);
+            }
+        }
+    }
+
+    let mut reasons = Vec::new();
+    for (change, _) in pm
+        .diff
+        .changes
+        .iter()
+        .zip(&covered)
+        .filter(|(_, covered)| !**covered)
+    {
+        let state = if change.new.is_some() {
+            &pm.head_state
+        } else {
+            &pm.base_state
+        };
+        let origin = change.origin();
+        let file = state
+            .files
+            .get(origin.file as usize)
+            .cloned()
+            .unwrap_or_default();
+        reasons.push(
+            Item::new(
+                Code::UndeclaredChange,
+                format!(
+                    "`{} {} {}` ({file}:{}) is not declared by any ticket in this change",
+                    change.kind.as_str(),
+                    change.name(),
+                    change.rtype(),
+                    origin.line
+                ),
+            )
+            .rrset(change.name(), Some(change.rtype()))
+            .at_line(file, origin.line as usize),
+        );
+    }
+    let mut findings = Vec::new();
+    for path in &pm.policy_changes {
+        findings.push(Item::new(Code::PolicyChanged, format!(
+            "`{path}` changes in this range; the change is judged by the version at `{}`, and the new one applies once merged",
+            pm.base.label)));
+    }
+    if !pm.dirty.is_empty() {
+        let shown: Vec<&str> = pm.dirty.iter().take(5).map(String::as_str).collect();
+        findings.push(Item::new(
+            Code::UncommittedChanges,
+            format!(
+                "{} uncommitted file(s) were not evaluated ({}{}); commit them to include them",
+                pm.dirty.len(),
+                shown.join(", "),
+                if pm.dirty.len() > 5 { ", ..." } else { "" }
+            ),
+        ));
+    }
+    let verdict = if !diagnostics.is_empty() {
+        Decision::Invalid
+    } else if reasons.is_empty() && tickets.iter().all(TicketVerdict::allowed) {
+        Decision::Allowed
+    } else {
+        Decision::Refused
+    };
+    Ok((
+        Verdict {
+            schema: 1,
+            verdict,
+            evaluated_at: now,
+            tickets,
+            reasons,
+            findings,
+            errors: Vec::new(),
+        },
+        diagnostics,
+    ))
 }

@@ -41,6 +41,8 @@ pub fn run(
             verdict: Decision::Allowed,
             evaluated_at: now,
             tickets: Vec::new(),
+            reasons: Vec::new(),
+            findings: Vec::new(),
             errors: Vec::new(),
         },
         Vec::new(),

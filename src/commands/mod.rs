@@ -4,6 +4,7 @@
 mod approve;
 mod check;
 mod completions;
+mod diff;
 mod lint;
 
 use std::io::{IsTerminal, Write};
@@ -45,6 +46,12 @@ pub fn run(cli: Cli) -> Outcome {
                 Outcome::CannotEvaluate
             });
         }
+        Command::Diff(args) => {
+            return diff::run(&cli.global, args, style.color).unwrap_or_else(|error| {
+                eprintln!("error: {error:#}");
+                Outcome::CannotEvaluate
+            });
+        }
         Command::Completions { shell } => return completions::completions(*shell),
         Command::Man => return completions::man(),
     };
@@ -80,6 +87,8 @@ fn invalid(diagnostics: &[Diagnostic], now: jiff::Timestamp) -> Verdict {
         verdict: Decision::Invalid,
         evaluated_at: now,
         tickets: Vec::new(),
+        reasons: Vec::new(),
+        findings: Vec::new(),
         errors: diagnostics.iter().map(item_of).collect(),
     }
 }
@@ -92,7 +101,7 @@ fn item_of(d: &Diagnostic) -> Item {
         .find(|c| c.as_str() == d.code)
         .unwrap_or(Code::ConfigInvalid);
     let mut item = Item::new(code, d.message.clone());
-    item.location = d.location.clone();
+    item.location = d.location.clone().map(Into::into);
     item
 }
 

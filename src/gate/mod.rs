@@ -8,7 +8,7 @@ use crate::approval::ApprovalFacts;
 use crate::diag::Location;
 use crate::evidence::{DeletionFacts, Outcome};
 use crate::model::Scope;
-use crate::plan::{Plan, PlannedChange};
+use crate::plan::{Plan, Touched};
 use crate::policy::{Conditions, Policy};
 use crate::ticket::{FieldPath, Ticket, Window, fields::ALWAYS_REQUIRED};
 use crate::verdict::*;
@@ -41,8 +41,8 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
     // Risk: the real scope is the widest of the declared one and what the inventory says.
     let declared = ticket.declared_scope();
     let mut scope = declared;
-    for change in &facts.plan.changes {
-        for entry in policy.inventory_for(&change.name) {
+    for change in facts.plan.touched() {
+        for entry in policy.inventory_for(change.name) {
             let Some(real) = entry.scope else { continue };
             scope = scope.max(Some(real));
             if declared.is_some_and(|d| d < real) {
@@ -56,7 +56,7 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
                     Item::new(Code::ScopeUnderstated, format!(
                         "the ticket declares scope `{}` but `{}` is `{real}` in the inventory ({}:{line})",
                         declared.map_or("none", |d| d.as_str()), change.name, policy.file.name))
-                    .rrset(&change.name, Some(change.rtype))
+                    .rrset(change.name, Some(change.rtype))
                     .at(at(span)),
                 );
             }
@@ -70,6 +70,38 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
                 t.name, t.from, t.to, t.from))
             .rrset(&t.name, Some(t.to)),
         );
+    }
+
+    for (c, file) in &facts.plan.cascade {
+        let how = if facts.plan.is_type_changed(&c.root) {
+            "changes type"
+        } else {
+            "is deleted"
+        };
+        v.findings.push(
+            Item::new(Code::Cascade, format!(
+                "`{} {}` depends on `{}`, which {how} in this change ({} reference(s) away): its answers change too",
+                c.name, c.rtype, c.root, c.depth))
+            .rrset(&c.name, Some(c.rtype))
+            .at_line(file.clone(), c.origin.line as usize),
+        );
+    }
+    for (d, file) in &facts.plan.dangling {
+        v.reasons.push(
+            Item::new(
+                Code::DanglingReference,
+                format!(
+                    "`{} {}` would point at `{}`, which no longer exists after this change",
+                    d.name, d.rtype, d.target
+                ),
+            )
+            .rrset(&d.name, Some(d.rtype))
+            .at_line(file.clone(), d.origin.line as usize),
+        );
+    }
+    for (span, message) in &facts.plan.not_in_diff {
+        v.findings
+            .push(Item::new(Code::DeclaredNotInDiff, message.clone()).at(at(span.clone())));
     }
 
     let mut tier = 0usize;
@@ -202,7 +234,7 @@ fn deletion_gate(facts: &Facts<'_>, v: &mut TicketVerdict) {
             .changes
             .iter()
             .find(|c| c.name == target.name && c.rtype == target.rtype);
-        let location = change.map(|c| Location::new(&ticket.file, c.span.clone()));
+        let location = change.map(|c| Position::from(Location::new(&ticket.file, c.span.clone())));
         let rrset = format!("{} {}", target.name, target.rtype);
         let mut refuse = |code: Code, message: String, evidence: Option<Evidence>| {
             let mut item = Item::new(code, message).rrset(&target.name, Some(target.rtype));
@@ -308,22 +340,31 @@ fn rule_matches(
     if !when.has_change_conditions() {
         return Some(String::new());
     }
-    let change_matches = |c: &PlannedChange| {
+    let change_matches = |c: &Touched<'_>| {
         (when.action.is_empty() || when.action.contains(&c.action))
             && (when.rtype.is_empty() || when.rtype.contains(&c.rtype))
-            && (when.name.is_empty() || when.name.iter().any(|p| p.matches(&c.name)))
-            && (when.zone.is_empty() || when.zone.contains(&c.zone))
+            && (when.name.is_empty() || when.name.iter().any(|p| p.matches(c.name)))
+            && (when.zone.is_empty() || when.zone.contains(c.zone))
             && when
                 .critical
-                .is_none_or(|want| policy.is_critical(&c.name) == want)
+                .is_none_or(|want| policy.is_critical(c.name) == want)
             && when
                 .type_change
-                .is_none_or(|want| plan.is_type_changed(&c.name) == want)
+                .is_none_or(|want| plan.is_type_changed(c.name) == want)
     };
-    plan.changes
-        .iter()
+    plan.touched()
+        .into_iter()
         .find(|c| change_matches(c))
-        .map(|c| format!(" (matched by {} {} {})", c.action.as_str(), c.name, c.rtype))
+        .map(|c| {
+            if c.cascade {
+                format!(
+                    " (matched by {} {}, which depends on what this change deletes or retypes)",
+                    c.name, c.rtype
+                )
+            } else {
+                format!(" (matched by {} {} {})", c.action.as_str(), c.name, c.rtype)
+            }
+        })
 }
 
 fn describe(when: &Conditions) -> String {

@@ -31,6 +31,24 @@ pub fn render(report: &Report<'_>) -> String {
             &message,
         );
     }
+    let v = report.verdict;
+    for (item, level) in v
+        .reasons
+        .iter()
+        .map(|i| (i, "error"))
+        .chain(v.findings.iter().map(|i| (i, "warning")))
+    {
+        let (file, line, col) = position(item, "changegate.toml");
+        annotate(
+            &mut out,
+            level,
+            item.code.as_str(),
+            Some(&file),
+            line,
+            col,
+            &item.message,
+        );
+    }
     for ticket in &report.verdict.tickets {
         for (item, level) in ticket
             .reasons
@@ -53,7 +71,6 @@ pub fn render(report: &Report<'_>) -> String {
             );
         }
     }
-    let v = report.verdict;
     let _ = writeln!(
         out,
         "changegate: {} ({} ticket(s))",
@@ -68,10 +85,7 @@ pub fn render(report: &Report<'_>) -> String {
 
 fn position(item: &Item, fallback: &str) -> (String, usize, usize) {
     match &item.location {
-        Some(l) => {
-            let (line, col) = l.line_col();
-            (l.file.name.to_string(), line, col)
-        }
+        Some(p) => (p.file.clone(), p.line, p.column),
         None => (fallback.to_string(), 1, 1),
     }
 }

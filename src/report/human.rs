@@ -18,6 +18,31 @@ pub fn render(report: &Report<'_>, style: Style) -> String {
             let _ = writeln!(out, "error[{}]: {}", item.code.as_str(), item.message);
         }
     }
+    let change_set: Vec<&Item> = report
+        .verdict
+        .reasons
+        .iter()
+        .chain(&report.verdict.findings)
+        .collect();
+    if !change_set.is_empty() {
+        let _ = writeln!(out, "\nthe change as a whole");
+        let mut table = table(style.color);
+        table.set_header(vec!["", "code", "what", "where"]);
+        for item in change_set {
+            let refusal = item.code.refuses();
+            table.add_row(vec![
+                Cell::new(if refusal { "✗" } else { "!" }).fg(if refusal {
+                    Color::Red
+                } else {
+                    Color::Yellow
+                }),
+                Cell::new(item.code.as_str()),
+                Cell::new(&item.message),
+                Cell::new(location(item)),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
     for ticket in &report.verdict.tickets {
         if style.quiet && ticket.allowed() {
             continue;
@@ -28,6 +53,11 @@ pub fn render(report: &Report<'_>, style: Style) -> String {
     let refused = verdict.tickets.iter().filter(|t| !t.allowed()).count();
     let summary = match verdict.verdict {
         Decision::Allowed => format!("allowed: {} ticket(s) pass the gate", verdict.tickets.len()),
+        Decision::Refused if !verdict.reasons.is_empty() => format!(
+            "refused: {} change(s) no ticket declares; {refused} of {} ticket(s) do not pass the gate",
+            verdict.reasons.len(),
+            verdict.tickets.len()
+        ),
         Decision::Refused => format!(
             "refused: {refused} of {} ticket(s) do not pass the gate",
             verdict.tickets.len()

@@ -4,6 +4,7 @@
 
 mod github;
 mod human;
+pub mod zonediff;
 
 use crate::diag::Diagnostic;
 use crate::verdict::Verdict;

@@ -70,6 +70,8 @@ pub struct Cascade {
     pub root: Fqdn,
     /// How many references lie between them (1: points at it directly).
     pub depth: usize,
+    /// Where the dependent record is written (in the new state).
+    pub origin: Origin,
 }
 
 /// A record left pointing at a name that no longer exists in a managed zone.
@@ -275,6 +277,7 @@ fn references(
                     zone: (*zone).clone(),
                     root: root.clone(),
                     depth: depth + 1,
+                    origin: rrset.origin,
                 });
                 // Only aliases pass resolution on: whoever points at them is affected too.
                 if matches!(

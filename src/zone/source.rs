@@ -25,7 +25,10 @@ pub struct FsFiles {
 
 impl Files for FsFiles {
     fn read(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(self.root.join(path)).map_err(|e| e.to_string())
+        std::fs::read_to_string(self.root.join(path)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
+            _ => e.to_string(),
+        })
     }
 
     fn list(&self, pattern: &str) -> Result<Vec<String>, String> {
@@ -112,7 +115,7 @@ pub fn load_state(
     }
     // One thread per file, as many at once as there are cores.
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut results: Vec<Result<(Fqdn, Vec<Record>, Vec<String>), Vec<Diagnostic>>> = Vec::new();
+    let mut results: Vec<Result<ReadZone, Vec<Diagnostic>>> = Vec::new();
     for chunk in sources.chunks(threads) {
         std::thread::scope(|scope| {
             let handles: Vec<_> = chunk
@@ -164,11 +167,10 @@ pub fn load_state(
     }
 }
 
-fn read_one(
-    files: &dyn Files,
-    path: &str,
-    format: Format,
-) -> Result<(Fqdn, Vec<Record>, Vec<String>), Vec<Diagnostic>> {
+/// A zone read from one file: its name, its records, and the files they came from.
+type ReadZone = (Fqdn, Vec<Record>, Vec<String>);
+
+fn read_one(files: &dyn Files, path: &str, format: Format) -> Result<ReadZone, Vec<Diagnostic>> {
     let mut names = Vec::new();
     let zone = match format {
         Format::ZoneFile => match files.read(path) {

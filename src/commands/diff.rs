@@ -1,0 +1,91 @@
+//! `changegate diff`: the desired-state diff between two files or folders, or between two
+//! commits (`--base`, reading `[sources]` from the base's config).
+
+use std::path::{Path, PathBuf};
+
+use super::{Outcome, write_stdout};
+use crate::cli::{DiffArgs, Global};
+use crate::diag::Diagnostic;
+use crate::premerge::{Failure, PreMerge};
+use crate::report::{Format, zonediff};
+use crate::zone::{FsFiles, State, diff_states, load_state};
+
+pub fn run(global: &Global, args: &DiffArgs, color: bool) -> anyhow::Result<Outcome> {
+    let (old, new) = if let Some(base) = &args.range.base {
+        if !args.paths.is_empty() {
+            return Ok(usage("give either `--base REF` or two paths, not both"));
+        }
+        match PreMerge::prepare(global.config.as_deref(), base, args.range.head.as_deref()) {
+            Ok(pm) => (pm.base_state, pm.head_state),
+            Err(Failure::Invalid(problems)) => return Ok(report(&problems, color)),
+            Err(Failure::CannotEvaluate(e)) => return Err(e),
+        }
+    } else {
+        let [old, new] = args.paths.as_slice() else {
+            return Ok(usage(
+                "give two zone files or folders (`changegate diff OLD NEW`), or `--base REF`",
+            ));
+        };
+        let (old, new) = std::thread::scope(|s| {
+            let o = s.spawn(|| state_of(old));
+            (o.join().unwrap_or_else(|_| Err(Vec::new())), state_of(new))
+        });
+        match (old, new) {
+            (Ok(o), Ok(n)) => (o, n),
+            (o, n) => {
+                let problems: Vec<Diagnostic> =
+                    [o.err(), n.err()].into_iter().flatten().flatten().collect();
+                return Ok(report(&problems, color));
+            }
+        }
+    };
+    let diff = diff_states(&old, &new);
+    let text = match global.format {
+        Format::Json => zonediff::json(&diff, &old, &new),
+        _ => zonediff::human(&diff, &old, &new, color),
+    };
+    write_stdout(&text);
+    Ok(Outcome::Allowed)
+}
+
+fn usage(message: &str) -> Outcome {
+    eprintln!("error: {message}");
+    Outcome::Invalid
+}
+
+fn report(problems: &[Diagnostic], color: bool) -> Outcome {
+    for p in problems {
+        eprint!("{}", p.render(color));
+    }
+    Outcome::Invalid
+}
+
+/// A file is one zone (octoDNS for `.yaml`/`.yml`, else a zone file); a folder holds zones.
+fn state_of(path: &Path) -> Result<State, Vec<Diagnostic>> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        vec![Diagnostic::new(
+            "zone-invalid",
+            format!("cannot read `{}`: {e}", path.display()),
+        )]
+    })?;
+    if meta.is_dir() {
+        let files = FsFiles {
+            root: path.to_path_buf(),
+        };
+        let zonefiles = ["**/*.zone".to_string(), "**/*.db".to_string()];
+        let octodns = ["**/*.yaml".to_string(), "**/*.yml".to_string()];
+        return load_state(&files, &zonefiles, &octodns);
+    }
+    let root: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| glob::Pattern::escape(&n.to_string_lossy()))
+        .unwrap_or_default();
+    let files = FsFiles { root };
+    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    if yaml {
+        load_state(&files, &[], &[name])
+    } else {
+        load_state(&files, &[name], &[])
+    }
+}

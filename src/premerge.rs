@@ -1,0 +1,166 @@
+//! Gathering the facts of a pre-merge check: the repository, the base and head commits, the
+//! configuration, policy and `allowed_signers` **of the base** (a change cannot lower its own
+//! bar), both desired states and their diff, and the tickets the range adds or edits.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, SourceFile};
+use crate::git::{Commit, Repo, TreeFiles};
+use crate::ticket::{Ticket, read_ticket};
+use crate::workspace::{self, Workspace};
+use crate::zone::{Files, State, ZoneDiff, diff_states, load_state};
+
+/// Why a pre-merge check could not be prepared.
+pub enum Failure {
+    /// The user's files are invalid (exit 2).
+    Invalid(Vec<Diagnostic>),
+    /// The question cannot be asked: no repository, no such revision (exit 3).
+    CannotEvaluate(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Self::CannotEvaluate(e)
+    }
+}
+
+/// Everything `check --base`, `diff --base` and `approve --base` start from.
+pub struct PreMerge {
+    pub repo: Repo,
+    pub base: Commit,
+    pub head: Commit,
+    /// The folder of `changegate.toml` inside the repository (`""` at the top).
+    pub prefix: String,
+    /// The work-tree folder of `changegate.toml`.
+    pub root: PathBuf,
+    /// Config, policy and signers read from the base commit.
+    pub ws: Workspace,
+    pub base_state: State,
+    pub head_state: State,
+    pub diff: ZoneDiff,
+    /// Paths (relative to `prefix`) of tickets added or edited in the range.
+    pub tickets: Vec<String>,
+    /// Config, policy or signer files the range edits.
+    pub policy_changes: Vec<String>,
+    /// Uncommitted files, when head defaults to `HEAD`.
+    pub dirty: Vec<String>,
+}
+
+impl PreMerge {
+    pub fn prepare(config: Option<&Path>, base: &str, head: Option<&str>) -> Result<Self, Failure> {
+        let cwd = std::env::current_dir().map_err(anyhow::Error::from)?;
+        let repo = Repo::discover(&cwd)?;
+        let config_path = workspace::find_config(config).map_err(Failure::Invalid)?;
+        let config_rel = repo.relative(&config_path)?;
+        let (prefix, config_name) = match config_rel.rsplit_once('/') {
+            Some((dir, name)) => (dir.to_string(), name.to_string()),
+            None => (String::new(), config_rel.clone()),
+        };
+        let root: PathBuf = config_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let base = repo.commit(base)?;
+        let head = repo.commit(head.unwrap_or("HEAD"))?;
+        let base_files = repo.files_at(&base, &prefix)?;
+        if !base_files.exists(&config_name) {
+            return Err(Failure::CannotEvaluate(anyhow::anyhow!(
+                "`{config_rel}` does not exist at `{}`: the base decides the policy, so land the config and policy first, in a change without DNS edits",
+                base.label
+            )));
+        }
+        let ws =
+            workspace::load_from(&base_files, &config_name, &root).map_err(Failure::Invalid)?;
+        let root_shown = root.clone();
+        let head_files = repo.files_at(&head, &prefix)?.shown_at(root_shown);
+        let (zonefiles, octodns) = (&ws.config.zonefiles, &ws.config.octodns);
+        let (base_state, head_state) = std::thread::scope(|s| {
+            let old = s.spawn(|| load_state(&base_files, zonefiles, octodns));
+            let new = load_state(&head_files, zonefiles, octodns);
+            (old.join().unwrap_or_else(|_| Err(Vec::new())), new)
+        });
+        let base_state = base_state.map_err(Failure::Invalid)?;
+        let head_state = head_state.map_err(Failure::Invalid)?;
+        let diff = diff_states(&base_state, &head_state);
+
+        let rel = |path: &Path| {
+            path.strip_prefix(&root)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/")
+        };
+        let with_prefix = |p: String| {
+            if prefix.is_empty() {
+                p
+            } else {
+                format!("{prefix}/{p}")
+            }
+        };
+        let tickets_dir = with_prefix(rel(&ws.config.tickets));
+        let mut watched = vec![config_rel.clone(), with_prefix(rel(&ws.config.policy))];
+        if let Some(signers) = &ws.policy.allowed_signers {
+            watched.push(with_prefix(rel(signers.get_ref())));
+        }
+        let mut tickets = Vec::new();
+        let mut policy_changes = Vec::new();
+        for changed in repo.changed_paths(&base, &head)? {
+            for path in [&changed.old, &changed.new].into_iter().flatten() {
+                if watched.contains(path) && !policy_changes.contains(path) {
+                    policy_changes.push(path.clone());
+                }
+            }
+            let Some(new) = &changed.new else { continue };
+            let in_tickets = new
+                .strip_prefix(&format!("{tickets_dir}/"))
+                .is_some_and(|rest| !rest.contains('/'));
+            if in_tickets && new.ends_with(".toml") {
+                let strip = if prefix.is_empty() {
+                    new.as_str()
+                } else {
+                    &new[prefix.len() + 1..]
+                };
+                tickets.push(strip.to_string());
+            }
+        }
+        tickets.sort();
+        let dirty = if head.label == "HEAD" {
+            repo.dirty_paths(&prefix)?
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
+            repo,
+            base,
+            head,
+            prefix,
+            root,
+            ws,
+            base_state,
+            head_state,
+            diff,
+            tickets,
+            policy_changes,
+            dirty,
+        })
+    }
+
+    /// The head commit's files, seen from the config's folder and shown as work-tree paths.
+    pub fn head_files(&self) -> anyhow::Result<TreeFiles<'_>> {
+        Ok(self
+            .repo
+            .files_at(&self.head, &self.prefix)?
+            .shown_at(self.root.clone()))
+    }
+
+    /// Reads a ticket from the head commit. `rel` is relative to the config's folder.
+    pub fn read_ticket(&self, files: &TreeFiles<'_>, rel: &str) -> Result<Ticket, Vec<Diagnostic>> {
+        let shown = files.display(rel);
+        let text = files.read(rel).map_err(|e| {
+            vec![Diagnostic::new(
+                "ticket-invalid",
+                format!("cannot read the ticket `{shown}`: {e}"),
+            )]
+        })?;
+        read_ticket(SourceFile::new(shown, text), Path::new(rel))
+    }
+}

@@ -1,0 +1,295 @@
+//! Rendering a desired-state diff: a plan a person reads at a glance (grouped by zone, `+`, `~`,
+//! `-` per RRset, old and new values), or JSON.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::zone::{ChangeKind, State, ZoneDiff};
+
+/// The JSON shape of `changegate diff --format json`.
+#[derive(Serialize)]
+struct Json<'a> {
+    schema: u32,
+    summary: Summary,
+    changes: Vec<JsonChange<'a>>,
+    type_changes: Vec<JsonTypeChange<'a>>,
+    cascade: Vec<JsonCascade<'a>>,
+    dangling: Vec<JsonDangling<'a>>,
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    create: usize,
+    update: usize,
+    delete: usize,
+}
+
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    kind: ChangeKind,
+    zone: &'a str,
+    name: &'a str,
+    #[serde(rename = "type")]
+    rtype: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old: Option<JsonRRset<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<JsonRRset<'a>>,
+    file: String,
+    line: u32,
+}
+
+#[derive(Serialize)]
+struct JsonRRset<'a> {
+    ttl: u32,
+    values: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonTypeChange<'a> {
+    name: &'a str,
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize)]
+struct JsonCascade<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    rtype: String,
+    zone: &'a str,
+    root: &'a str,
+    depth: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDangling<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    rtype: String,
+    target: &'a str,
+    file: String,
+    line: u32,
+}
+
+fn summary(diff: &ZoneDiff) -> Summary {
+    let mut s = Summary::default();
+    for c in &diff.changes {
+        match c.kind {
+            ChangeKind::Create => s.create += 1,
+            ChangeKind::Update => s.update += 1,
+            ChangeKind::Delete => s.delete += 1,
+        }
+    }
+    s
+}
+
+fn file_of(state: &State, index: u32) -> String {
+    state.files.get(index as usize).cloned().unwrap_or_default()
+}
+
+pub fn json(diff: &ZoneDiff, old: &State, new: &State) -> String {
+    let doc = Json {
+        schema: 1,
+        summary: summary(diff),
+        changes: diff
+            .changes
+            .iter()
+            .map(|c| {
+                let state = if c.new.is_some() { new } else { old };
+                JsonChange {
+                    kind: c.kind,
+                    zone: c.zone.as_str(),
+                    name: c.name().as_str(),
+                    rtype: c.rtype().to_string(),
+                    old: c.old.as_ref().map(|r| JsonRRset {
+                        ttl: r.ttl,
+                        values: r.values.iter().map(|v| &**v).collect(),
+                    }),
+                    new: c.new.as_ref().map(|r| JsonRRset {
+                        ttl: r.ttl,
+                        values: r.values.iter().map(|v| &**v).collect(),
+                    }),
+                    file: file_of(state, c.origin().file),
+                    line: c.origin().line,
+                }
+            })
+            .collect(),
+        type_changes: diff
+            .type_changes
+            .iter()
+            .map(|t| JsonTypeChange {
+                name: t.name.as_str(),
+                from: t.from.to_string(),
+                to: t.to.to_string(),
+            })
+            .collect(),
+        cascade: diff
+            .cascade
+            .iter()
+            .map(|c| JsonCascade {
+                name: c.name.as_str(),
+                rtype: c.rtype.to_string(),
+                zone: c.zone.as_str(),
+                root: c.root.as_str(),
+                depth: c.depth,
+            })
+            .collect(),
+        dangling: diff
+            .dangling
+            .iter()
+            .map(|d| JsonDangling {
+                name: d.name.as_str(),
+                rtype: d.rtype.to_string(),
+                target: d.target.as_str(),
+                file: file_of(new, d.origin.file),
+                line: d.origin.line,
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn paint(text: &str, code: u8, color: bool) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+pub fn human(diff: &ZoneDiff, old: &State, new: &State, color: bool) -> String {
+    let mut out = String::with_capacity(diff.changes.len() * 96 + 256);
+    let mut zone = None;
+    for c in &diff.changes {
+        if zone != Some(&c.zone) {
+            zone = Some(&c.zone);
+            let file = new
+                .zone_files
+                .get(&c.zone)
+                .or_else(|| old.zone_files.get(&c.zone))
+                .cloned()
+                .unwrap_or_default();
+            let _ = writeln!(out, "{} ({file})", paint(c.zone.as_str(), 1, color));
+        }
+        let state = if c.new.is_some() { new } else { old };
+        let at = format!("{}:{}", file_of(state, c.origin().file), c.origin().line);
+        let name = c.name();
+        let rtype = c.rtype();
+        match (c.kind, &c.old, &c.new) {
+            (ChangeKind::Create, _, Some(n)) => {
+                let _ = writeln!(
+                    out,
+                    "  {} {name} {rtype} {} {}  {}",
+                    paint("+", 32, color),
+                    n.ttl,
+                    n.values.join(" | "),
+                    paint(&at, 2, color)
+                );
+            }
+            (ChangeKind::Delete, Some(o), _) => {
+                let _ = writeln!(
+                    out,
+                    "  {} {name} {rtype} {} {}  {}",
+                    paint("-", 31, color),
+                    o.ttl,
+                    o.values.join(" | "),
+                    paint(&at, 2, color)
+                );
+            }
+            (_, Some(o), Some(n)) => {
+                let _ = writeln!(
+                    out,
+                    "  {} {name} {rtype}  {}",
+                    paint("~", 33, color),
+                    paint(&at, 2, color)
+                );
+                let _ = writeln!(
+                    out,
+                    "      {} {} {}",
+                    paint("-", 31, color),
+                    o.ttl,
+                    o.values.join(" | ")
+                );
+                let _ = writeln!(
+                    out,
+                    "      {} {} {}",
+                    paint("+", 32, color),
+                    n.ttl,
+                    n.values.join(" | ")
+                );
+            }
+            _ => {}
+        }
+    }
+    if !diff.type_changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                "type changes (every answer for these names changes shape)",
+                1,
+                color
+            )
+        );
+        for t in &diff.type_changes {
+            let _ = writeln!(out, "  ! {}: {} → {}", t.name, t.from, t.to);
+        }
+    }
+    if !diff.cascade.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                "cascade (names that depend on a deleted or retyped name)",
+                1,
+                color
+            )
+        );
+        for c in &diff.cascade {
+            let _ = writeln!(
+                out,
+                "  ! {} {} → … → {} ({} step(s))",
+                c.name, c.rtype, c.root, c.depth
+            );
+        }
+    }
+    if !diff.dangling.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                "dangling references (records left pointing at nothing)",
+                1,
+                color
+            )
+        );
+        for d in &diff.dangling {
+            let _ = writeln!(
+                out,
+                "  ✗ {} {} → {}, which no longer exists  {}",
+                d.name,
+                d.rtype,
+                d.target,
+                new.location(d.origin)
+            );
+        }
+    }
+    let s = summary(diff);
+    if diff.changes.is_empty() {
+        let _ = writeln!(out, "no differences");
+    } else {
+        let _ = writeln!(
+            out,
+            "{} change(s): {} create, {} update, {} delete",
+            diff.changes.len(),
+            s.create,
+            s.update,
+            s.delete
+        );
+    }
+    out
+}
