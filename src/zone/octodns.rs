@@ -63,7 +63,38 @@ impl fmt::Display for Scalar {
     }
 }
 
-/// One item or a list of them, keeping each record's position.
+/// A name's records: one record (positioned by the name's node) or a list of them (each
+/// positioned by itself). serde-saphyr keeps positions only for `Spanned` values read by its
+/// own deserializer, so the single record is read plainly and the list's items as `Spanned`.
+enum Node {
+    One(RecordSpec),
+    Many(Vec<Spanned<RecordSpec>>),
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a record (a map with `type`) or a list of records")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Node::Many(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                RecordSpec::deserialize(de::value::MapAccessDeserializer::new(map)).map(Node::One)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One item or a list of them.
 enum OneOrMany<T> {
     One(T),
     Many(Vec<T>),
@@ -136,7 +167,7 @@ pub fn read_octodns(
     budget.max_events = text.len().max(budget.max_events);
     budget.max_nodes = text.len().max(budget.max_nodes);
     let options = serde_saphyr::options! { budget: Some(budget) };
-    type Document = BTreeMap<String, Spanned<OneOrMany<Spanned<RecordSpec>>>>;
+    type Document = BTreeMap<String, Spanned<Node>>;
     let document: Document = if text.trim().is_empty() {
         BTreeMap::new()
     } else {
@@ -167,12 +198,16 @@ pub fn read_octodns(
         } else {
             rdata::absolute_name(&key, origin)
         };
-        let node_line = node.referenced.line() as u32;
-        let specs: Vec<Spanned<RecordSpec>> = node.value.into_vec();
-        for spec in specs {
-            let line = spec.referenced.line() as u32;
-            let line = if line == 0 { node_line } else { line };
-            let at = offset_of(&text, line as u64, spec.referenced.column().max(1));
+        let specs: Vec<(RecordSpec, u64, u64)> = match node.value {
+            Node::One(spec) => vec![(spec, node.referenced.line(), node.referenced.column())],
+            Node::Many(specs) => specs
+                .into_iter()
+                .map(|s| (s.value, s.referenced.line(), s.referenced.column()))
+                .collect(),
+        };
+        for (spec, line, column) in specs {
+            let at = offset_of(&text, line, column.max(1));
+            let line = line as u32;
             let mut fail = |message: String| {
                 problems.push(Diagnostic::new("zone-invalid", message).at(
                     &source(),
@@ -187,7 +222,6 @@ pub fn read_octodns(
                     continue;
                 }
             };
-            let spec = spec.value;
             let rtype = match RecordType::parse(&spec.rtype) {
                 Ok(t) => t,
                 Err(e) => {

@@ -90,7 +90,7 @@ impl Reader<'_> {
             return;
         }
         let file = self.file_names.len() as u32;
-        self.file_names.push(path.to_string());
+        self.file_names.push(self.files.display(path));
         self.stack.push(path.to_string());
         let mut lexer = Lexer::new(&text);
         let mut owner: Option<Fqdn> = None;
