@@ -31,6 +31,9 @@ _changegate() {
             changegate,help)
                 cmd="changegate__subcmd__help"
                 ;;
+            changegate,hook)
+                cmd="changegate__subcmd__hook"
+                ;;
             changegate,lint)
                 cmd="changegate__subcmd__lint"
                 ;;
@@ -52,11 +55,29 @@ _changegate() {
             changegate__subcmd__help,help)
                 cmd="changegate__subcmd__help__subcmd__help"
                 ;;
+            changegate__subcmd__help,hook)
+                cmd="changegate__subcmd__help__subcmd__hook"
+                ;;
             changegate__subcmd__help,lint)
                 cmd="changegate__subcmd__help__subcmd__lint"
                 ;;
             changegate__subcmd__help,man)
                 cmd="changegate__subcmd__help__subcmd__man"
+                ;;
+            changegate__subcmd__help__subcmd__hook,install)
+                cmd="changegate__subcmd__help__subcmd__hook__subcmd__install"
+                ;;
+            changegate__subcmd__hook,help)
+                cmd="changegate__subcmd__hook__subcmd__help"
+                ;;
+            changegate__subcmd__hook,install)
+                cmd="changegate__subcmd__hook__subcmd__install"
+                ;;
+            changegate__subcmd__hook__subcmd__help,help)
+                cmd="changegate__subcmd__hook__subcmd__help__subcmd__help"
+                ;;
+            changegate__subcmd__hook__subcmd__help,install)
+                cmd="changegate__subcmd__hook__subcmd__help__subcmd__install"
                 ;;
             *)
                 ;;
@@ -65,7 +86,7 @@ _changegate() {
 
     case "${cmd}" in
         changegate)
-            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check diff approve lint completions man help"
+            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check diff approve lint hook completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,7 +112,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__approve)
-            opts="-q -v -h --key --as --comment --digest --show-digest --force --config --format --now --no-progress --quiet --verbose --help"
+            opts="-q -v -h --key --as --comment --digest --show-digest --force --base --head --config --format --now --no-progress --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -110,6 +131,14 @@ _changegate() {
                     return 0
                     ;;
                 --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --head)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -227,7 +256,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__help)
-            opts="check diff approve lint completions man help"
+            opts="check diff approve lint hook completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +339,34 @@ _changegate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        changegate__subcmd__help__subcmd__hook)
+            opts="install"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__help__subcmd__hook__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         changegate__subcmd__help__subcmd__lint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -331,6 +388,100 @@ _changegate() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__hook)
+            opts="-q -v -h --config --format --now --no-progress --quiet --verbose --help install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__hook__subcmd__help)
+            opts="install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__hook__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__hook__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__hook__subcmd__install)
+            opts="-q -v -h --force --config --format --now --no-progress --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

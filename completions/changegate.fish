@@ -38,6 +38,7 @@ complete -c changegate -n "__fish_changegate_needs_command" -f -a "check" -d 'Ev
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "hook" -d 'Install git hooks that run the gate'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -67,6 +68,8 @@ complete -c changegate -n "__fish_changegate_using_subcommand approve" -l key -d
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l as -d 'Approve as this principal [default: the principal allowed_signers gives the key]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l comment -d 'A one-line comment, signed with the approval' -r
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l digest -d 'The ticket digest you reviewed; required without a terminal' -r
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
@@ -87,6 +90,29 @@ complete -c changegate -n "__fish_changegate_using_subcommand lint" -l no-progre
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "install" -d 'Write a pre-push hook that runs `changegate check --base` on every pushed ref'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l force -d 'Replace an existing pre-push hook that is not changegate\'s'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write a pre-push hook that runs `changegate check --base` on every pushed ref'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand completions" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand completions" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
@@ -105,10 +131,12 @@ complete -c changegate -n "__fish_changegate_using_subcommand man" -l no-progres
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s h -l help -d 'Print help'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "hook" -d 'Install git hooks that run the gate'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write a pre-push hook that runs `changegate check --base` on every pushed ref'

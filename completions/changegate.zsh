@@ -76,6 +76,8 @@ _arguments "${_arguments_options[@]}" : \
 '--as=[Approve as this principal \[default\: the principal allowed_signers gives the key\]]:PRINCIPAL:_default' \
 '--comment=[A one-line comment, signed with the approval]:TEXT:_default' \
 '--digest=[The ticket digest you reviewed; required without a terminal]:sha256:HEX:_default' \
+'--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
+'--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
 '--format=[Output format]:FORMAT:(human json github)' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
@@ -105,6 +107,71 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '*::tickets -- Ticket files \[default\: every `*.toml` in the tickets folder from changegate.toml\]:_files' \
 && ret=0
+;;
+(hook)
+_arguments "${_arguments_options[@]}" : \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_changegate__subcmd__hook_commands" \
+"*::: :->hook" \
+&& ret=0
+
+    case $state in
+    (hook)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:changegate-hook-command-$line[1]:"
+        case $line[1] in
+            (install)
+_arguments "${_arguments_options[@]}" : \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--force[Replace an existing pre-push hook that is not changegate'\''s]' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_changegate__subcmd__hook__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:changegate-hook-help-command-$line[1]:"
+        case $line[1] in
+            (install)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
 ;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
@@ -163,6 +230,26 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(hook)
+_arguments "${_arguments_options[@]}" : \
+":: :_changegate__subcmd__help__subcmd__hook_commands" \
+"*::: :->hook" \
+&& ret=0
+
+    case $state in
+    (hook)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:changegate-help-hook-command-$line[1]:"
+        case $line[1] in
+            (install)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -191,6 +278,7 @@ _changegate_commands() {
 'diff:Show the desired-state DNS diff\: \`diff OLD NEW\` (files or folders) or \`diff --base REF\`' \
 'approve:Review a ticket and sign it with your SSH key' \
 'lint:Validate config, policy and tickets without touching the network' \
+'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -224,6 +312,7 @@ _changegate__subcmd__help_commands() {
 'diff:Show the desired-state DNS diff\: \`diff OLD NEW\` (files or folders) or \`diff --base REF\`' \
 'approve:Review a ticket and sign it with your SSH key' \
 'lint:Validate config, policy and tickets without touching the network' \
+'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -255,6 +344,18 @@ _changegate__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'changegate help help commands' commands "$@"
 }
+(( $+functions[_changegate__subcmd__help__subcmd__hook_commands] )) ||
+_changegate__subcmd__help__subcmd__hook_commands() {
+    local commands; commands=(
+'install:Write a pre-push hook that runs \`changegate check --base\` on every pushed ref' \
+    )
+    _describe -t commands 'changegate help hook commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__hook__subcmd__install_commands] )) ||
+_changegate__subcmd__help__subcmd__hook__subcmd__install_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help hook install commands' commands "$@"
+}
 (( $+functions[_changegate__subcmd__help__subcmd__lint_commands] )) ||
 _changegate__subcmd__help__subcmd__lint_commands() {
     local commands; commands=()
@@ -264,6 +365,37 @@ _changegate__subcmd__help__subcmd__lint_commands() {
 _changegate__subcmd__help__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'changegate help man commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__hook_commands] )) ||
+_changegate__subcmd__hook_commands() {
+    local commands; commands=(
+'install:Write a pre-push hook that runs \`changegate check --base\` on every pushed ref' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'changegate hook commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__hook__subcmd__help_commands] )) ||
+_changegate__subcmd__hook__subcmd__help_commands() {
+    local commands; commands=(
+'install:Write a pre-push hook that runs \`changegate check --base\` on every pushed ref' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'changegate hook help commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__hook__subcmd__help__subcmd__help_commands] )) ||
+_changegate__subcmd__hook__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate hook help help commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__hook__subcmd__help__subcmd__install_commands] )) ||
+_changegate__subcmd__hook__subcmd__help__subcmd__install_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate hook help install commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__hook__subcmd__install_commands] )) ||
+_changegate__subcmd__hook__subcmd__install_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate hook install commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__lint_commands] )) ||
 _changegate__subcmd__lint_commands() {

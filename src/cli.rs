@@ -49,6 +49,11 @@ pub enum Command {
     Approve(ApproveArgs),
     /// Validate config, policy and tickets without touching the network
     Lint(TicketArgs),
+    /// Install git hooks that run the gate
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
     /// Print shell completions
     Completions {
         /// The shell
@@ -58,6 +63,16 @@ pub enum Command {
     /// Print the man page (roff)
     #[command(hide = true)]
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Write a pre-push hook that runs `changegate check --base` on every pushed ref
+    Install {
+        /// Replace an existing pre-push hook that is not changegate's
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +135,8 @@ pub struct ApproveArgs {
     /// Replace your own earlier approval
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub range: RangeArgs,
 }
 
 fn parse_digest(text: &str) -> Result<String, String> {

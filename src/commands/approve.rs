@@ -17,8 +17,10 @@ use crate::cli::{ApproveArgs, Global, TicketArgs};
 use crate::diag::Diagnostic;
 use crate::gate::{Facts, evaluate};
 use crate::plan::Plan;
+use crate::premerge::{Failure, PreMerge};
 use crate::ticket::Ticket;
 use crate::verdict::{Code, TicketVerdict};
+use crate::workspace::Workspace;
 
 pub fn run(
     global: &Global,
@@ -26,16 +28,10 @@ pub fn run(
     now: jiff::Timestamp,
     color: bool,
 ) -> anyhow::Result<Outcome> {
-    let ticket_args = TicketArgs {
-        tickets: vec![args.ticket.clone()],
-    };
-    let (ws, paths) = match prepare(global, &ticket_args) {
-        Ok(prepared) => prepared,
-        Err(problems) => return Ok(invalid_input(&problems, color)),
-    };
-    let (ticket, plan) = match load_tickets(&ws, &paths).remove(0) {
+    let (ws, ticket, plan) = match load(global, args) {
         Ok(loaded) => loaded,
-        Err(problems) => return Ok(invalid_input(&problems, color)),
+        Err(Failure::Invalid(problems)) => return Ok(invalid_input(&problems, color)),
+        Err(Failure::CannotEvaluate(e)) => return Err(e),
     };
     let digest = approval::sha256(ticket.file.text.as_bytes());
     if args.show_digest {
@@ -71,7 +67,7 @@ pub fn run(
         .context("the policy names no `allowed_signers` file, so approvals cannot be verified")?;
 
     let deletions = gather_deletions(&ws, &[&plan], now)?;
-    let (files, dir) = approval::beside(&paths[0], ticket.id.get_ref());
+    let (files, dir) = approval::beside(&args.ticket, ticket.id.get_ref());
     let approvals = approval::gather(&files, &dir, &ticket, &plan, Some(signers), now)?;
     let facts = Facts {
         ticket: &ticket,
@@ -187,7 +183,7 @@ pub fn run(
     }
     .to_string();
     let signature = signer.sign(message.as_bytes())?;
-    let dir = approval::approvals_dir(&paths[0], ticket.id.get_ref());
+    let dir = approval::approvals_dir(&args.ticket, ticket.id.get_ref());
     let path = approval::write_approval(
         &dir,
         &principal,
@@ -201,6 +197,55 @@ pub fn run(
         crate::workspace::display_path(&path)
     ));
     Ok(Outcome::Allowed)
+}
+
+/// The policy, the ticket and its plan: declared (no `--base`), or from the diff of the
+/// range, exactly as `check --base` sees them, so the approval signs the plan it checks.
+fn load(global: &Global, args: &ApproveArgs) -> Result<(Workspace, Ticket, Plan), Failure> {
+    let Some(base) = &args.range.base else {
+        let ticket_args = TicketArgs {
+            tickets: vec![args.ticket.clone()],
+        };
+        let (ws, paths) = prepare(global, &ticket_args).map_err(Failure::Invalid)?;
+        let (ticket, plan) = load_tickets(&ws, &paths)
+            .remove(0)
+            .map_err(Failure::Invalid)?;
+        return Ok((ws, ticket, plan));
+    };
+    let pm = PreMerge::prepare(global.config.as_deref(), base, args.range.head.as_deref())?;
+    let absolute = args
+        .ticket
+        .canonicalize()
+        .map_err(|e| anyhow::anyhow!("cannot find `{}`: {e}", args.ticket.display()))?;
+    let rel = absolute
+        .strip_prefix(pm.root.canonicalize().map_err(anyhow::Error::from)?)
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "`{}` is not in the repository of changegate.toml",
+                args.ticket.display()
+            )
+        })?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let head_files = pm.head_files()?;
+    let ticket = pm
+        .read_ticket(&head_files, &rel)
+        .map_err(Failure::Invalid)?;
+    if ticket.file.text.as_bytes() != std::fs::read(&args.ticket).unwrap_or_default() {
+        return Err(Failure::CannotEvaluate(anyhow::anyhow!(
+            "`{}` differs from its committed version at `{}`; with `--base`, commit the ticket first: the approval signs what is committed",
+            args.ticket.display(),
+            pm.head.label
+        )));
+    }
+    let plan = Plan::from_diff(
+        &ticket,
+        &pm.diff,
+        &pm.head_state,
+        &mut vec![false; pm.diff.changes.len()],
+    );
+    drop(head_files);
+    Ok((pm.ws, ticket, plan))
 }
 
 fn invalid_input(problems: &[Diagnostic], color: bool) -> Outcome {

@@ -5,12 +5,13 @@ mod approve;
 mod check;
 mod completions;
 mod diff;
+mod hook;
 mod lint;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, HookAction};
 use crate::diag::Diagnostic;
 use crate::report::{self, Format, Report, Style};
 use crate::verdict::{Code, Decision, Item, Verdict};
@@ -48,6 +49,14 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Diff(args) => {
             return diff::run(&cli.global, args, style.color).unwrap_or_else(|error| {
+                eprintln!("error: {error:#}");
+                Outcome::CannotEvaluate
+            });
+        }
+        Command::Hook {
+            action: HookAction::Install { force },
+        } => {
+            return hook::install(*force).unwrap_or_else(|error| {
                 eprintln!("error: {error:#}");
                 Outcome::CannotEvaluate
             });

@@ -1,0 +1,503 @@
+//! `check --base` and `diff --base` on real git repositories built in temp dirs, and the
+//! pre-push hook against a local bare remote.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::prometheus::{Prometheus, counter};
+use common::*;
+
+const POLICY: &str = r#"
+[groups]
+leads = ["carol@example.com"]
+
+[signers]
+allowed_signers = "allowed_signers"
+
+[[tier]]
+name = "routine"
+require = []
+
+[[tier]]
+name = "high"
+require = [{ group = "leads", count = 1 }]
+
+[[rule]]
+when = { action = "delete" }
+tier = "high"
+
+[[rule]]
+when = { type_change = true }
+tier = "high"
+
+[deletion]
+query = 'sum(increase(dns_resolutions_total{name="{name}",type="{type}"}[{window}]))'
+coverage_query = 'sum(increase(dns_resolutions_total{zone="{zone}"}[{window}]))'
+window = "14d"
+"#;
+
+const SIGNERS: &str = "carol@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbjsRErzVs3i75P6JxzWe9ofS3S1551BSvwN8RtnOnX\n";
+
+const ZONE: &str = "$ORIGIN example.com.
+$TTL 300
+@    IN SOA ns1 hostmaster 1 7200 3600 1209600 300
+@    NS  ns1
+ns1  A   192.0.2.53
+www  A   192.0.2.80
+old  A   192.0.2.7
+app  A   192.0.2.9
+a    CNAME b
+b    CNAME c
+c    CNAME d
+d    A   192.0.2.44
+";
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git is required");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// A repository whose first commit (`base`) holds config, policy and the zone.
+fn repo(metrics: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        &format!("[sources]\nzonefiles = [\"zones/*.zone\"]\n{metrics}"),
+    )
+    .write("policies/default.toml", POLICY)
+    .write("policies/allowed_signers", SIGNERS)
+    .write("zones/example.com.zone", ZONE)
+    .write(
+        "counts.csv",
+        "name,type,count\nwww.example.com,A,100\nd.example.com,A,40\na.example.com,CNAME,7\n",
+    );
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    commit(&repo, "base");
+    git(repo.path(), &["tag", "base"]);
+    repo
+}
+
+const FILE_METRICS: &str = "[metrics]\nbackend = \"file\"\npath = \"counts.csv\"\n";
+
+fn commit(repo: &Repo, message: &str) {
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", message]);
+}
+
+fn edit_zone(repo: &Repo, edit: impl FnOnce(&str) -> String) {
+    let path = repo.path().join("zones/example.com.zone");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(path, edit(&text)).unwrap();
+}
+
+fn ticket(repo: &Repo, id: &str, changes: &[(&str, &str, &str)]) {
+    let mut text = complete_ticket(id, "record");
+    for (action, name, rtype) in changes {
+        text.push_str(&format!(
+            "\n[[change]]\naction = \"{action}\"\nname = \"{name}\"\ntype = \"{rtype}\"\n"
+        ));
+    }
+    repo.write(&format!("changes/{id}.toml"), &text);
+}
+
+fn finding_codes(v: &serde_json::Value) -> Vec<String> {
+    v["tickets"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn an_undeclared_change_is_refused_and_points_at_the_zone_line() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| {
+        z.replace("www  A   192.0.2.80", "www  A   192.0.2.81")
+    });
+    commit(&repo, "sneak");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["verdict"], "refused");
+    let r = &v["reasons"][0];
+    assert_eq!(r["code"], "undeclared-change");
+    assert_eq!(
+        (r["name"].as_str(), r["type"].as_str()),
+        (Some("www.example.com"), Some("A"))
+    );
+    assert_eq!(
+        (r["file"].as_str(), r["line"].as_u64()),
+        (Some("zones/example.com.zone"), Some(6))
+    );
+}
+
+#[test]
+fn a_declared_update_passes_and_a_declared_change_missing_from_the_diff_is_a_finding() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| {
+        z.replace("www  A   192.0.2.80", "www  A   192.0.2.81")
+    });
+    ticket(
+        &repo,
+        "CHG-1",
+        &[
+            ("update", "www.example.com", "A"),
+            ("update", "ns1.example.com", "A"),
+        ],
+    );
+    commit(&repo, "change");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(finding_codes(&v), ["declared-not-in-diff"]);
+    assert_eq!(
+        v["tickets"][0]["plan_digest"].as_str().map(str::len),
+        Some(71)
+    );
+}
+
+#[test]
+fn deleting_an_unused_record_with_telemetry_is_allowed_apart_from_approvals() {
+    let history = [
+        counter(
+            "name=\"www.example.com\",type=\"A\",zone=\"example.com\"",
+            NOW_UNIX,
+            5,
+        ),
+        counter(
+            "name=\"old.example.com\",type=\"A\",zone=\"example.com\"",
+            NOW_UNIX,
+            0,
+        ),
+    ]
+    .concat();
+    let Some(prometheus) = Prometheus::start(&history) else {
+        return;
+    };
+    let repo = repo(&format!(
+        "[metrics]\nbackend = \"prometheus\"\nurl = \"{}\"\n",
+        prometheus.url
+    ));
+    edit_zone(&repo, |z| z.replace("old  A   192.0.2.7\n", ""));
+    ticket(&repo, "CHG-2", &[("delete", "old.example.com", "A")]);
+    commit(&repo, "retire old");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(codes(&v), ["approvals-missing"]);
+    let d = &v["tickets"][0]["deletions"][0];
+    assert_eq!(
+        (d["name"].as_str(), d["allowed"].as_bool()),
+        (Some("old.example.com"), Some(true))
+    );
+    assert_eq!(d["evidence"]["value"].as_f64(), Some(0.0));
+}
+
+#[test]
+fn a_change_that_lowers_its_own_bar_is_still_judged_by_the_base_policy() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| z.replace("old  A   192.0.2.7\n", ""));
+    ticket(&repo, "CHG-3", &[("delete", "old.example.com", "A")]);
+    let lowered = POLICY.replace(
+        "when = { action = \"delete\" }\ntier = \"high\"",
+        "when = { action = \"delete\" }\ntier = \"routine\"",
+    );
+    repo.write("policies/default.toml", &lowered);
+    commit(&repo, "delete, and make deletes routine");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["tickets"][0]["tier"], "high");
+    assert_eq!(codes(&v), ["approvals-missing"]);
+    assert_eq!(v["findings"][0]["code"], "policy-changed");
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("policies/default.toml")
+    );
+}
+
+#[test]
+fn a_renamed_zone_file_is_no_change() {
+    let repo = repo(FILE_METRICS);
+    git(
+        repo.path(),
+        &["mv", "zones/example.com.zone", "zones/renamed.zone"],
+    );
+    commit(&repo, "rename");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 0, "{v:#}");
+    let output = repo
+        .cmd()
+        .args(["diff", "--base", "base"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "no differences\n");
+}
+
+#[test]
+fn a_deleted_zone_file_deletes_every_record() {
+    let repo = repo(FILE_METRICS);
+    git(repo.path(), &["rm", "-q", "zones/example.com.zone"]);
+    commit(&repo, "drop the zone");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1);
+    let reasons = v["reasons"].as_array().unwrap();
+    assert_eq!(reasons.len(), 10, "every RRset: {v:#}");
+    assert!(reasons.iter().all(|r| r["code"] == "undeclared-change"
+        && r["message"].as_str().unwrap().starts_with("`delete ")));
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r["file"] == "base:zones/example.com.zone")
+    );
+}
+
+#[test]
+fn a_type_change_is_flagged_and_needs_a_snapshot() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| z.replace("app  A   192.0.2.9", "app  CNAME www"));
+    ticket(
+        &repo,
+        "CHG-4",
+        &[
+            ("delete", "app.example.com", "A"),
+            ("create", "app.example.com", "CNAME"),
+        ],
+    );
+    commit(&repo, "retype app");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["tickets"][0]["tier"], "high");
+    assert_eq!(finding_codes(&v), ["type-change"]);
+    let missing = reason(&v, "field-missing")["message"].as_str().unwrap();
+    assert!(missing.contains("rollback.last_known_good"), "{missing}");
+    assert!(
+        v["tickets"][0]["deletions"].as_array().unwrap().is_empty(),
+        "a type change is not a deletion"
+    );
+}
+
+#[test]
+fn cascade_runs_through_a_cname_chain_of_length_three() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| z.replace("d    A   192.0.2.44\n", ""));
+    ticket(&repo, "CHG-5", &[("delete", "d.example.com", "A")]);
+    commit(&repo, "delete d");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1);
+    let cascade: Vec<String> = v["tickets"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "cascade")
+        .map(|f| f["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cascade, ["a.example.com", "b.example.com", "c.example.com"]);
+    let dangling = reason(&v, "dangling-reference");
+    assert_eq!(
+        (dangling["name"].as_str(), dangling["line"].as_u64()),
+        (Some("c.example.com"), Some(11))
+    );
+    // The deleted name and every name depending on it went through the deletion gate.
+    let measured: Vec<&str> = v["tickets"][0]["deletions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        measured,
+        [
+            "a.example.com",
+            "b.example.com",
+            "c.example.com",
+            "d.example.com"
+        ]
+    );
+    let in_use: Vec<&str> = v["tickets"][0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["code"] == "deletion-in-use")
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(in_use, ["a.example.com", "d.example.com"]);
+}
+
+#[test]
+fn a_missing_base_cannot_be_evaluated() {
+    let repo = repo(FILE_METRICS);
+    let output = repo
+        .cmd()
+        .args(["check", "--base", "no-such-branch"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("the revision `no-such-branch` does not exist")
+    );
+    let outside = Repo::new();
+    outside
+        .write("changegate.toml", "")
+        .write("policies/default.toml", POLICY)
+        .write("policies/allowed_signers", SIGNERS);
+    let output = outside
+        .cmd()
+        .args(["check", "--base", "main"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not inside a git repository"));
+}
+
+#[test]
+fn uncommitted_changes_are_reported_not_included() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| {
+        z.replace("www  A   192.0.2.80", "www  A   192.0.2.81")
+    });
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["findings"][0]["code"], "uncommitted-changes");
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("zones/example.com.zone")
+    );
+}
+
+#[test]
+fn diff_base_shows_a_readable_plan() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| {
+        z.replace("www  A   192.0.2.80", "www  A   192.0.2.81")
+            .replace("old  A   192.0.2.7\n", "")
+            + "new  AAAA 2001:db8::1\n"
+    });
+    commit(&repo, "three changes");
+    let output = repo
+        .cmd()
+        .args(["diff", "--base", "base"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+    let output = repo
+        .cmd()
+        .args(["diff", "--base", "base", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"create": 1, "update": 1, "delete": 1})
+    );
+    assert_eq!(v["changes"][2]["old"]["values"][0], "192.0.2.80");
+    assert_eq!(v["changes"][2]["new"]["values"][0], "192.0.2.81");
+}
+
+#[test]
+fn the_pre_push_hook_blocks_an_undeclared_change() {
+    let repo = repo(FILE_METRICS);
+    let remote = tempfile::tempdir().unwrap();
+    git(remote.path(), &["init", "-q", "--bare", "-b", "main"]);
+    git(
+        repo.path(),
+        &["remote", "add", "origin", remote.path().to_str().unwrap()],
+    );
+    git(repo.path(), &["push", "-q", "-u", "origin", "main"]);
+
+    let installed = repo.cmd().args(["hook", "install"]).output().unwrap();
+    assert!(
+        installed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&installed.stderr)
+    );
+    // A second install over our own hook is fine; over someone else's it needs --force.
+    assert!(
+        repo.cmd()
+            .args(["hook", "install"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+
+    edit_zone(&repo, |z| {
+        z.replace("www  A   192.0.2.80", "www  A   192.0.2.81")
+    });
+    commit(&repo, "sneak");
+    let push = Command::new("git")
+        .current_dir(repo.path())
+        .args(["push", "-q", "origin", "main"])
+        .env("CHANGEGATE_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(!push.status.success(), "the push went through");
+    let said =
+        String::from_utf8_lossy(&push.stdout).to_string() + &String::from_utf8_lossy(&push.stderr);
+    assert!(said.contains("undeclared-change"), "{said}");
+    assert_eq!(
+        git(remote.path(), &["rev-parse", "main"]),
+        git(repo.path(), &["rev-parse", "base"]),
+        "the remote did not move"
+    );
+
+    ticket(&repo, "CHG-6", &[("update", "www.example.com", "A")]);
+    commit(&repo, "declare it");
+    let push = Command::new("git")
+        .current_dir(repo.path())
+        .args(["push", "-q", "origin", "main"])
+        .env("CHANGEGATE_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(
+        push.status.success(),
+        "{}",
+        String::from_utf8_lossy(&push.stderr)
+    );
+}
+
+#[test]
+fn hook_install_never_replaces_a_foreign_hook_without_force() {
+    let repo = repo(FILE_METRICS);
+    let hook = repo.path().join(".git/hooks/pre-push");
+    std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+    let output = repo.cmd().args(["hook", "install"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(&hook).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+    assert!(
+        repo.cmd()
+            .args(["hook", "install", "--force"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    assert!(
+        std::fs::read_to_string(&hook)
+            .unwrap()
+            .contains("changegate pre-push hook")
+    );
+}
