@@ -325,14 +325,20 @@ fn the_examples_approval_walkthrough_works() {
 
 #[test]
 fn the_examples_premerge_replay_refuses_with_the_cascade_and_its_evidence() {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/incident-2025-02/premerge-replay.sh");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/incident-2025-02/premerge-replay.sh");
     let output = std::process::Command::new(script)
         .args(["--format", "json"])
         .env("CHANGEGATE", assert_cmd::cargo::cargo_bin("changegate"))
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let ticket = &v["tickets"][0];
     let reasons: Vec<(&str, &str)> = ticket["reasons"]
@@ -341,9 +347,20 @@ fn the_examples_premerge_replay_refuses_with_the_cascade_and_its_evidence() {
         .iter()
         .filter_map(|r| Some((r["code"].as_str()?, r["name"].as_str()?)))
         .collect();
-    assert!(reasons.contains(&("dangling-reference", "autologon.example.com")), "{reasons:?}");
-    assert!(reasons.contains(&("deletion-in-use", "autologon-tm.example.com")), "{reasons:?}");
-    let cascade = ticket["reasons"].as_array().unwrap().iter().find(|r| r["code"] == "deletion-in-use" && r["name"] == "autologon.example.com").unwrap();
+    assert!(
+        reasons.contains(&("dangling-reference", "autologon.example.com")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&("deletion-in-use", "autologon-tm.example.com")),
+        "{reasons:?}"
+    );
+    let cascade = ticket["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "deletion-in-use" && r["name"] == "autologon.example.com")
+        .unwrap();
     assert_eq!(cascade["evidence"]["value"].as_f64(), Some(1_893_204.0));
     assert_eq!(ticket["findings"][0]["code"], "cascade");
 }

@@ -27,9 +27,10 @@ macro_rules! record_types {
     };
 }
 
+// In alphabetical order of mnemonic, so that the derived `Ord` sorts known types by name.
 record_types! {
     A => "A", Aaaa => "AAAA", Alias => "ALIAS", Caa => "CAA", Cname => "CNAME",
-    Dname => "DNAME", Ds => "DS", Dnskey => "DNSKEY", Https => "HTTPS", Loc => "LOC",
+    Dname => "DNAME", Dnskey => "DNSKEY", Ds => "DS", Https => "HTTPS", Loc => "LOC",
     Mx => "MX", Naptr => "NAPTR", Ns => "NS", Ptr => "PTR", Soa => "SOA", Spf => "SPF",
     Srv => "SRV", Sshfp => "SSHFP", Svcb => "SVCB", Tlsa => "TLSA", Txt => "TXT",
     Uri => "URI",
@@ -75,6 +76,21 @@ impl serde::Serialize for RecordType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_types_order_by_mnemonic() {
+        let mut names: Vec<&str> = RecordType::KNOWN.iter().map(|(n, _)| *n).collect();
+        let by_type: Vec<&str> = {
+            let mut types: Vec<RecordType> = RecordType::KNOWN.iter().map(|(_, t)| *t).collect();
+            types.sort();
+            types
+                .iter()
+                .map(|t| RecordType::KNOWN.iter().find(|(_, k)| k == t).unwrap().0)
+                .collect()
+        };
+        names.sort();
+        assert_eq!(names, by_type);
+    }
 
     #[test]
     fn parses_mnemonics_and_rfc3597_numbers() {

@@ -3,11 +3,11 @@
 //! A/AAAA/ALIAS for CNAME or back), *cascade* (names that depend on a deleted or type-changed
 //! name, transitively) and *dangling references* (records left pointing at nothing).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
-use super::{Origin, RRset, State, Zone};
+use super::{Origin, RRset, State};
 use crate::model::{Fqdn, RecordType};
 use crate::plan::TypeChange;
 
@@ -91,23 +91,47 @@ pub struct ZoneDiff {
     pub dangling: Vec<DanglingReference>,
 }
 
+/// FNV-1a: names are short and trusted, so a fast hash beats SipHash here.
+#[derive(Default)]
+struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+
 /// Compares two desired states.
 pub fn diff_states(old: &State, new: &State) -> ZoneDiff {
-    let empty = |name: &Fqdn| Zone {
-        name: name.clone(),
-        rrsets: Vec::new(),
-    };
     let zones: BTreeSet<&Fqdn> = old.zones.keys().chain(new.zones.keys()).collect();
     let mut changes = Vec::new();
     for zone in zones {
-        let (o, n) = (
-            old.zones.get(zone).cloned().unwrap_or_else(|| empty(zone)),
-            new.zones.get(zone).cloned().unwrap_or_else(|| empty(zone)),
-        );
-        diff_zone(&o, &n, &mut changes);
+        let none: &[RRset] = &[];
+        let o = old.zones.get(zone).map_or(none, |z| &z.rrsets);
+        let n = new.zones.get(zone).map_or(none, |z| &z.rrsets);
+        diff_zone(zone, o, n, &mut changes);
     }
+    // The merge-join ran in name-key order; people read changes by name.
+    changes.sort_by(|a, b| {
+        (&a.zone, a.name().as_str(), a.rtype()).cmp(&(&b.zone, b.name().as_str(), b.rtype()))
+    });
     let type_changes = type_changes(&changes);
-    let (cascade, dangling) = references(old, new, &changes, &type_changes);
+    let (cascade, dangling) = references(new, &changes, &type_changes);
     ZoneDiff {
         changes,
         type_changes,
@@ -116,16 +140,15 @@ pub fn diff_states(old: &State, new: &State) -> ZoneDiff {
     }
 }
 
-fn key(r: &RRset) -> (&str, std::borrow::Cow<'static, str>) {
-    (r.name.as_str(), r.rtype.as_str())
+fn key(r: &RRset) -> (u64, &str, RecordType) {
+    (r.key, r.name.as_str(), r.rtype)
 }
 
 /// Merge-join of two sorted RRset lists.
-fn diff_zone(old: &Zone, new: &Zone, out: &mut Vec<RRsetChange>) {
+fn diff_zone(zone: &Fqdn, old: &[RRset], new: &[RRset], out: &mut Vec<RRsetChange>) {
     let (mut i, mut j) = (0, 0);
-    let zone = &new.name;
-    while i < old.rrsets.len() || j < new.rrsets.len() {
-        let order = match (old.rrsets.get(i), new.rrsets.get(j)) {
+    while i < old.len() || j < new.len() {
+        let order = match (old.get(i), new.get(j)) {
             (Some(a), Some(b)) => key(a).cmp(&key(b)),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
@@ -135,7 +158,7 @@ fn diff_zone(old: &Zone, new: &Zone, out: &mut Vec<RRsetChange>) {
                 out.push(RRsetChange {
                     kind: ChangeKind::Delete,
                     zone: zone.clone(),
-                    old: Some(old.rrsets[i].clone()),
+                    old: Some(old[i].clone()),
                     new: None,
                 });
                 i += 1;
@@ -145,12 +168,12 @@ fn diff_zone(old: &Zone, new: &Zone, out: &mut Vec<RRsetChange>) {
                     kind: ChangeKind::Create,
                     zone: zone.clone(),
                     old: None,
-                    new: Some(new.rrsets[j].clone()),
+                    new: Some(new[j].clone()),
                 });
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
-                let (a, b) = (&old.rrsets[i], &new.rrsets[j]);
+                let (a, b) = (&old[i], &new[j]);
                 if a.ttl != b.ttl || a.values != b.values {
                     out.push(RRsetChange {
                         kind: ChangeKind::Update,
@@ -167,19 +190,24 @@ fn diff_zone(old: &Zone, new: &Zone, out: &mut Vec<RRsetChange>) {
 }
 
 fn type_changes(changes: &[RRsetChange]) -> Vec<TypeChange> {
+    let mut created: HashMap<&Fqdn, Vec<RecordType>, Fnv> = HashMap::default();
+    for c in changes.iter().filter(|c| c.kind == ChangeKind::Create) {
+        created.entry(c.name()).or_default().push(c.rtype());
+    }
     let mut found = Vec::new();
     for deleted in changes.iter().filter(|c| c.kind == ChangeKind::Delete) {
-        let created = changes.iter().find(|c| {
-            c.kind == ChangeKind::Create
-                && c.name() == deleted.name()
-                && ((deleted.rtype().is_address_like() && c.rtype() == RecordType::Cname)
-                    || (deleted.rtype() == RecordType::Cname && c.rtype().is_address_like()))
+        let from = deleted.rtype();
+        let to = created.get(deleted.name()).and_then(|types| {
+            types.iter().copied().find(|to| {
+                (from.is_address_like() && *to == RecordType::Cname)
+                    || (from == RecordType::Cname && to.is_address_like())
+            })
         });
-        if let Some(created) = created {
+        if let Some(to) = to {
             found.push(TypeChange {
                 name: deleted.name().clone(),
-                from: deleted.rtype(),
-                to: created.rtype(),
+                from,
+                to,
             });
         }
     }
@@ -213,85 +241,99 @@ fn managed(state: &State, name: &Fqdn) -> bool {
 }
 
 /// Cascade over the new state's references, and the references left dangling.
+///
+/// The reverse index is one vector of (target, referring RRset) pairs with borrowed targets,
+/// sorted once and searched by bisection: no allocation per reference, and a breadth-first
+/// walk from the deleted or retyped names costs one lookup per affected name.
 fn references(
-    old: &State,
     new: &State,
     changes: &[RRsetChange],
     types: &[TypeChange],
 ) -> (Vec<Cascade>, Vec<DanglingReference>) {
-    let mut roots: BTreeSet<Fqdn> = changes
+    let mut roots: Vec<&str> = changes
         .iter()
         .filter(|c| c.kind == ChangeKind::Delete)
-        .map(|c| c.name().clone())
+        .map(|c| c.name().as_str())
         .collect();
-    roots.extend(types.iter().map(|t| t.name.clone()));
-    let changed: BTreeSet<(Fqdn, RecordType)> = changes
+    roots.extend(types.iter().map(|t| t.name.as_str()));
+    roots.sort_unstable();
+    roots.dedup();
+
+    let mut dangling = Vec::new();
+    let mut check = |rrset: &RRset, target: &str| {
+        let target = Fqdn::from_normalised(target.to_string());
+        if managed(new, &target) && !resolves(new, &target) {
+            dangling.push(DanglingReference {
+                name: rrset.name.clone(),
+                rtype: rrset.rtype,
+                target,
+                origin: rrset.origin,
+            });
+        }
+    };
+    // Created or updated records must not point at nothing.
+    for rrset in changes
         .iter()
         .filter(|c| c.kind != ChangeKind::Delete)
-        .map(|c| (c.name().clone(), c.rtype()))
-        .collect();
-    if roots.is_empty() && changed.is_empty() {
-        return (Vec::new(), Vec::new());
+        .filter_map(|c| c.new.as_ref())
+    {
+        for target in rrset.targets() {
+            check(rrset, target);
+        }
     }
-    // Reverse index over the new state: target -> referring RRsets.
-    let mut referrers: BTreeMap<Fqdn, Vec<(&RRset, &Fqdn)>> = BTreeMap::new();
-    let mut dangling = Vec::new();
-    for zone in new.zones.values() {
-        for rrset in &zone.rrsets {
-            for target in rrset.targets() {
-                let target = Fqdn::from_normalised(target.to_string());
-                if !managed(new, &target) {
-                    continue;
-                }
-                let gone = !resolves(new, &target);
-                let was_there = old.zone_of(&target).is_some() && resolves(old, &target);
-                if gone && (was_there || changed.contains(&(rrset.name.clone(), rrset.rtype))) {
-                    dangling.push(DanglingReference {
+
+    let mut cascade = Vec::new();
+    if !roots.is_empty() {
+        let mut edges: Vec<(&str, &RRset, &Fqdn)> = Vec::new();
+        for zone in new.zones.values() {
+            for rrset in &zone.rrsets {
+                edges.extend(rrset.targets().map(|t| (t, rrset, &zone.name)));
+            }
+        }
+        edges.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // The pairs whose target is `name`: a sorted slice's equal range.
+        let referrers = |name: &str| {
+            let (start, end) = (
+                edges.partition_point(|e| e.0 < name),
+                edges.partition_point(|e| e.0 <= name),
+            );
+            start..end
+        };
+        let mut seen: HashSet<(&str, RecordType), Fnv> = HashSet::default();
+        for root in &roots {
+            let mut queue: VecDeque<(&str, usize)> = VecDeque::from([(*root, 0)]);
+            while let Some((name, depth)) = queue.pop_front() {
+                for &(target, rrset, zone) in &edges[referrers(name)] {
+                    if rrset.name.as_str() == *root {
+                        continue;
+                    }
+                    if depth == 0 {
+                        check(rrset, target);
+                    }
+                    if !seen.insert((rrset.name.as_str(), rrset.rtype)) {
+                        continue;
+                    }
+                    cascade.push(Cascade {
                         name: rrset.name.clone(),
                         rtype: rrset.rtype,
-                        target: target.clone(),
+                        zone: zone.clone(),
+                        root: Fqdn::from_normalised(root.to_string()),
+                        depth: depth + 1,
                         origin: rrset.origin,
                     });
-                }
-                referrers
-                    .entry(target)
-                    .or_default()
-                    .push((rrset, &zone.name));
-            }
-        }
-    }
-    let mut cascade = Vec::new();
-    let mut seen: BTreeSet<(Fqdn, RecordType)> = BTreeSet::new();
-    for root in &roots {
-        let mut queue: VecDeque<(Fqdn, usize)> = VecDeque::from([(root.clone(), 0)]);
-        while let Some((name, depth)) = queue.pop_front() {
-            for (rrset, zone) in referrers.get(&name).into_iter().flatten() {
-                if !seen.insert((rrset.name.clone(), rrset.rtype))
-                    || roots.contains(&rrset.name) && depth == 0 && rrset.name == *root
-                {
-                    continue;
-                }
-                cascade.push(Cascade {
-                    name: rrset.name.clone(),
-                    rtype: rrset.rtype,
-                    zone: (*zone).clone(),
-                    root: root.clone(),
-                    depth: depth + 1,
-                    origin: rrset.origin,
-                });
-                // Only aliases pass resolution on: whoever points at them is affected too.
-                if matches!(
-                    rrset.rtype,
-                    RecordType::Cname | RecordType::Alias | RecordType::Dname
-                ) {
-                    queue.push_back((rrset.name.clone(), depth + 1));
+                    // Only aliases pass resolution on: whoever points at them is affected too.
+                    if matches!(
+                        rrset.rtype,
+                        RecordType::Cname | RecordType::Alias | RecordType::Dname
+                    ) {
+                        queue.push_back((rrset.name.as_str(), depth + 1));
+                    }
                 }
             }
         }
     }
-    cascade.sort_by(|a, b| {
-        (&a.zone, &a.name, a.rtype.as_str()).cmp(&(&b.zone, &b.name, b.rtype.as_str()))
-    });
-    dangling.sort_by(|a, b| (&a.name, a.rtype.as_str()).cmp(&(&b.name, b.rtype.as_str())));
+    cascade.sort_by(|a, b| (&a.zone, &a.name, a.rtype).cmp(&(&b.zone, &b.name, b.rtype)));
+    dangling.sort_by(|a, b| (&a.name, a.rtype, &a.target).cmp(&(&b.name, b.rtype, &b.target)));
+    dangling.dedup();
     (cascade, dangling)
 }

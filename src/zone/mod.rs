@@ -25,9 +25,23 @@ pub struct Origin {
     pub line: u32,
 }
 
+/// A 64-bit FNV-1a hash of a name: the first sort key of records and RRsets, so that sorting
+/// and searching compare one integer before any bytes. Any order both sides share serves the
+/// merge-join of a diff; changes are sorted by name afterwards for people.
+pub fn name_key(name: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in name.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
 /// One resource record as read, before grouping.
 #[derive(Clone, Debug)]
 pub struct Record {
+    /// [`name_key`] of `name`.
+    pub key: u64,
     pub name: Fqdn,
     pub rtype: RecordType,
     pub ttl: u32,
@@ -39,6 +53,8 @@ pub struct Record {
 /// All records of one name and type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RRset {
+    /// [`name_key`] of `name`.
+    pub key: u64,
     pub name: Fqdn,
     pub rtype: RecordType,
     pub ttl: u32,
@@ -69,7 +85,7 @@ impl RRset {
     }
 }
 
-/// One zone's desired state: its RRsets sorted by name then type.
+/// One zone's desired state: its RRsets sorted by name key, name, then type.
 #[derive(Clone, Debug)]
 pub struct Zone {
     pub name: Fqdn,
@@ -81,16 +97,21 @@ impl Zone {
     /// resolver would cache it.
     pub fn from_records(name: Fqdn, mut records: Vec<Record>) -> Self {
         records.sort_unstable_by(|a, b| {
-            (a.name.as_str(), a.rtype.as_str(), &a.rdata).cmp(&(
+            (a.key, a.name.as_str(), a.rtype, &a.rdata).cmp(&(
+                b.key,
                 b.name.as_str(),
-                b.rtype.as_str(),
+                b.rtype,
                 &b.rdata,
             ))
         });
-        let mut rrsets: Vec<RRset> = Vec::new();
+        let mut rrsets: Vec<RRset> = Vec::with_capacity(records.len());
         for record in records {
             match rrsets.last_mut() {
-                Some(last) if last.name == record.name && last.rtype == record.rtype => {
+                Some(last)
+                    if last.key == record.key
+                        && last.rtype == record.rtype
+                        && last.name == record.name =>
+                {
                     last.ttl = last.ttl.min(record.ttl);
                     last.origin = last.origin.min(record.origin);
                     if last.values.last() != Some(&record.rdata) {
@@ -98,6 +119,7 @@ impl Zone {
                     }
                 }
                 _ => rrsets.push(RRset {
+                    key: record.key,
                     name: record.name,
                     rtype: record.rtype,
                     ttl: record.ttl,
@@ -110,18 +132,20 @@ impl Zone {
     }
 
     pub fn find(&self, name: &Fqdn, rtype: RecordType) -> Option<&RRset> {
+        let key = name_key(name.as_str());
         self.rrsets
             .binary_search_by(|r| {
-                (r.name.as_str(), r.rtype.as_str()).cmp(&(name.as_str(), rtype.as_str()))
+                (r.key, r.name.as_str(), r.rtype).cmp(&(key, name.as_str(), rtype))
             })
             .ok()
             .map(|i| &self.rrsets[i])
     }
 
     pub fn has_name(&self, name: &Fqdn) -> bool {
+        let key = name_key(name.as_str());
         let start = self
             .rrsets
-            .partition_point(|r| r.name.as_str() < name.as_str());
+            .partition_point(|r| (r.key, r.name.as_str()) < (key, name.as_str()));
         self.rrsets.get(start).is_some_and(|r| &r.name == name)
     }
 }

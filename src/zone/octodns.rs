@@ -34,8 +34,6 @@ struct RecordSpec {
 }
 
 /// A record value: a scalar, or a map of fields (MX, SRV, CAA, ...).
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Value {
     Text(String),
     Integer(i64),
@@ -43,13 +41,76 @@ enum Value {
     Fields(BTreeMap<String, Scalar>),
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Scalar {
     Text(String),
     Integer(i64),
     Float(f64),
     Bool(bool),
+}
+
+/// Visitors instead of `#[serde(untagged)]`, which would buffer every value before trying
+/// each variant: octoDNS files hold one value per record, and large zones hold many.
+macro_rules! scalar_visits {
+    ($t:ident) => {
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<$t, E> {
+            Ok($t::Text(v.to_string()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<$t, E> {
+            Ok($t::Text(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<$t, E> {
+            Ok($t::Integer(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<$t, E> {
+            i64::try_from(v)
+                .map($t::Integer)
+                .map_err(|_| E::custom("the number is too large"))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<$t, E> {
+            Ok($t::Float(v))
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value: text, a number, or a map of fields")
+            }
+            scalar_visits!(Value);
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+                Ok(Value::Text(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+                let mut fields = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, Scalar>()? {
+                    fields.insert(key, value);
+                }
+                Ok(Value::Fields(fields))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("text, a number or a boolean")
+            }
+            scalar_visits!(Scalar);
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Bool(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl fmt::Display for Scalar {
@@ -206,9 +267,9 @@ pub fn read_octodns(
                 .collect(),
         };
         for (spec, line, column) in specs {
-            let at = offset_of(&text, line, column.max(1));
-            let line = line as u32;
+            // Only a problem needs the byte offset; finding it scans the text.
             let mut fail = |message: String| {
+                let at = offset_of(&text, line, column.max(1));
                 problems.push(Diagnostic::new("zone-invalid", message).at(
                     &source(),
                     at..at,
@@ -245,11 +306,15 @@ pub fn read_octodns(
             for value in values {
                 match canonical_value(rtype, value, origin) {
                     Ok(rdata) => records.push(Record {
+                        key: super::name_key(name.as_str()),
                         name: name.clone(),
                         rtype,
                         ttl: spec.ttl.unwrap_or(DEFAULT_TTL),
                         rdata: rdata.into_boxed_str(),
-                        origin: Origin { file, line },
+                        origin: Origin {
+                            file,
+                            line: line as u32,
+                        },
                     }),
                     Err(e) => fail(format!(
                         "`{}` {rtype}: {e}",

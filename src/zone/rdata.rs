@@ -16,6 +16,13 @@ pub struct Field<'a> {
 
 /// Makes a name absolute and lowercase, with the trailing dot. `@` is the origin.
 pub fn absolute_name(name: &str, origin: &str) -> Result<String, String> {
+    let mut out = bare_name(name, origin)?;
+    out.push('.');
+    Ok(out)
+}
+
+/// [`absolute_name`] without the trailing dot, in one allocation (owner names).
+pub fn bare_name(name: &str, origin: &str) -> Result<String, String> {
     let mut out = String::with_capacity(name.len() + origin.len() + 2);
     if name == "@" {
         out.push_str(origin);
@@ -33,7 +40,6 @@ pub fn absolute_name(name: &str, origin: &str) -> Result<String, String> {
     }
     out.make_ascii_lowercase();
     check_name(&out)?;
-    out.push('.');
     Ok(out)
 }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Record, Zone, octodns, zonefile};
+use super::{Zone, octodns, zonefile};
 use crate::diag::Diagnostic;
 use crate::model::Fqdn;
 
@@ -136,7 +136,7 @@ pub fn load_state(
     for ((path, _), result) in sources.iter().zip(results) {
         match result {
             Err(mut p) => problems.append(&mut p),
-            Ok((zone, mut records, names)) => {
+            Ok((zone, mut grouped, names)) => {
                 if let Some(other) = state.zone_files.get(&zone) {
                     problems.push(Diagnostic::new(
                         "zone-invalid",
@@ -149,14 +149,12 @@ pub fn load_state(
                 }
                 // Re-base the file indexes of this file's records onto the state's list.
                 let base = state.files.len() as u32;
-                for record in &mut records {
-                    record.origin.file += base;
+                for rrset in &mut grouped.rrsets {
+                    rrset.origin.file += base;
                 }
                 state.files.extend(names);
                 state.zone_files.insert(zone.clone(), files.display(path));
-                state
-                    .zones
-                    .insert(zone.clone(), Zone::from_records(zone, records));
+                state.zones.insert(zone, grouped);
             }
         }
     }
@@ -167,8 +165,9 @@ pub fn load_state(
     }
 }
 
-/// A zone read from one file: its name, its records, and the files they came from.
-type ReadZone = (Fqdn, Vec<Record>, Vec<String>);
+/// A zone read from one file and grouped into RRsets (in the reading thread): its name, the
+/// zone, and the files its records came from.
+type ReadZone = (Fqdn, Zone, Vec<String>);
 
 fn read_one(files: &dyn Files, path: &str, format: Format) -> Result<ReadZone, Vec<Diagnostic>> {
     let mut names = Vec::new();
@@ -194,7 +193,7 @@ fn read_one(files: &dyn Files, path: &str, format: Format) -> Result<ReadZone, V
         Format::ZoneFile => zonefile::read_zone_file(files, path, &zone, &mut names)?,
         Format::OctoDns => octodns::read_octodns(files, path, &zone, &mut names)?,
     };
-    Ok((zone, records, names))
+    Ok((zone.clone(), Zone::from_records(zone, records), names))
 }
 
 /// A zone file's zone: its first `$ORIGIN` before any record, else the file stem.

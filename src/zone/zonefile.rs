@@ -259,6 +259,7 @@ impl Reader<'_> {
         };
         self.last_ttl = Some(ttl);
         self.records.push(Record {
+            key: super::name_key(name.as_str()),
             name,
             rtype,
             ttl,
