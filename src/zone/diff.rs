@@ -241,99 +241,76 @@ fn managed(state: &State, name: &Fqdn) -> bool {
 }
 
 /// Cascade over the new state's references, and the references left dangling.
-///
-/// The reverse index is one vector of (target, referring RRset) pairs with borrowed targets,
-/// sorted once and searched by bisection: no allocation per reference, and a breadth-first
-/// walk from the deleted or retyped names costs one lookup per affected name.
-fn references(
-    new: &State,
-    changes: &[RRsetChange],
-    types: &[TypeChange],
-) -> (Vec<Cascade>, Vec<DanglingReference>) {
-    let mut roots: Vec<&str> = changes
-        .iter()
-        .filter(|c| c.kind == ChangeKind::Delete)
-        .map(|c| c.name().as_str())
-        .collect();
+fn references(new: &State, changes: &[RRsetChange], types: &[TypeChange]) -> (Vec<Cascade>, Vec<DanglingReference>) {
+    let mut roots: Vec<&str> = changes.iter().filter(|c| c.kind == ChangeKind::Delete).map(|c| c.name().as_str()).collect();
     roots.extend(types.iter().map(|t| t.name.as_str()));
-    roots.sort_unstable();
-    roots.dedup();
 
     let mut dangling = Vec::new();
-    let mut check = |rrset: &RRset, target: &str| {
+    let mut check = |name: &Fqdn, rtype: RecordType, origin: Origin, target: &str| {
         let target = Fqdn::from_normalised(target.to_string());
         if managed(new, &target) && !resolves(new, &target) {
-            dangling.push(DanglingReference {
-                name: rrset.name.clone(),
-                rtype: rrset.rtype,
-                target,
-                origin: rrset.origin,
-            });
+            dangling.push(DanglingReference { name: name.clone(), rtype, target, origin });
         }
     };
     // Created or updated records must not point at nothing.
-    for rrset in changes
-        .iter()
-        .filter(|c| c.kind != ChangeKind::Delete)
-        .filter_map(|c| c.new.as_ref())
-    {
+    for rrset in changes.iter().filter(|c| c.kind != ChangeKind::Delete).filter_map(|c| c.new.as_ref()) {
         for target in rrset.targets() {
-            check(rrset, target);
+            check(&rrset.name, rrset.rtype, rrset.origin, target);
         }
     }
+    let cascade = dependents(new, &roots);
+    // Whoever points straight at a removed name is left dangling.
+    for c in cascade.iter().filter(|c| c.depth == 1) {
+        check(&c.name, c.rtype, c.origin, c.root.as_str());
+    }
+    dangling.sort_by(|a, b| (&a.name, a.rtype, &a.target).cmp(&(&b.name, b.rtype, &b.target)));
+    dangling.dedup();
+    (cascade, dangling)
+}
 
+/// Every RRset in `state` that depends on one of `roots`: it points at a root (CNAME, ALIAS,
+/// DNAME, MX, SRV, NS), or at an alias that does, transitively.
+///
+/// The reverse index is one vector of (target, referring RRset) pairs with borrowed targets,
+/// sorted once and searched by bisection: no allocation per reference, and a breadth-first
+/// walk from the roots costs one lookup per affected name.
+pub fn dependents(state: &State, roots: &[&str]) -> Vec<Cascade> {
     let mut cascade = Vec::new();
-    if !roots.is_empty() {
-        let mut edges: Vec<(&str, &RRset, &Fqdn)> = Vec::new();
-        for zone in new.zones.values() {
-            for rrset in &zone.rrsets {
-                edges.extend(rrset.targets().map(|t| (t, rrset, &zone.name)));
-            }
+    if roots.is_empty() {
+        return cascade;
+    }
+    let mut edges: Vec<(&str, &RRset, &Fqdn)> = Vec::new();
+    for zone in state.zones.values() {
+        for rrset in &zone.rrsets {
+            edges.extend(rrset.targets().map(|t| (t, rrset, &zone.name)));
         }
-        edges.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        // The pairs whose target is `name`: a sorted slice's equal range.
-        let referrers = |name: &str| {
-            let (start, end) = (
-                edges.partition_point(|e| e.0 < name),
-                edges.partition_point(|e| e.0 <= name),
-            );
-            start..end
-        };
-        let mut seen: HashSet<(&str, RecordType), Fnv> = HashSet::default();
-        for root in &roots {
-            let mut queue: VecDeque<(&str, usize)> = VecDeque::from([(*root, 0)]);
-            while let Some((name, depth)) = queue.pop_front() {
-                for &(target, rrset, zone) in &edges[referrers(name)] {
-                    if rrset.name.as_str() == *root {
-                        continue;
-                    }
-                    if depth == 0 {
-                        check(rrset, target);
-                    }
-                    if !seen.insert((rrset.name.as_str(), rrset.rtype)) {
-                        continue;
-                    }
-                    cascade.push(Cascade {
-                        name: rrset.name.clone(),
-                        rtype: rrset.rtype,
-                        zone: zone.clone(),
-                        root: Fqdn::from_normalised(root.to_string()),
-                        depth: depth + 1,
-                        origin: rrset.origin,
-                    });
-                    // Only aliases pass resolution on: whoever points at them is affected too.
-                    if matches!(
-                        rrset.rtype,
-                        RecordType::Cname | RecordType::Alias | RecordType::Dname
-                    ) {
-                        queue.push_back((rrset.name.as_str(), depth + 1));
-                    }
+    }
+    edges.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // The pairs whose target is `name`: a sorted slice's equal range.
+    let referrers = |name: &str| edges.partition_point(|e| e.0 < name)..edges.partition_point(|e| e.0 <= name);
+    let mut seen: HashSet<(&str, RecordType), Fnv> = HashSet::default();
+    for root in roots {
+        let mut queue: VecDeque<(&str, usize)> = VecDeque::from([(*root, 0)]);
+        while let Some((name, depth)) = queue.pop_front() {
+            for &(_, rrset, zone) in &edges[referrers(name)] {
+                if rrset.name.as_str() == *root || !seen.insert((rrset.name.as_str(), rrset.rtype)) {
+                    continue;
+                }
+                cascade.push(Cascade {
+                    name: rrset.name.clone(),
+                    rtype: rrset.rtype,
+                    zone: zone.clone(),
+                    root: Fqdn::from_normalised(root.to_string()),
+                    depth: depth + 1,
+                    origin: rrset.origin,
+                });
+                // Only aliases pass resolution on: whoever points at them is affected too.
+                if matches!(rrset.rtype, RecordType::Cname | RecordType::Alias | RecordType::Dname) {
+                    queue.push_back((rrset.name.as_str(), depth + 1));
                 }
             }
         }
     }
     cascade.sort_by(|a, b| (&a.zone, &a.name, a.rtype).cmp(&(&b.zone, &b.name, b.rtype)));
-    dangling.sort_by(|a, b| (&a.name, a.rtype, &a.target).cmp(&(&b.name, b.rtype, &b.target)));
-    dangling.dedup();
-    (cascade, dangling)
+    cascade
 }

@@ -1,0 +1,68 @@
+//! Snapshot files: the last-known-good answers, versioned JSON, stable and diff-friendly
+//! (entries sorted by name and type, resolvers by address), written atomically.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use super::answer::Answer;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub version: u32,
+    /// When the answers were taken (RFC 3339).
+    pub taken_at: String,
+    /// The resolvers asked, by address.
+    pub resolvers: Vec<String>,
+    pub entries: Vec<Entry>,
+}
+
+/// One question and every resolver's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    /// Answers by resolver address.
+    pub answers: BTreeMap<String, Answer>,
+}
+
+impl Snapshot {
+    /// Reads and checks a snapshot file; the error says what is wrong and where.
+    pub fn read(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
+            format!("`{}` is not a changegate snapshot (line {}, column {}: {e})", path.display(), e.line(), e.column())
+        })?;
+        if snapshot.version != VERSION {
+            return Err(format!("`{}` is a version {} snapshot; this changegate reads version {VERSION}", path.display(), snapshot.version));
+        }
+        Ok(snapshot)
+    }
+
+    /// Writes the snapshot next to `path` and renames it into place, so a reader never sees half
+    /// a file.
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+        let mut temp = tempfile::Builder::new().prefix(".snapshot.").suffix(".tmp").tempfile_in(dir)?;
+        let mut text = serde_json::to_string_pretty(self)?;
+        text.push('\n');
+        temp.write_all(text.as_bytes())?;
+        temp.as_file().sync_all()?;
+        temp.persist(path).with_context(|| format!("cannot write `{}`", path.display()))?;
+        Ok(())
+    }
+
+    /// The names the snapshot covers.
+    pub fn names(&self) -> std::collections::BTreeSet<&str> {
+        self.entries.iter().map(|e| e.name.as_str()).collect()
+    }
+}
