@@ -49,6 +49,12 @@ pub enum Command {
     Approve(ApproveArgs),
     /// Validate config, policy and tickets without touching the network
     Lint(TicketArgs),
+    /// Record live DNS answers (types, CNAME chain, values, TTLs) as the last-known-good state
+    Snapshot(SnapshotArgs),
+    /// Re-resolve and compare exactly with a snapshot (exit 1 on any difference)
+    Verify(VerifyArgs),
+    /// Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)
+    Drift(DriftArgs),
     /// Install git hooks that run the gate
     Hook {
         #[command(subcommand)]
@@ -63,6 +69,60 @@ pub enum Command {
     /// Print the man page (roff)
     #[command(hide = true)]
     Man,
+}
+
+/// How to ask resolvers.
+#[derive(Clone, Debug, Args)]
+pub struct DnsArgs {
+    /// A resolver to ask, `ADDR[:PORT]` (repeat for several; their answers must agree)
+    /// [default: `[dns] resolvers` in changegate.toml]
+    #[arg(long, value_name = "ADDR")]
+    pub resolver: Vec<String>,
+    /// Questions in flight at once
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub concurrency: usize,
+    /// Time to wait for each answer
+    #[arg(long, default_value = "2s", value_name = "DURATION")]
+    pub timeout: String,
+    /// Tries per question, the first included
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub attempts: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Names to record
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Record every name the ticket touches, and the names that depend on them
+    #[arg(long, value_name = "TICKET")]
+    pub ticket: Option<PathBuf>,
+    /// Record types to ask for, comma-separated
+    #[arg(long, default_value = "A,AAAA", value_name = "TYPES")]
+    pub types: String,
+    /// The snapshot file to write (atomically)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A snapshot file written by `changegate snapshot`
+    #[arg(value_name = "SNAPSHOT")]
+    pub snapshot: PathBuf,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Only these managed zones (repeat) [default: all]
+    #[arg(long, value_name = "ZONE")]
+    pub zone: Vec<String>,
+    #[command(flatten)]
+    pub dns: DnsArgs,
 }
 
 #[derive(Debug, Subcommand)]

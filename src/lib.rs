@@ -14,6 +14,7 @@ pub mod document;
 pub mod evidence;
 pub mod gate;
 pub mod git;
+pub mod live;
 pub mod model;
 pub mod plan;
 pub mod policy;

@@ -69,7 +69,14 @@ pub fn run(
     let deletions = gather_deletions(&ws, &[&plan], now)?;
     let (files, dir) = approval::beside(&args.ticket, ticket.id.get_ref());
     let approvals = approval::gather(&files, &dir, &ticket, &plan, Some(signers), now)?;
+    let snapshot = super::check::snapshot_facts(
+        &crate::zone::FsFiles {
+            root: ws.config.root.clone(),
+        },
+        &ticket,
+    );
     let facts = Facts {
+        snapshot: snapshot.as_ref(),
         ticket: &ticket,
         plan: &plan,
         deletions: &deletions,

@@ -15,6 +15,7 @@ use crate::ticket::{Ticket, read_ticket};
 use crate::verdict::{Approvals, Decision, TicketVerdict, Verdict};
 use crate::verdict::{Code, Item};
 use crate::workspace::{self, Workspace};
+use crate::zone::{Files, FsFiles};
 
 use super::{invalid, item_of};
 
@@ -68,7 +69,14 @@ pub fn run(
                 let (files, dir) = approval::beside(path, ticket.id.get_ref());
                 let approvals =
                     approval::gather(&files, &dir, &ticket, &plan, ws.signers.as_ref(), now)?;
+                let snapshot = snapshot_facts(
+                    &FsFiles {
+                        root: ws.config.root.clone(),
+                    },
+                    &ticket,
+                );
                 let facts = Facts {
+                    snapshot: snapshot.as_ref(),
                     approvals: &approvals,
                     ticket: &ticket,
                     plan: &plan,
@@ -102,6 +110,21 @@ pub fn run(
         },
         diagnostics,
     ))
+}
+
+/// The ticket's last-known-good snapshot, read through `files` (paths are relative to the
+/// folder of changegate.toml).
+pub(super) fn snapshot_facts(
+    files: &dyn Files,
+    ticket: &Ticket,
+) -> Option<Result<Vec<String>, String>> {
+    let path = ticket
+        .rollback
+        .as_ref()?
+        .get_ref()
+        .last_known_good
+        .as_ref()?;
+    Some(crate::live::Snapshot::coverage(files, path.get_ref()))
 }
 
 /// Measures every deletion of these plans at once, concurrently with a bound.
@@ -250,7 +273,9 @@ fn premerge(
                     pm.ws.signers.as_ref(),
                     now,
                 )?;
+                let snapshot = snapshot_facts(&head_files, &ticket);
                 let facts = Facts {
+                    snapshot: snapshot.as_ref(),
                     approvals: &approvals,
                     ticket: &ticket,
                     plan: &plan,

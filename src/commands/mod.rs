@@ -7,6 +7,7 @@ mod completions;
 mod diff;
 mod hook;
 mod lint;
+mod live;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -61,6 +62,9 @@ pub fn run(cli: Cli) -> Outcome {
                 Outcome::CannotEvaluate
             });
         }
+        Command::Snapshot(args) => return operational(live::snapshot(&cli.global, args, now)),
+        Command::Verify(args) => return operational(live::verify(&cli.global, args)),
+        Command::Drift(args) => return operational(live::drift(&cli.global, args)),
         Command::Completions { shell } => return completions::completions(*shell),
         Command::Man => return completions::man(),
     };
@@ -87,6 +91,14 @@ pub fn run(cli: Cli) -> Outcome {
             Outcome::CannotEvaluate
         }
     }
+}
+
+/// An operational failure is "could not evaluate" (exit 3), said on stderr.
+fn operational(result: anyhow::Result<Outcome>) -> Outcome {
+    result.unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        Outcome::CannotEvaluate
+    })
 }
 
 /// A verdict for input that could not be evaluated: every problem is in `errors`.

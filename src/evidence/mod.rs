@@ -104,7 +104,7 @@ pub async fn measure_deletions(
         let vars = template::Vars {
             name: target.name.as_str(),
             fqdn: &target.name.to_dotted(),
-            rtype: &target.rtype.as_str(),
+            rtype: &asked(target.rtype).as_str(),
             zone: target.zone.as_str(),
             window: &window,
         };
@@ -157,6 +157,16 @@ pub async fn measure_deletions(
         }
     }
     facts
+}
+
+/// The type resolvers are asked for: an ALIAS is a provider-side record that answers A
+/// questions, so its resolutions are counted as A.
+fn asked(rtype: RecordType) -> RecordType {
+    if rtype == RecordType::Alias {
+        RecordType::A
+    } else {
+        rtype
+    }
 }
 
 enum Job {
@@ -212,7 +222,7 @@ impl Backend {
             }
             Self::File(csv) => {
                 let (query, result) = match job {
-                    Job::RRset(name, rtype) => csv.rrset(name, *rtype),
+                    Job::RRset(name, rtype) => csv.rrset(name, asked(*rtype)),
                     Job::Zone(zone) => csv.zone(zone),
                 };
                 Measurement {

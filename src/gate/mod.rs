@@ -19,6 +19,8 @@ pub struct Facts<'a> {
     pub plan: &'a Plan,
     pub deletions: &'a DeletionFacts,
     pub approvals: &'a ApprovalFacts,
+    /// The `rollback.last_known_good` snapshot: the names it covers, or why it is unusable.
+    pub snapshot: Option<&'a Result<Vec<String>, String>>,
     pub now: jiff::Timestamp,
 }
 
@@ -198,6 +200,25 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
             continue;
         }
         reported.push(field);
+        if field == FieldPath::RollbackLastKnownGood && field.missing_in(ticket).is_none() {
+            if let Some(problem) = snapshot_problem(facts) {
+                let span = ticket
+                    .rollback
+                    .as_ref()
+                    .and_then(|r| r.get_ref().last_known_good.as_ref())
+                    .map_or(0..0, |p| p.span());
+                v.reasons.push(
+                    Item::new(
+                        Code::FieldMissing,
+                        format!(
+                            "`rollback.last_known_good` is not a usable last-known-good: {problem}"
+                        ),
+                    )
+                    .at(at(span)),
+                );
+            }
+            continue;
+        }
         if let Some((why, span)) = field.missing_in(ticket) {
             let by = match &demanded_by {
                 Some(location) => format!(
@@ -311,6 +332,30 @@ fn deletion_gate(facts: &Facts<'_>, v: &mut TicketVerdict) {
                 allowed: true,
                 evidence: Some(evidence),
             }),
+        }
+    }
+}
+
+/// Why the ticket's snapshot cannot serve: unreadable, or not covering every touched name.
+fn snapshot_problem(facts: &Facts<'_>) -> Option<String> {
+    match facts.snapshot? {
+        Err(e) => Some(e.clone()),
+        Ok(names) => {
+            let mut uncovered: Vec<String> = facts
+                .plan
+                .touched()
+                .iter()
+                .map(|t| t.name.to_string())
+                .filter(|n| !names.contains(n))
+                .collect();
+            uncovered.sort();
+            uncovered.dedup();
+            (!uncovered.is_empty()).then(|| {
+                format!(
+                    "it does not cover {}; run `changegate snapshot --ticket TICKET --out FILE` before the change",
+                    uncovered.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                )
+            })
         }
     }
 }

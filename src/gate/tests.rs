@@ -137,6 +137,7 @@ fn run(policy: &Policy, ticket: &Ticket, deletions: &DeletionFacts) -> TicketVer
     let plan = Plan::from_ticket(ticket, &zones()).unwrap();
     evaluate(
         &Facts {
+            snapshot: None,
             approvals: &Default::default(),
             ticket,
             plan: &plan,
@@ -532,6 +533,7 @@ mod approvals {
         };
         evaluate(
             &Facts {
+                snapshot: None,
                 ticket: &t,
                 plan: &plan,
                 deletions: &DeletionFacts::default(),
@@ -654,6 +656,7 @@ mod approvals {
         };
         let v = evaluate(
             &Facts {
+                snapshot: None,
                 ticket: &t,
                 plan: &plan,
                 deletions: &DeletionFacts::default(),
@@ -709,6 +712,7 @@ mod approvals {
             };
             evaluate(
                 &Facts {
+                    snapshot: None,
                     ticket: &t,
                     plan: &plan,
                     deletions: &DeletionFacts::default(),
@@ -756,6 +760,7 @@ mod approvals {
         };
         let v = evaluate(
             &Facts {
+                snapshot: None,
                 ticket: &t,
                 plan: &plan,
                 deletions: &DeletionFacts::default(),

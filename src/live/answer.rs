@@ -105,10 +105,20 @@ impl Answer {
                 None => self.rcode.as_str().to_string(),
             };
         }
-        let mut parts: Vec<String> = Vec::new();
+        // Steps of the chain joined by arrows; the records of one step by commas.
+        let mut steps: Vec<(String, RecordType, Vec<&str>)> = Vec::new();
         for rr in &self.chain {
-            parts.push(format!("{} {}", rr.rtype, rr.data));
+            match steps.last_mut() {
+                Some((name, rtype, values)) if *name == rr.name && *rtype == rr.rtype => {
+                    values.push(&rr.data)
+                }
+                _ => steps.push((rr.name.clone(), rr.rtype, vec![&rr.data])),
+            }
         }
+        let parts: Vec<String> = steps
+            .iter()
+            .map(|(_, rtype, values)| format!("{rtype} {}", values.join(", ")))
+            .collect();
         format!("{} {}", self.rcode.as_str(), parts.join(" → "))
     }
 }

@@ -33,7 +33,11 @@ impl Drift {
 
 /// The type to ask for a desired RRset: an ALIAS answers as addresses.
 pub fn query_type(rtype: RecordType) -> RecordType {
-    if rtype == RecordType::Alias { RecordType::A } else { rtype }
+    if rtype == RecordType::Alias {
+        RecordType::A
+    } else {
+        rtype
+    }
 }
 
 /// Compares one desired RRset with one resolver's answer.
@@ -52,18 +56,36 @@ pub fn compare(desired: &RRset, resolver: &str, live: &Answer, file: Option<Stri
     match live.rcode {
         Rcode::Noerror => {}
         Rcode::Nxdomain | Rcode::Nodata => {
-            return vec![drift("missing", format!("`{}` {} is not live ({})", desired.name, desired.rtype, live.rcode.as_str()))];
+            return vec![drift(
+                "missing",
+                format!(
+                    "`{}` {} is not live ({})",
+                    desired.name,
+                    desired.rtype,
+                    live.rcode.as_str()
+                ),
+            )];
         }
-        _ => return vec![drift("unavailable", format!("cannot tell: {}", live.describe()))],
+        _ => {
+            return vec![drift(
+                "unavailable",
+                format!("cannot tell: {}", live.describe()),
+            )];
+        }
     }
     let name = desired.name.as_str();
     // Records at the asked name itself; anything else in the chain came through an alias.
     let own: Vec<_> = live.chain.iter().filter(|rr| rr.name == name).collect();
-    let through_cname = own.iter().any(|rr| rr.rtype == RecordType::Cname) && desired.rtype != RecordType::Cname;
+    let through_cname =
+        own.iter().any(|rr| rr.rtype == RecordType::Cname) && desired.rtype != RecordType::Cname;
     if through_cname {
         return vec![drift(
             "type-mismatch",
-            format!("desired {} at `{name}`, but it is live as a CNAME chain: {}", desired.rtype, live.shape().join(" → ")),
+            format!(
+                "desired {} at `{name}`, but it is live as a CNAME chain: {}",
+                desired.rtype,
+                live.shape().join(" → ")
+            ),
         )];
     }
     if desired.rtype == RecordType::Alias {
@@ -71,33 +93,70 @@ pub fn compare(desired: &RRset, resolver: &str, live: &Answer, file: Option<Stri
         return if own.iter().any(|rr| rr.rtype == RecordType::A) {
             Vec::new()
         } else {
-            vec![drift("type-mismatch", format!("desired ALIAS at `{name}`, but it does not answer with A records"))]
+            vec![drift(
+                "type-mismatch",
+                format!("desired ALIAS at `{name}`, but it does not answer with A records"),
+            )]
         };
     }
     let expected_type = desired.rtype;
     let live_values: Vec<&str> = {
-        let mut v: Vec<&str> = own.iter().filter(|rr| rr.rtype == expected_type).map(|rr| rr.data.as_str()).collect();
+        let mut v: Vec<&str> = own
+            .iter()
+            .filter(|rr| rr.rtype == expected_type)
+            .map(|rr| rr.data.as_str())
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
     };
     if live_values.is_empty() {
         let types: Vec<String> = own.iter().map(|rr| rr.rtype.to_string()).collect();
-        return vec![drift("type-mismatch", format!("desired {expected_type} at `{name}`, live {}", types.join(", ")))];
+        return vec![drift(
+            "type-mismatch",
+            format!(
+                "desired {expected_type} at `{name}`, live {}",
+                types.join(", ")
+            ),
+        )];
     }
     let wanted: Vec<&str> = desired.values.iter().map(|v| &**v).collect();
-    let missing: Vec<&str> = wanted.iter().copied().filter(|v| !live_values.contains(v)).collect();
-    let extra: Vec<&str> = live_values.iter().copied().filter(|v| !wanted.contains(v)).collect();
+    let missing: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|v| !live_values.contains(v))
+        .collect();
+    let extra: Vec<&str> = live_values
+        .iter()
+        .copied()
+        .filter(|v| !wanted.contains(v))
+        .collect();
     let mut out = Vec::new();
     match (missing.is_empty(), extra.is_empty()) {
         (true, true) => {}
-        (true, false) => out.push(drift("extra", format!("live has extra values: {}", extra.join(", ")))),
-        (false, true) => out.push(drift("changed", format!("live lacks values: {}", missing.join(", ")))),
-        (false, false) => out.push(drift("changed", format!("live has {} instead of {}", extra.join(", "), missing.join(", ")))),
+        (true, false) => out.push(drift(
+            "extra",
+            format!("live has extra values: {}", extra.join(", ")),
+        )),
+        (false, true) => out.push(drift(
+            "changed",
+            format!("live lacks values: {}", missing.join(", ")),
+        )),
+        (false, false) => out.push(drift(
+            "changed",
+            format!(
+                "live has {} instead of {}",
+                extra.join(", "),
+                missing.join(", ")
+            ),
+        )),
     }
     if let Some(rr) = own.iter().find(|rr| rr.rtype == expected_type) {
         if rr.ttl != desired.ttl {
-            out.push(drift("ttl", format!("TTL {} live, {} desired", rr.ttl, desired.ttl)));
+            out.push(drift(
+                "ttl",
+                format!("TTL {} live, {} desired", rr.ttl, desired.ttl),
+            ));
         }
     }
     out

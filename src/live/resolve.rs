@@ -7,12 +7,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
+use hickory_resolver::TokioResolver;
+use hickory_resolver::config::{
+    ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
+};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::Name;
 use hickory_resolver::proto::rr::{RData, Record};
-use hickory_resolver::{Name, TokioResolver};
 
 use super::answer::{Answer, Rcode, Rr};
 use crate::model::{Fqdn, RecordType};
@@ -30,7 +33,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(2), attempts: 2, concurrency: 64 }
+        Self {
+            timeout: Duration::from_secs(2),
+            attempts: 2,
+            concurrency: 64,
+        }
     }
 }
 
@@ -45,10 +52,16 @@ pub fn parse_address(text: &str) -> Result<SocketAddr, String> {
     if let Ok(address) = text.parse::<SocketAddr>() {
         return Ok(address);
     }
-    if let Ok(ip) = text.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+    if let Ok(ip) = text
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+    {
         return Ok(SocketAddr::new(ip, 53));
     }
-    Err(format!("`{text}` is not a resolver address; write e.g. `127.0.0.1:53` or `[::1]:53`"))
+    Err(format!(
+        "`{text}` is not a resolver address; write e.g. `127.0.0.1:53` or `[::1]:53`"
+    ))
 }
 
 impl Resolvers {
@@ -82,19 +95,25 @@ impl Resolvers {
 
     /// Asks every question of every resolver, at most `concurrency` at once, ticking `progress`
     /// once per question per resolver. Answers come back per question, per resolver.
-    pub async fn ask_all(self: &Arc<Self>, questions: &[(Fqdn, RecordType)], progress: &indicatif::ProgressBar) -> Vec<Vec<Answer>> {
+    pub async fn ask_all(
+        self: &Arc<Self>,
+        questions: &[(Fqdn, RecordType)],
+        progress: &indicatif::ProgressBar,
+    ) -> Vec<Vec<Answer>> {
         let limit = Arc::new(tokio::sync::Semaphore::new(self.options.concurrency.max(1)));
         let mut set = tokio::task::JoinSet::new();
         for (q, (name, rtype)) in questions.iter().enumerate() {
             for s in 0..self.servers.len() {
-                let (this, limit, name, rtype) = (self.clone(), limit.clone(), name.clone(), *rtype);
+                let (this, limit, name, rtype) =
+                    (self.clone(), limit.clone(), name.clone(), *rtype);
                 set.spawn(async move {
                     let _permit = limit.acquire_owned().await;
                     (q, s, this.ask(s, &name, rtype).await)
                 });
             }
         }
-        let mut answers: Vec<Vec<Option<Answer>>> = vec![vec![None; self.servers.len()]; questions.len()];
+        let mut answers: Vec<Vec<Option<Answer>>> =
+            vec![vec![None; self.servers.len()]; questions.len()];
         while let Some(joined) = set.join_next().await {
             if let Ok((q, s, answer)) = joined {
                 answers[q][s] = Some(answer);
@@ -105,7 +124,14 @@ impl Resolvers {
             .into_iter()
             .map(|row| {
                 row.into_iter()
-                    .map(|a| a.unwrap_or_else(|| Answer { rcode: Rcode::Error, authoritative: None, chain: Vec::new(), error: Some("the query task failed".into()) }))
+                    .map(|a| {
+                        a.unwrap_or_else(|| Answer {
+                            rcode: Rcode::Error,
+                            authoritative: None,
+                            chain: Vec::new(),
+                            error: Some("the query task failed".into()),
+                        })
+                    })
                     .collect()
             })
             .collect()
@@ -114,20 +140,39 @@ impl Resolvers {
     /// One question to one resolver.
     pub async fn ask(&self, server: usize, name: &Fqdn, rtype: RecordType) -> Answer {
         let resolver = &self.servers[server].1;
-        let fail = |rcode: Rcode, error: String| Answer { rcode, authoritative: None, chain: Vec::new(), error: Some(error) };
+        let fail = |rcode: Rcode, error: String| Answer {
+            rcode,
+            authoritative: None,
+            chain: Vec::new(),
+            error: Some(error),
+        };
         let query_name = match Name::from_ascii(name.to_dotted()) {
             Ok(n) => n,
-            Err(e) => return fail(Rcode::Error, format!("`{name}` is not a name hickory accepts: {e}")),
+            Err(e) => {
+                return fail(
+                    Rcode::Error,
+                    format!("`{name}` is not a name hickory accepts: {e}"),
+                );
+            }
         };
         let query_type = hickory_resolver::proto::rr::RecordType::from(type_code(rtype));
         // ALIAS is a provider-side construct: on the wire the name answers with addresses.
         match resolver.lookup(query_name, query_type).await {
             Ok(lookup) => {
                 let chain = lookup.answers().iter().map(rr).collect();
-                Answer { rcode: Rcode::Noerror, authoritative: Some(lookup.message().metadata.authoritative), chain, error: None }
+                Answer {
+                    rcode: Rcode::Noerror,
+                    authoritative: Some(lookup.message().metadata.authoritative),
+                    chain,
+                    error: None,
+                }
             }
             Err(NetError::Dns(DnsError::NoRecordsFound(none))) => Answer {
-                rcode: if none.response_code == ResponseCode::NXDomain { Rcode::Nxdomain } else { Rcode::Nodata },
+                rcode: if none.response_code == ResponseCode::NXDomain {
+                    Rcode::Nxdomain
+                } else {
+                    Rcode::Nodata
+                },
                 authoritative: Some(none.soa.is_some()),
                 chain: Vec::new(),
                 error: None,
@@ -139,10 +184,23 @@ impl Resolvers {
                     ResponseCode::NXDomain => Rcode::Nxdomain,
                     _ => Rcode::Error,
                 };
-                Answer { rcode, authoritative: Some(false), chain: Vec::new(), error: Some(format!("the server answered {code}")) }
+                Answer {
+                    rcode,
+                    authoritative: Some(false),
+                    chain: Vec::new(),
+                    error: Some(format!("the server answered {code}")),
+                }
             }
-            Err(NetError::Timeout) => fail(Rcode::Timeout, format!("no answer within {:?} ({} tries)", self.options.timeout, self.options.attempts)),
-            Err(e) if e.to_string().to_ascii_lowercase().contains("timed out") => fail(Rcode::Timeout, e.to_string()),
+            Err(NetError::Timeout) => fail(
+                Rcode::Timeout,
+                format!(
+                    "no answer within {:?} ({} tries)",
+                    self.options.timeout, self.options.attempts
+                ),
+            ),
+            Err(e) if e.to_string().to_ascii_lowercase().contains("timed out") => {
+                fail(Rcode::Timeout, e.to_string())
+            }
             Err(e) => fail(Rcode::Error, e.to_string()),
         }
     }
@@ -181,17 +239,33 @@ fn type_code(rtype: RecordType) -> u16 {
 fn rr(record: &Record) -> Rr {
     let name = record.name.to_ascii().to_ascii_lowercase();
     let rtype_text = record.record_type().to_string();
-    let rtype = RecordType::parse(&rtype_text).unwrap_or(RecordType::Unknown(u16::from(record.record_type())));
+    let rtype = RecordType::parse(&rtype_text)
+        .unwrap_or(RecordType::Unknown(u16::from(record.record_type())));
     let data = match &record.data {
         RData::TXT(txt) => {
-            let bytes: Vec<u8> = txt.txt_data.iter().flat_map(|s| s.iter().copied()).collect();
+            let bytes: Vec<u8> = txt
+                .txt_data
+                .iter()
+                .flat_map(|s| s.iter().copied())
+                .collect();
             rdata::txt(&bytes)
         }
         other => {
             let text = other.to_string();
-            let lower = |t: String| if matches!(rtype, RecordType::Caa | RecordType::Unknown(_)) { t } else { t.to_ascii_lowercase() };
+            let lower = |t: String| {
+                if matches!(rtype, RecordType::Caa | RecordType::Unknown(_)) {
+                    t
+                } else {
+                    t.to_ascii_lowercase()
+                }
+            };
             lower(text)
         }
     };
-    Rr { name: name.trim_end_matches('.').to_string(), rtype, ttl: record.ttl, data }
+    Rr {
+        name: name.trim_end_matches('.').to_string(),
+        rtype,
+        ttl: record.ttl,
+        data,
+    }
 }

@@ -37,12 +37,22 @@ pub struct Entry {
 impl Snapshot {
     /// Reads and checks a snapshot file; the error says what is wrong and where.
     pub fn read(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
-            format!("`{}` is not a changegate snapshot (line {}, column {}: {e})", path.display(), e.line(), e.column())
+            format!(
+                "`{}` is not a changegate snapshot (line {}, column {}: {e})",
+                path.display(),
+                e.line(),
+                e.column()
+            )
         })?;
         if snapshot.version != VERSION {
-            return Err(format!("`{}` is a version {} snapshot; this changegate reads version {VERSION}", path.display(), snapshot.version));
+            return Err(format!(
+                "`{}` is a version {} snapshot; this changegate reads version {VERSION}",
+                path.display(),
+                snapshot.version
+            ));
         }
         Ok(snapshot)
     }
@@ -50,15 +60,45 @@ impl Snapshot {
     /// Writes the snapshot next to `path` and renames it into place, so a reader never sees half
     /// a file.
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-        let mut temp = tempfile::Builder::new().prefix(".snapshot.").suffix(".tmp").tempfile_in(dir)?;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(".snapshot.")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
         let mut text = serde_json::to_string_pretty(self)?;
         text.push('\n');
         temp.write_all(text.as_bytes())?;
         temp.as_file().sync_all()?;
-        temp.persist(path).with_context(|| format!("cannot write `{}`", path.display()))?;
+        temp.persist(path)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
         Ok(())
+    }
+
+    /// Reads a snapshot through `files` (the work tree or a commit): the names it covers, or
+    /// why it cannot serve as a last-known-good.
+    pub fn coverage(files: &dyn crate::zone::Files, path: &str) -> Result<Vec<String>, String> {
+        let shown = files.display(path);
+        let text = files
+            .read(path)
+            .map_err(|e| format!("`{shown}` cannot be read: {e}"))?;
+        let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "`{shown}` is not a changegate snapshot (line {}: {e})",
+                e.line()
+            )
+        })?;
+        if snapshot.version != VERSION {
+            return Err(format!(
+                "`{shown}` is a version {} snapshot; this changegate reads version {VERSION}",
+                snapshot.version
+            ));
+        }
+        Ok(snapshot.names().into_iter().map(str::to_string).collect())
     }
 
     /// The names the snapshot covers.

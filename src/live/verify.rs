@@ -21,7 +21,14 @@ pub struct Difference {
 }
 
 /// Compares one answer with the one recorded.
-pub fn compare(name: &str, rtype: &str, resolver: &str, was: &Answer, now: &Answer, dynamic: bool) -> Option<Difference> {
+pub fn compare(
+    name: &str,
+    rtype: &str,
+    resolver: &str,
+    was: &Answer,
+    now: &Answer,
+    dynamic: bool,
+) -> Option<Difference> {
     let difference = |kind: &'static str, message: String| Difference {
         name: name.to_string(),
         rtype: rtype.to_string(),
@@ -32,34 +39,75 @@ pub fn compare(name: &str, rtype: &str, resolver: &str, was: &Answer, now: &Answ
         message,
     };
     if was.rcode != now.rcode {
-        return Some(difference("rcode", format!("was {}, now {}", was.rcode.as_str(), now.rcode.as_str())));
+        return Some(difference(
+            "rcode",
+            format!("was {}, now {}", was.rcode.as_str(), now.rcode.as_str()),
+        ));
     }
     let (before, after) = (was.shape(), now.shape());
     if before != after {
         let cname = |shape: &[String]| shape.iter().any(|s| s.contains(" CNAME "));
         let message = if cname(&after) && !cname(&before) {
-            format!("a CNAME now stands where {} records were: `{}` is answered through `{}`", rtype, name, after.join(" → "))
+            format!(
+                "a CNAME now stands where {} records were: `{}` is answered through `{}`",
+                rtype,
+                name,
+                after.join(" → ")
+            )
         } else if cname(&before) && !cname(&after) {
-            format!("the CNAME chain `{}` is gone: `{}` now answers `{}`", before.join(" → "), name, after.join(" → "))
+            format!(
+                "the CNAME chain `{}` is gone: `{}` now answers `{}`",
+                before.join(" → "),
+                name,
+                after.join(" → ")
+            )
         } else {
-            format!("the answer changed shape: was `{}`, now `{}`", before.join(" → "), after.join(" → "))
+            format!(
+                "the answer changed shape: was `{}`, now `{}`",
+                before.join(" → "),
+                after.join(" → ")
+            )
         };
         return Some(difference("shape", message));
     }
     if dynamic {
         let empty = now.values().is_empty();
-        return empty.then(|| difference("empty", "a traffic-managed name answers with no records".into()));
+        return empty.then(|| {
+            difference(
+                "empty",
+                "a traffic-managed name answers with no records".into(),
+            )
+        });
     }
     if was.values() != now.values() {
-        let gone: Vec<&str> = was.values().into_iter().filter(|v| !now.values().contains(v)).collect();
-        let new: Vec<&str> = now.values().into_iter().filter(|v| !was.values().contains(v)).collect();
-        return Some(difference("values", format!("values changed: lost {}, gained {}", list(&gone), list(&new))));
+        let gone: Vec<&str> = was
+            .values()
+            .into_iter()
+            .filter(|v| !now.values().contains(v))
+            .collect();
+        let new: Vec<&str> = now
+            .values()
+            .into_iter()
+            .filter(|v| !was.values().contains(v))
+            .collect();
+        return Some(difference(
+            "values",
+            format!(
+                "values changed: lost {}, gained {}",
+                list(&gone),
+                list(&new)
+            ),
+        ));
     }
     None
 }
 
 fn list(values: &[&str]) -> String {
-    if values.is_empty() { "none".into() } else { values.join(", ") }
+    if values.is_empty() {
+        "none".into()
+    } else {
+        values.join(", ")
+    }
 }
 
 #[cfg(test)]
@@ -72,7 +120,15 @@ mod tests {
         Answer {
             rcode: Rcode::Noerror,
             authoritative: Some(true),
-            chain: chain.iter().map(|(n, t, d)| Rr { name: n.to_string(), rtype: *t, ttl: 300, data: d.to_string() }).collect(),
+            chain: chain
+                .iter()
+                .map(|(n, t, d)| Rr {
+                    name: n.to_string(),
+                    rtype: *t,
+                    ttl: 300,
+                    data: d.to_string(),
+                })
+                .collect(),
             error: None,
         }
     }
@@ -80,10 +136,18 @@ mod tests {
     #[test]
     fn a_cname_where_an_a_record_was_is_named_as_such() {
         let was = answer(&[("sso.example.com", RecordType::A, "192.0.2.1")]);
-        let now = answer(&[("sso.example.com", RecordType::Cname, "tm.example.net."), ("tm.example.net", RecordType::A, "192.0.2.1")]);
+        let now = answer(&[
+            ("sso.example.com", RecordType::Cname, "tm.example.net."),
+            ("tm.example.net", RecordType::A, "192.0.2.1"),
+        ]);
         let d = compare("sso.example.com", "A", "r", &was, &now, false).unwrap();
         assert_eq!(d.kind, "shape");
-        assert!(d.message.contains("a CNAME now stands where A records were"), "{}", d.message);
+        assert!(
+            d.message
+                .contains("a CNAME now stands where A records were"),
+            "{}",
+            d.message
+        );
         // Even a traffic-managed name must keep its shape.
         assert!(compare("sso.example.com", "A", "r", &was, &now, true).is_some());
     }
@@ -93,8 +157,23 @@ mod tests {
         let was = answer(&[("tm.example.com", RecordType::A, "192.0.2.1")]);
         let rotated = answer(&[("tm.example.com", RecordType::A, "192.0.2.9")]);
         assert!(compare("tm.example.com", "A", "r", &was, &rotated, true).is_none());
-        assert_eq!(compare("tm.example.com", "A", "r", &was, &rotated, false).unwrap().kind, "values");
-        let nodata = Answer { rcode: Rcode::Nodata, authoritative: Some(true), chain: vec![], error: None };
-        assert_eq!(compare("tm.example.com", "A", "r", &was, &nodata, true).unwrap().kind, "rcode");
+        assert_eq!(
+            compare("tm.example.com", "A", "r", &was, &rotated, false)
+                .unwrap()
+                .kind,
+            "values"
+        );
+        let nodata = Answer {
+            rcode: Rcode::Nodata,
+            authoritative: Some(true),
+            chain: vec![],
+            error: None,
+        };
+        assert_eq!(
+            compare("tm.example.com", "A", "r", &was, &nodata, true)
+                .unwrap()
+                .kind,
+            "rcode"
+        );
     }
 }

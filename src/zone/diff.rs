@@ -241,19 +241,36 @@ fn managed(state: &State, name: &Fqdn) -> bool {
 }
 
 /// Cascade over the new state's references, and the references left dangling.
-fn references(new: &State, changes: &[RRsetChange], types: &[TypeChange]) -> (Vec<Cascade>, Vec<DanglingReference>) {
-    let mut roots: Vec<&str> = changes.iter().filter(|c| c.kind == ChangeKind::Delete).map(|c| c.name().as_str()).collect();
+fn references(
+    new: &State,
+    changes: &[RRsetChange],
+    types: &[TypeChange],
+) -> (Vec<Cascade>, Vec<DanglingReference>) {
+    let mut roots: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Delete)
+        .map(|c| c.name().as_str())
+        .collect();
     roots.extend(types.iter().map(|t| t.name.as_str()));
 
     let mut dangling = Vec::new();
     let mut check = |name: &Fqdn, rtype: RecordType, origin: Origin, target: &str| {
         let target = Fqdn::from_normalised(target.to_string());
         if managed(new, &target) && !resolves(new, &target) {
-            dangling.push(DanglingReference { name: name.clone(), rtype, target, origin });
+            dangling.push(DanglingReference {
+                name: name.clone(),
+                rtype,
+                target,
+                origin,
+            });
         }
     };
     // Created or updated records must not point at nothing.
-    for rrset in changes.iter().filter(|c| c.kind != ChangeKind::Delete).filter_map(|c| c.new.as_ref()) {
+    for rrset in changes
+        .iter()
+        .filter(|c| c.kind != ChangeKind::Delete)
+        .filter_map(|c| c.new.as_ref())
+    {
         for target in rrset.targets() {
             check(&rrset.name, rrset.rtype, rrset.origin, target);
         }
@@ -287,13 +304,15 @@ pub fn dependents(state: &State, roots: &[&str]) -> Vec<Cascade> {
     }
     edges.sort_unstable_by(|a, b| a.0.cmp(b.0));
     // The pairs whose target is `name`: a sorted slice's equal range.
-    let referrers = |name: &str| edges.partition_point(|e| e.0 < name)..edges.partition_point(|e| e.0 <= name);
+    let referrers =
+        |name: &str| edges.partition_point(|e| e.0 < name)..edges.partition_point(|e| e.0 <= name);
     let mut seen: HashSet<(&str, RecordType), Fnv> = HashSet::default();
     for root in roots {
         let mut queue: VecDeque<(&str, usize)> = VecDeque::from([(*root, 0)]);
         while let Some((name, depth)) = queue.pop_front() {
             for &(_, rrset, zone) in &edges[referrers(name)] {
-                if rrset.name.as_str() == *root || !seen.insert((rrset.name.as_str(), rrset.rtype)) {
+                if rrset.name.as_str() == *root || !seen.insert((rrset.name.as_str(), rrset.rtype))
+                {
                     continue;
                 }
                 cascade.push(Cascade {
@@ -305,7 +324,10 @@ pub fn dependents(state: &State, roots: &[&str]) -> Vec<Cascade> {
                     origin: rrset.origin,
                 });
                 // Only aliases pass resolution on: whoever points at them is affected too.
-                if matches!(rrset.rtype, RecordType::Cname | RecordType::Alias | RecordType::Dname) {
+                if matches!(
+                    rrset.rtype,
+                    RecordType::Cname | RecordType::Alias | RecordType::Dname
+                ) {
                     queue.push_back((rrset.name.as_str(), depth + 1));
                 }
             }

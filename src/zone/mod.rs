@@ -11,7 +11,9 @@ pub mod rdata;
 pub mod source;
 mod zonefile;
 
-pub use diff::{Cascade, ChangeKind, DanglingReference, RRsetChange, ZoneDiff, dependents, diff_states};
+pub use diff::{
+    Cascade, ChangeKind, DanglingReference, RRsetChange, ZoneDiff, dependents, diff_states,
+};
 pub use octodns::read_octodns;
 pub use source::{Files, FsFiles, State, load_state};
 pub use zonefile::read_zone_file;

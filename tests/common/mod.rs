@@ -1,6 +1,7 @@
 //! Test harness: temp DNS repositories, the real binary, and real components.
 #![allow(dead_code)]
 
+pub mod dns;
 pub mod prometheus;
 pub mod stub;
 

@@ -1,0 +1,432 @@
+//! `changegate snapshot`, `verify` and `drift`: ask resolvers, then compare.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL};
+
+use super::{Outcome, write_stdout};
+use crate::cli::{DnsArgs, DriftArgs, Global, SnapshotArgs, VerifyArgs};
+use crate::live::Answer;
+use crate::live::drift::{self, Drift};
+use crate::live::resolve::{Options, Resolvers, parse_address};
+use crate::live::snapshot::{Entry, Snapshot, VERSION};
+use crate::live::verify::{self, Difference};
+use crate::model::{Duration, Fqdn, RecordType};
+use crate::report::Format;
+use crate::workspace::{self, Workspace};
+use crate::zone::{FsFiles, dependents, load_state};
+
+/// A progress bar on stderr, only for a person at a terminal.
+fn progress(global: &Global, total: u64, what: &str) -> indicatif::ProgressBar {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    if global.no_progress || ci || global.quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Resolver addresses: `--resolver`, else `[dns] resolvers`, else the given fallback.
+fn addresses(
+    args: &DnsArgs,
+    ws: Option<&Workspace>,
+    fallback: &[String],
+) -> anyhow::Result<Vec<SocketAddr>> {
+    let configured = ws.map(|w| w.config.resolvers.clone()).unwrap_or_default();
+    let chosen = if !args.resolver.is_empty() {
+        args.resolver.clone()
+    } else if !configured.is_empty() {
+        configured
+    } else {
+        fallback.to_vec()
+    };
+    if chosen.is_empty() {
+        bail!(
+            "no resolver to ask: pass `--resolver ADDR` or set `[dns] resolvers` in changegate.toml"
+        );
+    }
+    chosen
+        .iter()
+        .map(|a| parse_address(a).map_err(anyhow::Error::msg))
+        .collect()
+}
+
+fn options(args: &DnsArgs) -> anyhow::Result<Options> {
+    let timeout = Duration::parse(&args.timeout).map_err(anyhow::Error::msg)?;
+    if timeout.as_secs() == 0 {
+        bail!("`--timeout` must be at least 1s");
+    }
+    Ok(Options {
+        timeout: timeout.to_std(),
+        attempts: args.attempts.max(1),
+        concurrency: args.concurrency.max(1),
+    })
+}
+
+/// Asks every question of every resolver, on one runtime.
+fn ask(
+    global: &Global,
+    addresses: &[SocketAddr],
+    options: Options,
+    questions: &[(Fqdn, RecordType)],
+) -> anyhow::Result<Vec<Vec<Answer>>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let bar = progress(
+        global,
+        (questions.len() * addresses.len()) as u64,
+        "resolving",
+    );
+    let answers = runtime.block_on(async {
+        let resolvers = Arc::new(Resolvers::new(addresses, options)?);
+        anyhow::Ok(resolvers.ask_all(questions, &bar).await)
+    })?;
+    bar.finish_and_clear();
+    Ok(answers)
+}
+
+fn table() -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(110)
+        .force_no_tty();
+    table
+}
+
+/// The workspace if there is one; live commands also work outside a DNS repository.
+fn optional_workspace(global: &Global) -> Option<Workspace> {
+    workspace::find_config(global.config.as_deref())
+        .ok()
+        .and_then(|_| workspace::load(global.config.as_deref()).ok())
+}
+
+pub fn snapshot(
+    global: &Global,
+    args: &SnapshotArgs,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Outcome> {
+    let ws = optional_workspace(global);
+    let mut names: Vec<Fqdn> = Vec::new();
+    for name in &args.names {
+        names.push(Fqdn::parse(name).map_err(|e| anyhow::anyhow!("`{name}`: {e}"))?);
+    }
+    if let Some(ticket_path) = &args.ticket {
+        let ws = ws.as_ref().context("`--ticket` needs the DNS repository's changegate.toml (run inside it, or pass --config)")?;
+        let file = workspace::read_source(ticket_path, "ticket-invalid", "the ticket")
+            .map_err(|d| anyhow::anyhow!("{}", d[0].message))?;
+        let ticket = crate::ticket::read_ticket(file, ticket_path).map_err(|d| {
+            anyhow::anyhow!(
+                "the ticket is invalid: {}; run `changegate lint {}`",
+                d[0].message,
+                ticket_path.display()
+            )
+        })?;
+        let touched: Vec<&Fqdn> = ticket.names();
+        names.extend(touched.iter().map(|n| (*n).clone()));
+        // Names that depend on the ticket's names answer differently when they change, too.
+        let state = load_state(
+            &FsFiles {
+                root: ws.config.root.clone(),
+            },
+            &ws.config.zonefiles,
+            &ws.config.octodns,
+        )
+        .map_err(|d| anyhow::anyhow!("{}", d[0].message))?;
+        let roots: Vec<&str> = touched.iter().map(|n| n.as_str()).collect();
+        names.extend(dependents(&state, &roots).into_iter().map(|c| c.name));
+    }
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        bail!("nothing to snapshot: name some names, or pass `--ticket TICKET`");
+    }
+    let types: Vec<RecordType> = args
+        .types
+        .split(',')
+        .map(|t| RecordType::parse(t.trim()).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<_>>()?;
+    let addresses = addresses(&args.dns, ws.as_ref(), &[])?;
+    let questions: Vec<(Fqdn, RecordType)> = names
+        .iter()
+        .flat_map(|n| types.iter().map(move |t| (n.clone(), *t)))
+        .collect();
+    let answers = ask(global, &addresses, options(&args.dns)?, &questions)?;
+
+    let labels: Vec<String> = addresses.iter().map(|a| a.to_string()).collect();
+    let mut entries = Vec::new();
+    let mut failed = 0;
+    let mut disagree = Vec::new();
+    for ((name, rtype), row) in questions.iter().zip(answers) {
+        failed += row.iter().filter(|a| !a.rcode.is_answer()).count();
+        if row.windows(2).any(|w| {
+            w[0].rcode != w[1].rcode
+                || w[0].shape() != w[1].shape()
+                || w[0].values() != w[1].values()
+        }) {
+            disagree.push(format!("{name} {rtype}"));
+        }
+        let answers: BTreeMap<String, Answer> = labels.iter().cloned().zip(row).collect();
+        entries.push(Entry {
+            name: name.to_string(),
+            rtype: rtype.to_string(),
+            answers,
+        });
+    }
+    let snapshot = Snapshot {
+        version: VERSION,
+        taken_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        resolvers: labels,
+        entries,
+    };
+    snapshot.write(&args.out)?;
+    if global.format == Format::Json {
+        write_stdout(&format!("{}\n", serde_json::to_string_pretty(&snapshot)?));
+    } else if !global.quiet {
+        let mut t = table();
+        t.set_header(vec!["name", "type", "resolver", "answer"]);
+        for e in snapshot.entries.iter().take(200) {
+            for (resolver, answer) in &e.answers {
+                t.add_row(vec![
+                    e.name.clone(),
+                    e.rtype.clone(),
+                    resolver.clone(),
+                    answer.describe(),
+                ]);
+            }
+        }
+        let more = snapshot.entries.len().saturating_sub(200);
+        let tail = if more > 0 {
+            format!("… and {more} more in the file\n")
+        } else {
+            String::new()
+        };
+        write_stdout(&format!("{t}\n{tail}"));
+    }
+    for d in &disagree {
+        eprintln!("warning: the resolvers disagree on {d}");
+    }
+    eprintln!(
+        "wrote {} ({} question(s), {} resolver(s))",
+        workspace::display_path(&args.out),
+        questions.len(),
+        addresses.len()
+    );
+    if failed > 0 {
+        eprintln!(
+            "error: {failed} answer(s) failed (timeout, SERVFAIL or error): the snapshot is not a complete last-known-good"
+        );
+        return Ok(Outcome::Refused);
+    }
+    Ok(Outcome::Allowed)
+}
+
+pub fn verify(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
+    let snapshot = Snapshot::read(&args.snapshot).map_err(anyhow::Error::msg)?;
+    let ws = optional_workspace(global);
+    let addresses = addresses(&args.dns, None, &snapshot.resolvers)?;
+    // Each resolver is compared with its own recorded answers (or the only ones recorded).
+    let recorded: Vec<String> = addresses
+        .iter()
+        .map(|a| {
+            let label = a.to_string();
+            if snapshot.resolvers.contains(&label) {
+                Ok(label)
+            } else if let [only] = snapshot.resolvers.as_slice() {
+                Ok(only.clone())
+            } else {
+                Err(anyhow::anyhow!(
+                    "`{label}` is not one of the snapshot's resolvers ({})",
+                    snapshot.resolvers.join(", ")
+                ))
+            }
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut questions = Vec::new();
+    for e in &snapshot.entries {
+        let name = Fqdn::parse(&e.name)
+            .map_err(|m| anyhow::anyhow!("the snapshot names `{}`: {m}", e.name))?;
+        let rtype = RecordType::parse(&e.rtype).map_err(anyhow::Error::msg)?;
+        questions.push((name, rtype));
+    }
+    let answers = ask(global, &addresses, options(&args.dns)?, &questions)?;
+    let mut differences: Vec<Difference> = Vec::new();
+    for ((entry, (name, _)), row) in snapshot.entries.iter().zip(&questions).zip(&answers) {
+        let dynamic = ws.as_ref().is_some_and(|w| w.policy.is_dynamic(name));
+        for (s, now) in row.iter().enumerate() {
+            let Some(was) = entry.answers.get(&recorded[s]) else {
+                continue;
+            };
+            differences.extend(verify::compare(
+                &entry.name,
+                &entry.rtype,
+                &addresses[s].to_string(),
+                was,
+                now,
+                dynamic,
+            ));
+        }
+    }
+    if global.format == Format::Json {
+        let doc = serde_json::json!({"schema": 1, "snapshot": workspace::display_path(&args.snapshot), "taken_at": snapshot.taken_at, "matches": differences.is_empty(), "differences": differences});
+        write_stdout(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
+    } else if differences.is_empty() {
+        write_stdout(&format!(
+            "verify: all {} answer(s) match the snapshot taken at {}\n",
+            questions.len() * addresses.len(),
+            snapshot.taken_at
+        ));
+    } else {
+        let mut t = table();
+        t.set_header(vec![
+            "name",
+            "type",
+            "resolver",
+            "what differs",
+            "snapshot",
+            "now",
+        ]);
+        for d in &differences {
+            t.add_row(vec![
+                d.name.clone(),
+                d.rtype.clone(),
+                d.resolver.clone(),
+                d.message.clone(),
+                d.expected.clone(),
+                d.actual.clone(),
+            ]);
+        }
+        write_stdout(&format!(
+            "{t}\nverify: {} answer(s) differ from the snapshot taken at {}\n",
+            differences.len(),
+            snapshot.taken_at
+        ));
+    }
+    Ok(if differences.is_empty() {
+        Outcome::Allowed
+    } else {
+        Outcome::Refused
+    })
+}
+
+pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
+    let ws = match workspace::load(global.config.as_deref()) {
+        Ok(ws) => ws,
+        Err(problems) => {
+            for p in &problems {
+                eprint!("{}", p.render(false));
+            }
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let state = match load_state(
+        &FsFiles {
+            root: ws.config.root.clone(),
+        },
+        &ws.config.zonefiles,
+        &ws.config.octodns,
+    ) {
+        Ok(state) => state,
+        Err(problems) => {
+            for p in &problems {
+                eprint!("{}", p.render(false));
+            }
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let wanted: Vec<Fqdn> = args
+        .zone
+        .iter()
+        .map(|z| Fqdn::parse(z).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<_>>()?;
+    for zone in &wanted {
+        if !state.zones.contains_key(zone) {
+            bail!(
+                "`{zone}` is not a managed zone; the managed zones are {}",
+                state
+                    .zones
+                    .keys()
+                    .map(|z| z.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    let rrsets: Vec<&crate::zone::RRset> = state
+        .zones
+        .values()
+        .filter(|z| wanted.is_empty() || wanted.contains(&z.name))
+        .flat_map(|z| z.rrsets.iter())
+        .filter(|r| r.rtype != RecordType::Soa)
+        .collect();
+    let questions: Vec<(Fqdn, RecordType)> = rrsets
+        .iter()
+        .map(|r| (r.name.clone(), drift::query_type(r.rtype)))
+        .collect();
+    let addresses = addresses(&args.dns, Some(&ws), &[])?;
+    let answers = ask(global, &addresses, options(&args.dns)?, &questions)?;
+    let mut found: Vec<Drift> = Vec::new();
+    for (rrset, row) in rrsets.iter().zip(&answers) {
+        for (s, live) in row.iter().enumerate() {
+            found.extend(drift::compare(
+                rrset,
+                &addresses[s].to_string(),
+                live,
+                Some(state.location(rrset.origin)),
+            ));
+        }
+    }
+    let drifted = found.iter().filter(|d| d.is_drift()).count();
+    if global.format == Format::Json {
+        let doc = serde_json::json!({"schema": 1, "rrsets": rrsets.len(), "resolvers": addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>(), "drift": drifted > 0, "differences": found});
+        write_stdout(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
+    } else {
+        if !found.is_empty() {
+            let mut t = table();
+            t.set_header(vec![
+                "", "name", "type", "resolver", "what", "desired", "live",
+            ]);
+            for d in &found {
+                t.add_row(vec![
+                    d.kind.to_string(),
+                    d.name.clone(),
+                    d.rtype.clone(),
+                    d.resolver.clone(),
+                    d.message.clone(),
+                    d.desired.clone(),
+                    d.live.clone(),
+                ]);
+            }
+            write_stdout(&format!("{t}\n"));
+        }
+        write_stdout(&format!(
+            "drift: {} of {} RRset(s) checked against {} resolver(s): {drifted} drifted, {} TTL difference(s)\n",
+            found
+                .iter()
+                .filter(|d| d.is_drift())
+                .map(|d| (&d.name, &d.rtype))
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            rrsets.len(),
+            addresses.len(),
+            found.len() - drifted
+        ));
+    }
+    Ok(if drifted > 0 {
+        Outcome::Refused
+    } else {
+        Outcome::Allowed
+    })
+}

@@ -1,0 +1,438 @@
+//! Live DNS against a real authoritative server on loopback (hickory-server, in process):
+//! snapshot, exact verify, drift, several resolvers, every failure kept apart, and scale.
+
+mod common;
+
+use common::dns::{DnsServer, servfail, silent};
+use common::*;
+
+const ZONE: &str = "$ORIGIN live.example.
+$TTL 300
+@      IN SOA ns1 hostmaster 1 7200 3600 1209600 300
+@      IN NS  ns1
+ns1    IN A   192.0.2.53
+sso    IN A   192.0.2.10
+sso    IN A   192.0.2.11
+tm     IN A   198.51.100.7
+mail   IN A   192.0.2.25
+txt    IN TXT \"v=spf1 -all\"
+";
+
+fn run(repo: &Repo, args: &[&str]) -> (i32, String, String) {
+    let output = repo.cmd().args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn a_cname_restored_where_an_a_record_was_fails_verify_until_the_a_is_back() {
+    let server = DnsServer::start(&[("live.example", ZONE)]);
+    let repo = Repo::new();
+    let resolver = server.resolver();
+    let (code, _, err) = run(
+        &repo,
+        &[
+            "snapshot",
+            "sso.live.example",
+            "--out",
+            "lkg.json",
+            "--resolver",
+            &resolver,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let snapshot: serde_json::Value =
+        json(&std::fs::read_to_string(repo.path().join("lkg.json")).unwrap());
+    assert_eq!(snapshot["version"], 1);
+    let answer = &snapshot["entries"][0]["answers"][&resolver];
+    assert_eq!(
+        (answer["rcode"].as_str(), answer["authoritative"].as_bool()),
+        (Some("NOERROR"), Some(true))
+    );
+    assert_eq!(answer["chain"].as_array().unwrap().len(), 2);
+
+    // The partial rollback: the name comes back as a CNAME to the traffic manager.
+    server.replace(
+        "live.example",
+        &ZONE.replace(
+            "sso    IN A   192.0.2.10\nsso    IN A   192.0.2.11\n",
+            "sso    IN CNAME tm\n",
+        ),
+    );
+    let (code, out, _) = run(&repo, &["verify", "lkg.json", "--resolver", &resolver]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("1 answer(s) differ from the snapshot"),
+        "{out}"
+    );
+    let (_, out, _) = run(
+        &repo,
+        &[
+            "verify",
+            "lkg.json",
+            "--resolver",
+            &resolver,
+            "--format",
+            "json",
+        ],
+    );
+    let v = json(&out);
+    assert_eq!(v["differences"][0]["kind"], "shape");
+    let message = v["differences"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("a CNAME now stands where A records were"),
+        "{message}"
+    );
+
+    // The real rollback.
+    server.replace("live.example", ZONE);
+    let (code, out, _) = run(&repo, &["verify", "lkg.json", "--resolver", &resolver]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("match the snapshot"));
+}
+
+#[test]
+fn nxdomain_nodata_servfail_and_timeout_are_told_apart() {
+    let server = DnsServer::start(&[("live.example", ZONE)]);
+    let failing = servfail();
+    let quiet = silent();
+    let repo = Repo::new();
+    let (code, _, err) = run(
+        &repo,
+        &[
+            "snapshot",
+            "nope.live.example",
+            "txt.live.example",
+            "--types",
+            "A",
+            "--out",
+            "a.json",
+            "--resolver",
+            &server.resolver(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v = json(&std::fs::read_to_string(repo.path().join("a.json")).unwrap());
+    let rcode = |i: usize| {
+        v["entries"][i]["answers"][server.resolver()]["rcode"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        (rcode(0), rcode(1)),
+        ("NXDOMAIN".to_string(), "NODATA".to_string())
+    );
+
+    let (code, _, err) = run(
+        &repo,
+        &[
+            "snapshot",
+            "sso.live.example",
+            "--types",
+            "A",
+            "--out",
+            "b.json",
+            "--resolver",
+            &failing.to_string(),
+        ],
+    );
+    assert_eq!(code, 1, "a failed answer is no last-known-good: {err}");
+    let v = json(&std::fs::read_to_string(repo.path().join("b.json")).unwrap());
+    assert_eq!(
+        v["entries"][0]["answers"][failing.to_string()]["rcode"],
+        "SERVFAIL"
+    );
+
+    let quiet_address = quiet.address.to_string();
+    let (code, _, _) = run(
+        &repo,
+        &[
+            "snapshot",
+            "sso.live.example",
+            "--types",
+            "A",
+            "--out",
+            "c.json",
+            "--resolver",
+            &quiet_address,
+            "--timeout",
+            "1s",
+            "--attempts",
+            "1",
+        ],
+    );
+    assert_eq!(code, 1);
+    let v = json(&std::fs::read_to_string(repo.path().join("c.json")).unwrap());
+    assert_eq!(
+        v["entries"][0]["answers"][&quiet_address]["rcode"],
+        "TIMEOUT"
+    );
+}
+
+#[test]
+fn a_dynamic_name_may_rotate_its_values_but_must_keep_its_shape() {
+    let server = DnsServer::start(&[("live.example", ZONE)]);
+    let repo = Repo::new();
+    repo.write("changegate.toml", "").write(
+        "policies/default.toml",
+        &format!(
+            "{GATE_ONLY_POLICY}\n[[inventory]]\nnames = [\"tm.live.example\"]\ndynamic = true\n"
+        ),
+    );
+    let resolver = server.resolver();
+    assert_eq!(
+        run(
+            &repo,
+            &[
+                "snapshot",
+                "tm.live.example",
+                "mail.live.example",
+                "--types",
+                "A",
+                "--out",
+                "s.json",
+                "--resolver",
+                &resolver
+            ]
+        )
+        .0,
+        0
+    );
+    server.replace(
+        "live.example",
+        &ZONE
+            .replace("198.51.100.7", "198.51.100.99")
+            .replace("192.0.2.25", "192.0.2.26"),
+    );
+    let (code, out, _) = run(
+        &repo,
+        &[
+            "verify",
+            "s.json",
+            "--resolver",
+            &resolver,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1);
+    let v = json(&out);
+    let differing: Vec<&str> = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        differing,
+        ["mail.live.example"],
+        "the traffic-managed name may rotate; the static one may not"
+    );
+}
+
+#[test]
+fn resolvers_that_disagree_are_reported_per_resolver() {
+    let one = DnsServer::start(&[("live.example", ZONE)]);
+    let two = DnsServer::start(&[("live.example", &ZONE.replace("192.0.2.25", "192.0.2.99"))]);
+    let repo = Repo::new();
+    let (code, _, err) = run(
+        &repo,
+        &[
+            "snapshot",
+            "mail.live.example",
+            "--types",
+            "A",
+            "--out",
+            "s.json",
+            "--resolver",
+            &one.resolver(),
+            "--resolver",
+            &two.resolver(),
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("the resolvers disagree on mail.live.example A"),
+        "{err}"
+    );
+    repo.write(
+        "changegate.toml",
+        &format!(
+            "[sources]\nzonefiles = [\"zones/*.zone\"]\n[dns]\nresolvers = [\"{}\", \"{}\"]\n",
+            one.resolver(),
+            two.resolver()
+        ),
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write("zones/live.example.zone", ZONE);
+    let (code, out, _) = run(&repo, &["drift", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v = json(&out);
+    let drifted: Vec<(&str, &str)> = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["name"].as_str().unwrap(), d["resolver"].as_str().unwrap()))
+        .collect();
+    assert_eq!(drifted, [("mail.live.example", two.resolver().as_str())]);
+}
+
+#[test]
+fn drift_finds_missing_extra_ttl_and_a_desired_a_live_as_a_cname() {
+    let live = ZONE
+        .replace("mail   IN A   192.0.2.25\n", "")
+        .replace(
+            "ns1    IN A   192.0.2.53",
+            "ns1    IN A   192.0.2.53\nns1    IN A   192.0.2.54",
+        )
+        .replace("txt    IN TXT", "txt 60 IN TXT")
+        .replace(
+            "sso    IN A   192.0.2.10\nsso    IN A   192.0.2.11\n",
+            "sso    IN CNAME tm\n",
+        );
+    let server = DnsServer::start(&[("live.example", &live)]);
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        &format!(
+            "[sources]\nzonefiles = [\"zones/*.zone\"]\n[dns]\nresolvers = [\"{}\"]\n",
+            server.resolver()
+        ),
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write("zones/live.example.zone", ZONE);
+    let (code, out, _) = run(
+        &repo,
+        &["drift", "--zone", "live.example", "--format", "json"],
+    );
+    assert_eq!(code, 1, "{out}");
+    let v = json(&out);
+    let mut kinds: Vec<(String, String)> = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_string(),
+                d["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            ("mail.live.example".to_string(), "missing".to_string()),
+            ("ns1.live.example".to_string(), "extra".to_string()),
+            ("sso.live.example".to_string(), "type-mismatch".to_string()),
+            ("txt.live.example".to_string(), "ttl".to_string()),
+        ]
+    );
+    let sso = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "sso.live.example")
+        .unwrap();
+    assert!(
+        sso["message"]
+            .as_str()
+            .unwrap()
+            .contains("live as a CNAME chain"),
+        "{sso}"
+    );
+    // In step with the zone: nothing drifts.
+    server.replace("live.example", ZONE);
+    let (code, out, _) = run(&repo, &["drift"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn ten_thousand_names_in_one_snapshot() {
+    let mut zone = String::from(ZONE);
+    for i in 0..10_000 {
+        zone.push_str(&format!("h{i} IN A 10.0.{}.{}\n", i / 256, i % 256));
+    }
+    let server = DnsServer::start(&[("live.example", &zone)]);
+    let repo = Repo::new();
+    let names: Vec<String> = (0..10_000).map(|i| format!("h{i}.live.example")).collect();
+    let mut args: Vec<&str> = vec![
+        "snapshot",
+        "--types",
+        "A",
+        "--out",
+        "big.json",
+        "--resolver",
+    ];
+    let resolver = server.resolver();
+    args.push(&resolver);
+    args.extend(names.iter().map(String::as_str));
+    let (code, _, err) = run(&repo, &args);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&std::fs::read_to_string(repo.path().join("big.json")).unwrap());
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 10_000);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["answers"][&resolver]["rcode"] == "NOERROR")
+    );
+}
+
+#[test]
+fn snapshot_of_a_ticket_covers_its_names_and_the_names_that_depend_on_them() {
+    let server =
+        DnsServer::start(&[("live.example", &(ZONE.to_string() + "alias  IN CNAME tm\n"))]);
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        &format!(
+            "[sources]\nzonefiles = [\"zones/*.zone\"]\n[dns]\nresolvers = [\"{}\"]\n",
+            server.resolver()
+        ),
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write(
+        "zones/live.example.zone",
+        &(ZONE.to_string() + "alias  IN CNAME tm\n"),
+    );
+    let mut ticket = complete_ticket("CHG-1", "record");
+    ticket
+        .push_str("\n[[change]]\naction = \"delete\"\nname = \"tm.live.example\"\ntype = \"A\"\n");
+    repo.write("changes/CHG-1.toml", &ticket);
+    let (code, _, err) = run(
+        &repo,
+        &[
+            "snapshot",
+            "--ticket",
+            "changes/CHG-1.toml",
+            "--out",
+            "snapshots/CHG-1.json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v = json(&std::fs::read_to_string(repo.path().join("snapshots/CHG-1.json")).unwrap());
+    let names: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "alias.live.example",
+            "alias.live.example",
+            "tm.live.example",
+            "tm.live.example"
+        ]
+    );
+}
