@@ -38,6 +38,9 @@ complete -c changegate -n "__fish_changegate_needs_command" -f -a "check" -d 'Ev
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "snapshot" -d 'Record live DNS answers (types, CNAME chain, values, TTLs) as the last-known-good state'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "verify" -d 'Re-resolve and compare exactly with a snapshot (exit 1 on any difference)'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "drift" -d 'Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "hook" -d 'Install git hooks that run the gate'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -90,6 +93,49 @@ complete -c changegate -n "__fish_changegate_using_subcommand lint" -l no-progre
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l ticket -d 'Record every name the ticket touches, and the names that depend on them' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l types -d 'Record types to ask for, comma-separated' -r
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l out -d 'The snapshot file to write (atomically)' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l resolver -d 'A resolver to ask, `ADDR[:PORT]` (repeat for several; their answers must agree) [default: `[dns] resolvers` in changegate.toml]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l concurrency -d 'Questions in flight at once' -r
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l timeout -d 'Time to wait for each answer' -r
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l attempts -d 'Tries per question, the first included' -r
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -l resolver -d 'A resolver to ask, `ADDR[:PORT]` (repeat for several; their answers must agree) [default: `[dns] resolvers` in changegate.toml]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -l concurrency -d 'Questions in flight at once' -r
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -l timeout -d 'Time to wait for each answer' -r
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -l attempts -d 'Tries per question, the first included' -r
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l zone -d 'Only these managed zones (repeat) [default: all]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l resolver -d 'A resolver to ask, `ADDR[:PORT]` (repeat for several; their answers must agree) [default: `[dns] resolvers` in changegate.toml]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l concurrency -d 'Questions in flight at once' -r
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l timeout -d 'Time to wait for each answer' -r
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l attempts -d 'Tries per question, the first included' -r
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -s h -l help -d 'Print help'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
@@ -131,12 +177,15 @@ complete -c changegate -n "__fish_changegate_using_subcommand man" -l no-progres
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s h -l help -d 'Print help'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "hook" -d 'Install git hooks that run the gate'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint hook completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "snapshot" -d 'Record live DNS answers (types, CNAME chain, values, TTLs) as the last-known-good state'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "verify" -d 'Re-resolve and compare exactly with a snapshot (exit 1 on any difference)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "drift" -d 'Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "hook" -d 'Install git hooks that run the gate'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift hook completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write a pre-push hook that runs `changegate check --base` on every pushed ref'

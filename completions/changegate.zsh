@@ -108,6 +108,66 @@ _arguments "${_arguments_options[@]}" : \
 '*::tickets -- Ticket files \[default\: every `*.toml` in the tickets folder from changegate.toml\]:_files' \
 && ret=0
 ;;
+(snapshot)
+_arguments "${_arguments_options[@]}" : \
+'--ticket=[Record every name the ticket touches, and the names that depend on them]:TICKET:_files' \
+'--types=[Record types to ask for, comma-separated]:TYPES:_default' \
+'--out=[The snapshot file to write (atomically)]:FILE:_files' \
+'*--resolver=[A resolver to ask, \`ADDR\[\:PORT\]\` (repeat for several; their answers must agree) \[default\: \`\[dns\] resolvers\` in changegate.toml\]]:ADDR:_default' \
+'--concurrency=[Questions in flight at once]:N:_default' \
+'--timeout=[Time to wait for each answer]:DURATION:_default' \
+'--attempts=[Tries per question, the first included]:N:_default' \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::names -- Names to record:_default' \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+'*--resolver=[A resolver to ask, \`ADDR\[\:PORT\]\` (repeat for several; their answers must agree) \[default\: \`\[dns\] resolvers\` in changegate.toml\]]:ADDR:_default' \
+'--concurrency=[Questions in flight at once]:N:_default' \
+'--timeout=[Time to wait for each answer]:DURATION:_default' \
+'--attempts=[Tries per question, the first included]:N:_default' \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':snapshot -- A snapshot file written by `changegate snapshot`:_files' \
+&& ret=0
+;;
+(drift)
+_arguments "${_arguments_options[@]}" : \
+'*--zone=[Only these managed zones (repeat) \[default\: all\]]:ZONE:_default' \
+'*--resolver=[A resolver to ask, \`ADDR\[\:PORT\]\` (repeat for several; their answers must agree) \[default\: \`\[dns\] resolvers\` in changegate.toml\]]:ADDR:_default' \
+'--concurrency=[Questions in flight at once]:N:_default' \
+'--timeout=[Time to wait for each answer]:DURATION:_default' \
+'--attempts=[Tries per question, the first included]:N:_default' \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (hook)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
@@ -230,6 +290,18 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(snapshot)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(drift)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (hook)
 _arguments "${_arguments_options[@]}" : \
 ":: :_changegate__subcmd__help__subcmd__hook_commands" \
@@ -278,6 +350,9 @@ _changegate_commands() {
 'diff:Show the desired-state DNS diff\: \`diff OLD NEW\` (files or folders) or \`diff --base REF\`' \
 'approve:Review a ticket and sign it with your SSH key' \
 'lint:Validate config, policy and tickets without touching the network' \
+'snapshot:Record live DNS answers (types, CNAME chain, values, TTLs) as the last-known-good state' \
+'verify:Re-resolve and compare exactly with a snapshot (exit 1 on any difference)' \
+'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
@@ -305,6 +380,11 @@ _changegate__subcmd__diff_commands() {
     local commands; commands=()
     _describe -t commands 'changegate diff commands' commands "$@"
 }
+(( $+functions[_changegate__subcmd__drift_commands] )) ||
+_changegate__subcmd__drift_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate drift commands' commands "$@"
+}
 (( $+functions[_changegate__subcmd__help_commands] )) ||
 _changegate__subcmd__help_commands() {
     local commands; commands=(
@@ -312,6 +392,9 @@ _changegate__subcmd__help_commands() {
 'diff:Show the desired-state DNS diff\: \`diff OLD NEW\` (files or folders) or \`diff --base REF\`' \
 'approve:Review a ticket and sign it with your SSH key' \
 'lint:Validate config, policy and tickets without touching the network' \
+'snapshot:Record live DNS answers (types, CNAME chain, values, TTLs) as the last-known-good state' \
+'verify:Re-resolve and compare exactly with a snapshot (exit 1 on any difference)' \
+'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
@@ -339,6 +422,11 @@ _changegate__subcmd__help__subcmd__diff_commands() {
     local commands; commands=()
     _describe -t commands 'changegate help diff commands' commands "$@"
 }
+(( $+functions[_changegate__subcmd__help__subcmd__drift_commands] )) ||
+_changegate__subcmd__help__subcmd__drift_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help drift commands' commands "$@"
+}
 (( $+functions[_changegate__subcmd__help__subcmd__help_commands] )) ||
 _changegate__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
@@ -365,6 +453,16 @@ _changegate__subcmd__help__subcmd__lint_commands() {
 _changegate__subcmd__help__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'changegate help man commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__snapshot_commands] )) ||
+_changegate__subcmd__help__subcmd__snapshot_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help snapshot commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__verify_commands] )) ||
+_changegate__subcmd__help__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help verify commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__hook_commands] )) ||
 _changegate__subcmd__hook_commands() {
@@ -406,6 +504,16 @@ _changegate__subcmd__lint_commands() {
 _changegate__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'changegate man commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__snapshot_commands] )) ||
+_changegate__subcmd__snapshot_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate snapshot commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__verify_commands] )) ||
+_changegate__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate verify commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_changegate" ]; then

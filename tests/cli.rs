@@ -364,3 +364,88 @@ fn the_examples_premerge_replay_refuses_with_the_cascade_and_its_evidence() {
     assert_eq!(cascade["evidence"]["value"].as_f64(), Some(1_893_204.0));
     assert_eq!(ticket["findings"][0]["code"], "cascade");
 }
+
+/// How example.com answered before the incident: `autologon` is an alias, flattened to A
+/// records at the name itself.
+const ORIGINAL_LIVE: &str = "$ORIGIN example.com.
+$TTL 300
+@               IN SOA  ns1.example.com. hostmaster.example.com. 2025022501 3600 600 604800 300
+@               IN NS   ns1.example.com.
+ns1             IN A    192.0.2.53
+autologon       IN A    203.0.113.10
+autologon-tm    IN A    203.0.113.10
+v6-migration-tm IN A    203.0.113.66
+";
+
+#[test]
+fn the_examples_snapshots_hold_the_alias_shaped_answer_and_a_restored_cname_fails_verify() {
+    let server = common::dns::DnsServer::start(&[("example.com", ORIGINAL_LIVE)]);
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/incident-2025-02");
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("changegate")
+            .unwrap()
+            .current_dir(&example)
+            .env("CHANGEGATE_NOW", "2025-02-24T12:00:00Z")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let resolver = server.resolver();
+    if std::env::var_os("CHANGEGATE_REGENERATE_EXAMPLE").is_some() {
+        for id in ["CHG-1042", "CHG-1043"] {
+            let (ticket, out) = (format!("changes/{id}.toml"), format!("snapshots/{id}.json"));
+            let output = run(&[
+                "snapshot",
+                "--ticket",
+                &ticket,
+                "--out",
+                &out,
+                "--resolver",
+                &resolver,
+            ]);
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+    let output = run(&["verify", "snapshots/CHG-1042.json", "--resolver", &resolver]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    // The partial rollback of the incident: a CNAME put back where the alias answered.
+    server.replace(
+        "example.com",
+        &ORIGINAL_LIVE.replace(
+            "autologon       IN A    203.0.113.10",
+            "autologon       IN CNAME autologon-tm",
+        ),
+    );
+    let output = run(&[
+        "verify",
+        "snapshots/CHG-1042.json",
+        "--resolver",
+        &resolver,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let difference = &v["differences"][0];
+    assert_eq!(
+        (difference["name"].as_str(), difference["kind"].as_str()),
+        (Some("autologon.example.com"), Some("shape"))
+    );
+    assert!(
+        difference["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("a CNAME now stands where A records were")
+    );
+}
