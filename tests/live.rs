@@ -436,3 +436,79 @@ fn snapshot_of_a_ticket_covers_its_names_and_the_names_that_depend_on_them() {
         ]
     );
 }
+
+#[test]
+fn check_requires_a_snapshot_that_exists_parses_and_covers_every_touched_name() {
+    let repo = Repo::new();
+    let policy = GATE_ONLY_POLICY.replace(
+        "require = []",
+        "require = []\nrequire_fields = [\"rollback.last_known_good\"]",
+    );
+    repo.write("changegate.toml", "[sources]\nzonefiles = [\"zones/*.zone\"]\n[metrics]\nbackend = \"file\"\npath = \"counts.csv\"\n")
+        .write("policies/default.toml", &policy)
+        .write("zones/live.example.zone", ZONE)
+        .write("counts.csv", "name,type,count\nsso.live.example,A,10\n");
+    let ticket = complete_ticket("CHG-1", "record").replace(
+        "[rollback]\n",
+        "[rollback]\nlast_known_good = \"snapshots/CHG-1.json\"\n",
+    ) + "\n[[change]]\naction = \"update\"\nname = \"mail.live.example\"\ntype = \"A\"\nvalues = [\"192.0.2.26\"]\n"
+        + "\n[[change]]\naction = \"update\"\nname = \"sso.live.example\"\ntype = \"A\"\nvalues = [\"192.0.2.12\"]\n";
+    repo.write("changes/CHG-1.toml", &ticket);
+
+    let (code, v) = repo.check_json(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        reason(&v, "field-missing")["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be read"),
+        "{v:#}"
+    );
+
+    repo.write("snapshots/CHG-1.json", "{\"version\": 1, \"oops\": true}");
+    let (_, v) = repo.check_json(&[]);
+    assert!(
+        reason(&v, "field-missing")["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not a changegate snapshot"),
+        "{v:#}"
+    );
+
+    let server = DnsServer::start(&[("live.example", ZONE)]);
+    let (code, _, err) = run(
+        &repo,
+        &[
+            "snapshot",
+            "sso.live.example",
+            "--out",
+            "snapshots/CHG-1.json",
+            "--resolver",
+            &server.resolver(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, v) = repo.check_json(&[]);
+    let message = reason(&v, "field-missing")["message"].as_str().unwrap();
+    assert!(
+        message.contains("does not cover `mail.live.example`"),
+        "{message}"
+    );
+    assert!(!message.contains("sso.live.example"), "{message}");
+
+    let (code, _, err) = run(
+        &repo,
+        &[
+            "snapshot",
+            "--ticket",
+            "changes/CHG-1.toml",
+            "--out",
+            "snapshots/CHG-1.json",
+            "--resolver",
+            &server.resolver(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, v) = repo.check_json(&[]);
+    assert_eq!(code, 0, "{v:#}");
+}
