@@ -98,6 +98,35 @@ pub struct Verdict {
     pub errors: Vec<Item>,
 }
 
+impl Verdict {
+    /// The verdict over evaluated tickets: invalid if any input was, allowed only if no ticket
+    /// and no change-set reason refuses.
+    pub fn decide(
+        now: jiff::Timestamp,
+        tickets: Vec<TicketVerdict>,
+        reasons: Vec<Item>,
+        findings: Vec<Item>,
+        invalid: bool,
+    ) -> Self {
+        let verdict = if invalid {
+            Decision::Invalid
+        } else if reasons.is_empty() && tickets.iter().all(TicketVerdict::allowed) {
+            Decision::Allowed
+        } else {
+            Decision::Refused
+        };
+        Self {
+            schema: 1,
+            verdict,
+            evaluated_at: now,
+            tickets,
+            reasons,
+            findings,
+            errors: Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct TicketVerdict {
     pub id: String,

@@ -8,7 +8,7 @@
 use std::io::IsTerminal;
 
 use anyhow::Context;
-use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL};
+use comfy_table::Cell;
 
 use super::check::{gather_deletions, load_tickets, prepare};
 use super::{Outcome, write_stdout};
@@ -264,12 +264,7 @@ fn invalid_input(problems: &[Diagnostic], color: bool) -> Outcome {
 
 /// The review table: everything an approver should see before signing.
 fn summary(ticket: &Ticket, plan: &Plan, v: &TicketVerdict, digest: &str) -> String {
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(110)
-        .force_no_tty();
+    let mut table = crate::report::table(false);
     let mut row = |key: &str, value: String| {
         table.add_row(vec![Cell::new(key), Cell::new(value)]);
     };

@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::plan::Plan;
 use crate::premerge::{Failure, PreMerge};
 use crate::ticket::{Ticket, read_ticket};
-use crate::verdict::{Approvals, Decision, TicketVerdict, Verdict};
+use crate::verdict::{Approvals, TicketVerdict, Verdict};
 use crate::verdict::{Code, Item};
 use crate::workspace::{self, Workspace};
 use crate::zone::{Files, FsFiles};
@@ -91,23 +91,9 @@ pub fn run(
             }
         }
     }
-    let verdict = if !diagnostics.is_empty() {
-        Decision::Invalid
-    } else if tickets.iter().all(TicketVerdict::allowed) {
-        Decision::Allowed
-    } else {
-        Decision::Refused
-    };
+    let invalid = !diagnostics.is_empty();
     Ok((
-        Verdict {
-            schema: 1,
-            verdict,
-            evaluated_at: now,
-            tickets,
-            reasons: Vec::new(),
-            findings: Vec::new(),
-            errors: Vec::new(),
-        },
+        Verdict::decide(now, tickets, Vec::new(), Vec::new(), invalid),
         diagnostics,
     ))
 }
@@ -343,23 +329,9 @@ fn premerge(
             ),
         ));
     }
-    let verdict = if !diagnostics.is_empty() {
-        Decision::Invalid
-    } else if reasons.is_empty() && tickets.iter().all(TicketVerdict::allowed) {
-        Decision::Allowed
-    } else {
-        Decision::Refused
-    };
+    let invalid = !diagnostics.is_empty();
     Ok((
-        Verdict {
-            schema: 1,
-            verdict,
-            evaluated_at: now,
-            tickets,
-            reasons,
-            findings,
-            errors: Vec::new(),
-        },
+        Verdict::decide(now, tickets, reasons, findings, invalid),
         diagnostics,
     ))
 }

@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL};
 
 use super::{Outcome, write_stdout};
 use crate::cli::{DnsArgs, DriftArgs, Global, SnapshotArgs, VerifyArgs};
@@ -94,16 +93,6 @@ fn ask(
     })?;
     bar.finish_and_clear();
     Ok(answers)
-}
-
-fn table() -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(110)
-        .force_no_tty();
-    table
 }
 
 /// The workspace if there is one; live commands also work outside a DNS repository.
@@ -195,7 +184,7 @@ pub fn snapshot(
     if global.format == Format::Json {
         write_stdout(&format!("{}\n", serde_json::to_string_pretty(&snapshot)?));
     } else if !global.quiet {
-        let mut t = table();
+        let mut t = crate::report::table(false);
         t.set_header(vec!["name", "type", "resolver", "answer"]);
         for e in snapshot.entries.iter().take(200) {
             for (resolver, answer) in &e.answers {
@@ -289,7 +278,7 @@ pub fn verify(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
             snapshot.taken_at
         ));
     } else {
-        let mut t = table();
+        let mut t = crate::report::table(false);
         t.set_header(vec![
             "name",
             "type",
@@ -394,7 +383,7 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
         write_stdout(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
     } else {
         if !found.is_empty() {
-            let mut t = table();
+            let mut t = crate::report::table(false);
             t.set_header(vec![
                 "", "name", "type", "resolver", "what", "desired", "live",
             ]);

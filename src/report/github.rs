@@ -32,44 +32,23 @@ pub fn render(report: &Report<'_>) -> String {
         );
     }
     let v = report.verdict;
-    for (item, level) in v
-        .reasons
-        .iter()
-        .map(|i| (i, "error"))
-        .chain(v.findings.iter().map(|i| (i, "warning")))
-    {
-        let (file, line, col) = position(item, "changegate.toml");
-        annotate(
-            &mut out,
-            level,
-            item.code.as_str(),
-            Some(&file),
-            line,
-            col,
-            &item.message,
-        );
-    }
-    for ticket in &report.verdict.tickets {
-        for (item, level) in ticket
+    annotate_items(&mut out, &v.reasons, &v.findings, "changegate.toml", None);
+    for ticket in &v.tickets {
+        let reasons: Vec<Item> = ticket
             .reasons
             .iter()
-            .map(|i| (i, "error"))
-            .chain(ticket.findings.iter().map(|i| (i, "warning")))
-        {
-            if item.code == crate::verdict::Code::TicketInvalid && !report.diagnostics.is_empty() {
-                continue;
-            }
-            let (file, line, col) = position(item, &ticket.file);
-            annotate(
-                &mut out,
-                level,
-                item.code.as_str(),
-                Some(&file),
-                line,
-                col,
-                &format!("{}: {}", ticket.id, item.message),
-            );
-        }
+            .filter(|i| {
+                i.code != crate::verdict::Code::TicketInvalid || report.diagnostics.is_empty()
+            })
+            .cloned()
+            .collect();
+        annotate_items(
+            &mut out,
+            &reasons,
+            &ticket.findings,
+            &ticket.file,
+            Some(&ticket.id),
+        );
     }
     let _ = writeln!(
         out,
@@ -81,6 +60,36 @@ pub fn render(report: &Report<'_>) -> String {
         v.tickets.len()
     );
     out
+}
+
+/// Refusals as errors and findings as warnings, each at its position (or `fallback`).
+fn annotate_items(
+    out: &mut String,
+    reasons: &[Item],
+    findings: &[Item],
+    fallback: &str,
+    ticket: Option<&str>,
+) {
+    for (item, level) in reasons
+        .iter()
+        .map(|i| (i, "error"))
+        .chain(findings.iter().map(|i| (i, "warning")))
+    {
+        let (file, line, col) = position(item, fallback);
+        let message = match ticket {
+            Some(id) => format!("{id}: {}", item.message),
+            None => item.message.clone(),
+        };
+        annotate(
+            out,
+            level,
+            item.code.as_str(),
+            Some(&file),
+            line,
+            col,
+            &message,
+        );
+    }
 }
 
 fn position(item: &Item, fallback: &str) -> (String, usize, usize) {

@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL};
+use comfy_table::{Cell, Color, Table};
 
-use super::{Report, Style};
+use super::{Report, Style, table};
 use crate::verdict::{Decision, Evidence, Item, TicketVerdict};
 
 pub fn render(report: &Report<'_>, style: Style) -> String {
@@ -26,22 +26,7 @@ pub fn render(report: &Report<'_>, style: Style) -> String {
         .collect();
     if !change_set.is_empty() {
         let _ = writeln!(out, "\nthe change as a whole");
-        let mut table = table(style.color);
-        table.set_header(vec!["", "code", "what", "where"]);
-        for item in change_set {
-            let refusal = item.code.refuses();
-            table.add_row(vec![
-                Cell::new(if refusal { "✗" } else { "!" }).fg(if refusal {
-                    Color::Red
-                } else {
-                    Color::Yellow
-                }),
-                Cell::new(item.code.as_str()),
-                Cell::new(&item.message),
-                Cell::new(location(item)),
-            ]);
-        }
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "{}", item_table(change_set, style.color));
     }
     for ticket in &report.verdict.tickets {
         if style.quiet && ticket.allowed() {
@@ -80,16 +65,22 @@ fn paint(text: &str, color: bool, good: bool) -> String {
     format!("\x1b[1;{code}m{text}\x1b[0m")
 }
 
-fn table(color: bool) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(110);
-    if !color {
-        table.force_no_tty();
-    } else {
-        table.enforce_styling();
+/// Refusals (✗) and findings (!) with their code, message and position.
+fn item_table(items: Vec<&Item>, color: bool) -> Table {
+    let mut table = table(color);
+    table.set_header(vec!["", "code", "what", "where"]);
+    for item in items {
+        let refusal = item.code.refuses();
+        table.add_row(vec![
+            Cell::new(if refusal { "✗" } else { "!" }).fg(if refusal {
+                Color::Red
+            } else {
+                Color::Yellow
+            }),
+            Cell::new(item.code.as_str()),
+            Cell::new(&item.message),
+            Cell::new(location(item)),
+        ]);
     }
     table
 }
@@ -136,26 +127,8 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
     }
 
     if !t.reasons.is_empty() || !t.findings.is_empty() {
-        let mut table = table(style.color);
-        table.set_header(vec!["", "code", "what", "where"]);
-        for (item, refusal) in t
-            .reasons
-            .iter()
-            .map(|i| (i, true))
-            .chain(t.findings.iter().map(|i| (i, false)))
-        {
-            table.add_row(vec![
-                Cell::new(if refusal { "✗" } else { "!" }).fg(if refusal {
-                    Color::Red
-                } else {
-                    Color::Yellow
-                }),
-                Cell::new(item.code.as_str()),
-                Cell::new(&item.message),
-                Cell::new(location(item)),
-            ]);
-        }
-        let _ = writeln!(out, "{table}");
+        let items = t.reasons.iter().chain(&t.findings).collect();
+        let _ = writeln!(out, "{}", item_table(items, style.color));
     }
 
     if !t.deletions.is_empty() {

@@ -34,6 +34,22 @@ pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
 }
 
+/// The tables every human output uses: UTF-8 borders, wrapped to 110 columns, styled only
+/// when colour is on.
+pub fn table(color: bool) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_width(110);
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table
+}
+
 pub fn json(report: &Report<'_>) -> String {
     let mut out = serde_json::to_string_pretty(report.verdict)
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
