@@ -512,3 +512,63 @@ fn check_requires_a_snapshot_that_exists_parses_and_covers_every_touched_name() 
     let (code, v) = repo.check_json(&[]);
     assert_eq!(code, 0, "{v:#}");
 }
+
+#[test]
+fn a_truncated_udp_answer_is_retried_over_tcp_and_arrives_whole() {
+    // 200 A records: about 3 KB, more than a UDP answer carries, so the server truncates it.
+    let mut zone = String::from(ZONE);
+    for i in 0..200 {
+        zone.push_str(&format!("big IN A 10.9.{}.{}\n", i / 256, i % 256));
+    }
+    let server = DnsServer::start(&[("live.example", &zone)]);
+    let repo = Repo::new();
+    let (code, _, err) = run(
+        &repo,
+        &[
+            "snapshot",
+            "big.live.example",
+            "--types",
+            "A",
+            "--out",
+            "big.json",
+            "--resolver",
+            &server.resolver(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v = json(&std::fs::read_to_string(repo.path().join("big.json")).unwrap());
+    let answer = &v["entries"][0]["answers"][server.resolver()];
+    assert_eq!(answer["rcode"], "NOERROR");
+    assert_eq!(
+        answer["chain"].as_array().unwrap().len(),
+        200,
+        "every record, through TCP"
+    );
+
+    // Without TCP the same question cannot be answered whole: the fallback is what made it.
+    let udp_only = DnsServer::start_udp_only(&[("live.example", &zone)]);
+    let (_, _, _) = run(
+        &repo,
+        &[
+            "snapshot",
+            "big.live.example",
+            "--types",
+            "A",
+            "--out",
+            "udp.json",
+            "--resolver",
+            &udp_only.resolver(),
+            "--timeout",
+            "1s",
+            "--attempts",
+            "1",
+        ],
+    );
+    let v = json(&std::fs::read_to_string(repo.path().join("udp.json")).unwrap());
+    let answer = &v["entries"][0]["answers"][udp_only.resolver()];
+    assert_eq!(answer["rcode"], "ERROR", "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("truncated"),
+        "{answer}"
+    );
+}

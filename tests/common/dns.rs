@@ -36,8 +36,17 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 impl DnsServer {
-    /// Serves `(origin, zone text)` pairs on a free loopback port.
+    /// Serves `(origin, zone text)` pairs on a free loopback port, over UDP and TCP.
     pub fn start(zones: &[(&str, &str)]) -> Self {
+        Self::serve(zones, true)
+    }
+
+    /// The same over UDP only: truncated answers cannot be retried over TCP.
+    pub fn start_udp_only(zones: &[(&str, &str)]) -> Self {
+        Self::serve(zones, false)
+    }
+
+    fn serve(zones: &[(&str, &str)], tcp: bool) -> Self {
         let zones: Vec<(String, String)> = zones
             .iter()
             .map(|(o, t)| (o.to_string(), t.to_string()))
@@ -48,7 +57,11 @@ impl DnsServer {
             runtime().block_on(async move {
                 let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
                 let address = udp.local_addr().unwrap();
-                let tcp = tokio::net::TcpListener::bind(address).await.unwrap();
+                let listener = if tcp {
+                    Some(tokio::net::TcpListener::bind(address).await.unwrap())
+                } else {
+                    None
+                };
                 let mut catalog = Catalog::new();
                 let mut handlers = Vec::new();
                 for (origin, text) in &zones {
@@ -70,7 +83,12 @@ impl DnsServer {
                 }
                 let mut server = Server::new(catalog);
                 server.register_socket(udp);
-                server.register_listener(tcp, Duration::from_secs(5), 65_535);
+                match listener {
+                    Some(listener) => {
+                        server.register_listener(listener, Duration::from_secs(5), 65_535)
+                    }
+                    None => drop(listener),
+                }
                 ready_tx.send((address, handlers)).unwrap();
                 let _ = stopped.await;
                 let _ = server.shutdown_gracefully().await;
