@@ -244,8 +244,7 @@ fn type_changes(changes: &[PlannedChange]) -> Vec<TypeChange> {
         let created = changes.iter().find(|c| {
             c.action == Action::Create
                 && c.name == deleted.name
-                && ((deleted.rtype.is_address_like() && c.rtype == RecordType::Cname)
-                    || (deleted.rtype == RecordType::Cname && c.rtype.is_address_like()))
+                && deleted.rtype.retypes_to(c.rtype)
         });
         if let Some(created) = created {
             found.push(TypeChange {

@@ -18,30 +18,42 @@ pub struct Workspace {
     pub zones: Vec<ManagedZone>,
 }
 
-/// Reads a file the user wrote, naming it relative to the current directory. The error is
-/// the one diagnostic that says why it cannot be read.
+/// Reads a file the user wrote, by its path, naming it relative to the current directory.
 pub fn read_source(
     path: &Path,
     code: &'static str,
     what: &str,
 ) -> Result<SourceFile, Vec<Diagnostic>> {
-    let name = display_path(path);
-    let problem = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => return Ok(SourceFile::new(name, text)),
-            Err(e) => Diagnostic::new(
-                code,
-                format!(
-                    "{what} `{name}` is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-            .help("save the file as UTF-8"),
+    read_from(
+        &FsFiles {
+            root: PathBuf::new(),
         },
-        Err(e) => Diagnostic::new(code, format!("cannot read {what} `{name}`: {e}"))
-            .help(format!("check that `{name}` exists and is readable")),
-    };
-    Err(vec![problem])
+        &path.to_string_lossy(),
+        code,
+        what,
+    )
+}
+
+/// Reads a file the user wrote through `files`; the error is the one diagnostic saying why
+/// it cannot be read.
+pub fn read_from(
+    files: &dyn Files,
+    rel: &str,
+    code: &'static str,
+    what: &str,
+) -> Result<SourceFile, Vec<Diagnostic>> {
+    let shown = files.display(rel);
+    files
+        .read(rel)
+        .map(|text| SourceFile::new(shown.clone(), text))
+        .map_err(|e| {
+            let help = if e.contains("UTF-8") {
+                "save the file as UTF-8".to_string()
+            } else {
+                format!("check that `{shown}` exists and is readable")
+            };
+            vec![Diagnostic::new(code, format!("cannot read {what} `{shown}`: {e}")).help(help)]
+        })
 }
 
 /// A path as the user would type it: relative to the current directory where possible.
@@ -100,18 +112,7 @@ pub fn load_from(
     config: &str,
     root: &Path,
 ) -> Result<Workspace, Vec<Diagnostic>> {
-    let read = |rel: &str, code: &'static str, what: &str| -> Result<SourceFile, Vec<Diagnostic>> {
-        let shown = files.display(rel);
-        files
-            .read(rel)
-            .map(|text| SourceFile::new(shown.clone(), text))
-            .map_err(|e| {
-                vec![
-                    Diagnostic::new(code, format!("cannot read {what} `{shown}`: {e}"))
-                        .help(format!("check that `{shown}` exists and is readable")),
-                ]
-            })
-    };
+    let read = |rel: &str, code: &'static str, what: &str| read_from(files, rel, code, what);
     let relative = |path: &Path| {
         path.strip_prefix(root)
             .unwrap_or(path)

@@ -27,6 +27,20 @@ fn run(repo: &Repo, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A DNS repository for `zone`, asking `resolvers`.
+fn dns_repo(repo: &Repo, resolvers: &[String], zone: &str) {
+    let quoted: Vec<String> = resolvers.iter().map(|r| format!("\"{r}\"")).collect();
+    repo.write(
+        "changegate.toml",
+        &format!(
+            "[sources]\nzonefiles = [\"zones/*.zone\"]\n[dns]\nresolvers = [{}]\n",
+            quoted.join(", ")
+        ),
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write("zones/live.example.zone", zone);
+}
+
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
@@ -263,16 +277,7 @@ fn resolvers_that_disagree_are_reported_per_resolver() {
         err.contains("the resolvers disagree on mail.live.example A"),
         "{err}"
     );
-    repo.write(
-        "changegate.toml",
-        &format!(
-            "[sources]\nzonefiles = [\"zones/*.zone\"]\n[dns]\nresolvers = [\"{}\", \"{}\"]\n",
-            one.resolver(),
-            two.resolver()
-        ),
-    )
-    .write("policies/default.toml", GATE_ONLY_POLICY)
-    .write("zones/live.example.zone", ZONE);
+    dns_repo(&repo, &[one.resolver(), two.resolver()], ZONE);
     let (code, out, _) = run(&repo, &["drift", "--format", "json"]);
     assert_eq!(code, 1);
     let v = json(&out);
@@ -300,15 +305,7 @@ fn drift_finds_missing_extra_ttl_and_a_desired_a_live_as_a_cname() {
         );
     let server = DnsServer::start(&[("live.example", &live)]);
     let repo = Repo::new();
-    repo.write(
-        "changegate.toml",
-        &format!(
-            "[sources]\nzonefiles = [\"zones/*.zone\"]\n[dns]\nresolvers = [\"{}\"]\n",
-            server.resolver()
-        ),
-    )
-    .write("policies/default.toml", GATE_ONLY_POLICY)
-    .write("zones/live.example.zone", ZONE);
+    dns_repo(&repo, &[server.resolver()], ZONE);
     let (code, out, _) = run(
         &repo,
         &["drift", "--zone", "live.example", "--format", "json"],
@@ -392,16 +389,9 @@ fn snapshot_of_a_ticket_covers_its_names_and_the_names_that_depend_on_them() {
     let server =
         DnsServer::start(&[("live.example", &(ZONE.to_string() + "alias  IN CNAME tm\n"))]);
     let repo = Repo::new();
-    repo.write(
-        "changegate.toml",
-        &format!(
-            "[sources]\nzonefiles = [\"zones/*.zone\"]\n[dns]\nresolvers = [\"{}\"]\n",
-            server.resolver()
-        ),
-    )
-    .write("policies/default.toml", GATE_ONLY_POLICY)
-    .write(
-        "zones/live.example.zone",
+    dns_repo(
+        &repo,
+        &[server.resolver()],
         &(ZONE.to_string() + "alias  IN CNAME tm\n"),
     );
     let mut ticket = complete_ticket("CHG-1", "record");

@@ -30,15 +30,8 @@ pub struct FoundApproval {
     pub content: Result<SigFile, String>,
 }
 
-/// `changes/CHG-1042.toml` → `changes/CHG-1042.approvals`.
-pub fn approvals_dir(ticket_path: &Path, id: &str) -> PathBuf {
-    ticket_path
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(format!("{id}.approvals"))
-}
-
-/// Where the approvals of a ticket file on disk live: the folder beside it.
+/// Where the approvals of a ticket file on disk live: the folder beside it
+/// (`changes/CHG-1042.toml` → `changes/` and `CHG-1042.approvals`).
 pub fn beside(ticket_path: &Path, id: &str) -> (FsFiles, String) {
     let root = ticket_path.parent().unwrap_or(Path::new("")).to_path_buf();
     (FsFiles { root }, format!("{id}.approvals"))

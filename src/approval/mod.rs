@@ -12,7 +12,7 @@ mod verify;
 
 use sha2::{Digest, Sha256};
 
-pub use file::{FoundApproval, SigFile, approvals_dir, beside, read_approvals, write_approval};
+pub use file::{FoundApproval, SigFile, beside, read_approvals, write_approval};
 pub use message::{Message, is_digest};
 pub use signers::{AllowedSigners, SignerEntry, read_allowed_signers};
 pub use verify::{Checked, Rejection, check};

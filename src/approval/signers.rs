@@ -95,19 +95,10 @@ impl AllowedSigners {
 /// ssh-keygen matches principals as `match_pattern_list` does: `*` and `?` globs, `!` negation
 /// is not meaningful for a single allowed principal and is treated literally.
 fn principal_matches(pattern: &str, principal: &str) -> bool {
-    match crate::model::NamePattern::parse(pattern) {
-        Ok(_) if pattern.contains(['*', '?']) => glob(pattern.as_bytes(), principal.as_bytes()),
-        _ => pattern == principal,
-    }
-}
-
-fn glob(p: &[u8], t: &[u8]) -> bool {
-    match (p.first(), t.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => glob(&p[1..], t) || (!t.is_empty() && glob(p, &t[1..])),
-        (Some(b'?'), Some(_)) => glob(&p[1..], &t[1..]),
-        (Some(a), Some(b)) if a == b => glob(&p[1..], &t[1..]),
-        _ => false,
+    if pattern.contains(['*', '?']) {
+        crate::model::glob_match(pattern.as_bytes(), principal.as_bytes())
+    } else {
+        pattern == principal
     }
 }
 
@@ -346,6 +337,15 @@ mod tests {
         assert_eq!(entry.line, 3);
         assert!(signers.has_key_for("carol@example.com"));
         assert!(!signers.has_key_for("dave@example.com"));
+    }
+
+    #[test]
+    fn principal_globs_match_as_ssh_keygen_does() {
+        let signers = read(&format!("*@example.com {KEY}\nops-?@example.net {KEY}\n")).unwrap();
+        assert!(signers.has_key_for("carol@example.com"));
+        assert!(signers.has_key_for("ops-1@example.net"));
+        assert!(!signers.has_key_for("ops-12@example.net"));
+        assert!(!signers.has_key_for("carol@example.org"));
     }
 
     #[test]

@@ -190,9 +190,8 @@ pub fn run(
     }
     .to_string();
     let signature = signer.sign(message.as_bytes())?;
-    let dir = approval::approvals_dir(&args.ticket, ticket.id.get_ref());
     let path = approval::write_approval(
-        &dir,
+        &files.root.join(&dir),
         &principal,
         &SigFile { message, signature },
         args.force,

@@ -97,9 +97,7 @@ fn ask(
 
 /// The workspace if there is one; live commands also work outside a DNS repository.
 fn optional_workspace(global: &Global) -> Option<Workspace> {
-    workspace::find_config(global.config.as_deref())
-        .ok()
-        .and_then(|_| workspace::load(global.config.as_deref()).ok())
+    workspace::load(global.config.as_deref()).ok()
 }
 
 pub fn snapshot(

@@ -134,11 +134,20 @@ fn facts(
 }
 
 fn run(policy: &Policy, ticket: &Ticket, deletions: &DeletionFacts) -> TicketVerdict {
+    evaluate_with(policy, ticket, deletions, &Default::default())
+}
+
+fn evaluate_with(
+    policy: &Policy,
+    ticket: &Ticket,
+    deletions: &DeletionFacts,
+    approvals: &crate::approval::ApprovalFacts,
+) -> TicketVerdict {
     let plan = Plan::from_ticket(ticket, &zones()).unwrap();
     evaluate(
         &Facts {
             snapshot: None,
-            approvals: &Default::default(),
+            approvals,
             ticket,
             plan: &plan,
             deletions,
@@ -522,26 +531,22 @@ mod approvals {
     }
 
     fn judge(extra_policy: &str, checked: Vec<Checked>) -> TicketVerdict {
-        let p = policy(extra_policy);
-        let t = high_ticket();
-        let plan = Plan::from_ticket(&t, &zones()).unwrap();
+        judge_with(&policy(extra_policy), checked, Vec::new())
+    }
+
+    /// Evaluates the tier-`high` ticket with these approvals, already checked or rejected.
+    fn judge_with(
+        policy: &Policy,
+        checked: Vec<Checked>,
+        rejected: Vec<Rejection>,
+    ) -> TicketVerdict {
         let a = ApprovalFacts {
             ticket_digest: T.into(),
             plan_digest: P.into(),
             checked,
-            rejected: Vec::new(),
+            rejected,
         };
-        evaluate(
-            &Facts {
-                snapshot: None,
-                ticket: &t,
-                plan: &plan,
-                deletions: &DeletionFacts::default(),
-                approvals: &a,
-                now: now(),
-            },
-            &p,
-        )
+        evaluate_with(policy, &high_ticket(), &DeletionFacts::default(), &a)
     }
 
     #[test]
@@ -643,28 +648,11 @@ mod approvals {
         );
         let policy =
             read_policy(SourceFile::new("policy.toml", p), Path::new("policy.toml")).unwrap();
-        let t = high_ticket();
-        let plan = Plan::from_ticket(&t, &zones()).unwrap();
-        let a = ApprovalFacts {
-            ticket_digest: T.into(),
-            plan_digest: P.into(),
-            checked: vec![
-                approval("alice@example.com", "k1", |_| ()),
-                approval("carol@example.com", "k2", |_| ()),
-            ],
-            rejected: Vec::new(),
-        };
-        let v = evaluate(
-            &Facts {
-                snapshot: None,
-                ticket: &t,
-                plan: &plan,
-                deletions: &DeletionFacts::default(),
-                approvals: &a,
-                now: now(),
-            },
-            &policy,
-        );
+        let checked = vec![
+            approval("alice@example.com", "k1", |_| ()),
+            approval("carol@example.com", "k2", |_| ()),
+        ];
+        let v = judge_with(&policy, checked, Vec::new());
         let stale: Vec<_> = v
             .reasons
             .iter()
@@ -701,27 +689,7 @@ mod approvals {
             Path::new("policy.toml"),
         )
         .unwrap();
-        let t = high_ticket();
-        let plan = Plan::from_ticket(&t, &zones()).unwrap();
-        let run = |checked: Vec<Checked>| {
-            let a = ApprovalFacts {
-                ticket_digest: T.into(),
-                plan_digest: P.into(),
-                checked,
-                rejected: Vec::new(),
-            };
-            evaluate(
-                &Facts {
-                    snapshot: None,
-                    ticket: &t,
-                    plan: &plan,
-                    deletions: &DeletionFacts::default(),
-                    approvals: &a,
-                    now: now(),
-                },
-                &policy,
-            )
-        };
+        let run = |checked: Vec<Checked>| judge_with(&policy, checked, Vec::new());
         let v = run(vec![approval("alice@example.com", "k1", |_| ())]);
         assert_eq!(codes(&v.reasons), ["approvals-missing"]);
         // alice and bob: bob can only fill oncall, so alice must fill leads: a matching exists.
@@ -745,30 +713,12 @@ mod approvals {
 
     #[test]
     fn rejected_signatures_refuse_with_their_reason() {
-        let p = policy("");
-        let t = high_ticket();
-        let plan = Plan::from_ticket(&t, &zones()).unwrap();
-        let a = ApprovalFacts {
-            ticket_digest: T.into(),
-            plan_digest: P.into(),
-            checked: Vec::new(),
-            rejected: vec![Rejection {
-                file: "x.sig".into(),
-                principal: "carol@example.com".into(),
-                reason: "forged".into(),
-            }],
-        };
-        let v = evaluate(
-            &Facts {
-                snapshot: None,
-                ticket: &t,
-                plan: &plan,
-                deletions: &DeletionFacts::default(),
-                approvals: &a,
-                now: now(),
-            },
-            &p,
-        );
+        let rejected = vec![Rejection {
+            file: "x.sig".into(),
+            principal: "carol@example.com".into(),
+            reason: "forged".into(),
+        }];
+        let v = judge_with(&policy(""), Vec::new(), rejected);
         assert_eq!(codes(&v.reasons), ["approval-invalid", "approvals-missing"]);
         assert!(v.reasons[0].message.contains("forged"));
     }

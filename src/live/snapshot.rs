@@ -39,18 +39,21 @@ impl Snapshot {
     pub fn read(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses a snapshot's text and checks its version; `shown` names the file in errors.
+    fn parse(text: &str, shown: &str) -> Result<Self, String> {
+        let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| {
             format!(
-                "`{}` is not a changegate snapshot (line {}, column {}: {e})",
-                path.display(),
+                "`{shown}` is not a changegate snapshot (line {}, column {}: {e})",
                 e.line(),
                 e.column()
             )
         })?;
         if snapshot.version != VERSION {
             return Err(format!(
-                "`{}` is a version {} snapshot; this changegate reads version {VERSION}",
-                path.display(),
+                "`{shown}` is a version {} snapshot; this changegate reads version {VERSION}",
                 snapshot.version
             ));
         }
@@ -86,18 +89,7 @@ impl Snapshot {
         let text = files
             .read(path)
             .map_err(|e| format!("`{shown}` cannot be read: {e}"))?;
-        let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "`{shown}` is not a changegate snapshot (line {}: {e})",
-                e.line()
-            )
-        })?;
-        if snapshot.version != VERSION {
-            return Err(format!(
-                "`{shown}` is a version {} snapshot; this changegate reads version {VERSION}",
-                snapshot.version
-            ));
-        }
+        let snapshot = Self::parse(&text, &shown)?;
         Ok(snapshot.names().into_iter().map(str::to_string).collect())
     }
 

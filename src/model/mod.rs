@@ -8,6 +8,7 @@ mod record_type;
 mod scope;
 
 pub use duration::Duration;
+pub(crate) use name::glob_match;
 pub use name::{Fqdn, NamePattern};
 pub use record_type::RecordType;
 pub use scope::Scope;

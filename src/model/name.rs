@@ -151,7 +151,8 @@ impl fmt::Display for NamePattern {
 }
 
 /// Iterative glob matching with single-star backtracking: linear in practice, no recursion.
-fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+/// `*` matches any run of bytes, `?` one byte; everything else matches itself.
+pub(crate) fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {

@@ -59,6 +59,13 @@ impl RecordType {
     pub fn is_address_like(&self) -> bool {
         matches!(self, Self::A | Self::Aaaa | Self::Alias)
     }
+
+    /// True if replacing this type by `to` on one name is a *type change*: an address type
+    /// (A, AAAA, ALIAS) traded for a CNAME, or the reverse.
+    pub fn retypes_to(&self, to: RecordType) -> bool {
+        (self.is_address_like() && to == Self::Cname)
+            || (*self == Self::Cname && to.is_address_like())
+    }
 }
 
 impl fmt::Display for RecordType {

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
-use super::{Origin, RRset, State};
+use super::{Fnv, Origin, RRset, State};
 use crate::model::{Fqdn, RecordType};
 use crate::plan::TypeChange;
 
@@ -91,31 +91,6 @@ pub struct ZoneDiff {
     pub dangling: Vec<DanglingReference>,
 }
 
-/// FNV-1a: names are short and trusted, so a fast hash beats SipHash here.
-#[derive(Default)]
-struct FnvHasher(u64);
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
-
 /// Compares two desired states.
 pub fn diff_states(old: &State, new: &State) -> ZoneDiff {
     let zones: BTreeSet<&Fqdn> = old.zones.keys().chain(new.zones.keys()).collect();
@@ -197,12 +172,9 @@ fn type_changes(changes: &[RRsetChange]) -> Vec<TypeChange> {
     let mut found = Vec::new();
     for deleted in changes.iter().filter(|c| c.kind == ChangeKind::Delete) {
         let from = deleted.rtype();
-        let to = created.get(deleted.name()).and_then(|types| {
-            types.iter().copied().find(|to| {
-                (from.is_address_like() && *to == RecordType::Cname)
-                    || (from == RecordType::Cname && to.is_address_like())
-            })
-        });
+        let to = created
+            .get(deleted.name())
+            .and_then(|types| types.iter().copied().find(|to| from.retypes_to(*to)));
         if let Some(to) = to {
             found.push(TypeChange {
                 name: deleted.name().clone(),

@@ -31,13 +31,40 @@ pub struct Origin {
 /// and searching compare one integer before any bytes. Any order both sides share serves the
 /// merge-join of a diff; changes are sorted by name afterwards for people.
 pub fn name_key(name: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in name.bytes() {
-        hash ^= u64::from(byte);
+    fnv1a(FNV_OFFSET, name.as_bytes())
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for byte in bytes {
+        hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash
 }
+
+/// FNV-1a as a `Hasher`: names are short and trusted, so it beats SipHash for the diff's
+/// indexes.
+pub(crate) struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        Self(FNV_OFFSET)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv1a(self.0, bytes);
+    }
+}
+
+pub(crate) type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
 /// One resource record as read, before grouping.
 #[derive(Clone, Debug)]

@@ -25,9 +25,12 @@ pub struct FsFiles {
 
 impl Files for FsFiles {
     fn read(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(self.root.join(path)).map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
-            _ => e.to_string(),
+        let bytes = std::fs::read(self.root.join(path)).map_err(|e| e.to_string())?;
+        String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "it is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )
         })
     }
 
