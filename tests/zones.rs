@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use changegate::model::{Fqdn, RecordType};
 use changegate::zone::{Files, FsFiles, State, load_state};
 
 fn fixtures(dir: &str) -> FsFiles {
@@ -103,32 +104,57 @@ fn a_broken_zone_file_reports_every_problem_with_its_position() {
 }
 
 #[test]
-fn a_broken_octodns_file_reports_every_problem_with_its_line() {
-    let problems =
-        load_state(&fixtures("bad"), &[], &["broken.example.yaml".to_string()]).unwrap_err();
-    let messages: Vec<String> = problems
-        .iter()
-        .map(|d| {
-            format!(
-                "{}: {}",
-                d.location.as_ref().map(|l| l.line_col().0).unwrap_or(0),
-                d.message
-            )
-        })
-        .collect();
-    assert_eq!(messages.len(), 3, "{messages:#?}");
-    assert!(
-        messages[0].starts_with("9: `api` CNAME has both `value` and `values`"),
-        "{messages:#?}"
-    );
-    assert!(
-        messages[1].starts_with("5: `mail` MX: `preference` is missing"),
-        "{messages:#?}"
-    );
-    assert!(
-        messages[2].starts_with("2: `www` A: `not-an-address` is not a valid IPv4 address"),
-        "{messages:#?}"
-    );
+fn the_tricky_zone_written_as_octodns_reads_the_same() {
+    let zone = zone_file("zones", "tricky.example.zone");
+    let yaml = load_state(
+        &fixtures("octodns"),
+        &[],
+        &["tricky.example.yaml".to_string()],
+    )
+    .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.render(false)).collect::<String>()));
+    assert_eq!(rrsets(&yaml), rrsets(&zone));
+    // Records remember the line of their own map, in a list or merged from an anchor.
+    let at = |name: &str, rtype: RecordType| {
+        let z = yaml.zones.values().next().unwrap();
+        let rrset = z.find(&Fqdn::parse(name).unwrap(), rtype).unwrap();
+        yaml.location(rrset.origin)
+    };
+    assert!(at("tricky.example", RecordType::Mx).ends_with("tricky.example.yaml:11"));
+    assert!(at("mail2.tricky.example", RecordType::A).ends_with("tricky.example.yaml:26"));
+}
+
+/// Every problem of a bad octoDNS file, rendered as a person sees it.
+fn rendered_problems(file: &str) -> String {
+    let problems = load_state(&fixtures("bad"), &[], &[file.to_string()]).unwrap_err();
+    let rendered: String = problems.iter().map(|d| d.render(false)).collect();
+    rendered.replace(env!("CARGO_MANIFEST_DIR"), "[root]")
+}
+
+#[test]
+fn a_broken_octodns_file_reports_every_problem_where_it_is() {
+    insta::assert_snapshot!(rendered_problems("broken.example.yaml"));
+}
+
+#[test]
+fn octodns_values_yaml_readers_disagree_on_are_refused_with_a_hint() {
+    insta::assert_snapshot!(rendered_problems("ambiguous.example.yaml"));
+}
+
+#[test]
+fn octodns_names_written_twice_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("x.example.yaml"),
+        "www:\n  type: A\n  value: 192.0.2.1\napi:\n  type: A\n  value: 192.0.2.2\n\
+         www:\n  type: AAAA\n  value: 2001:db8::1\n",
+    )
+    .unwrap();
+    let files = FsFiles {
+        root: dir.path().to_path_buf(),
+    };
+    let problems = load_state(&files, &[], &["x.example.yaml".to_string()]).unwrap_err();
+    assert_eq!(problems[0].message, "the key `www` is written twice");
+    assert_eq!(problems[0].location.as_ref().unwrap().line_col().0, 7);
 }
 
 #[test]
@@ -335,5 +361,110 @@ fn differential_against_hickory_on_generated_zones() {
             through_hickory(&path, &origin),
             "round {round}"
         );
+    }
+}
+
+/// A scalar in one of YAML's three flow styles.
+fn yaml_scalar(rng: &mut Rng, text: &str) -> String {
+    match rng.below(3) {
+        0 => text.to_string(),
+        1 => format!("'{text}'"),
+        _ => format!("\"{}\"", text.replace('\\', "\\\\")),
+    }
+}
+
+/// Random zones written both as a zone file and as octoDNS YAML, in every style octoDNS files
+/// use, read by both readers: the zone-file reader is itself checked against hickory above.
+#[test]
+fn octodns_and_zone_files_agree_on_generated_zones() {
+    let mut rng = Rng(0x0c70_d115_7a11_5eed);
+    for round in 0..5 {
+        let origin = format!("oct{round}.example");
+        let mut zone = format!("$ORIGIN {origin}.\n$TTL 3600\n");
+        let mut yaml = String::from("---\n");
+        for i in 0..300 {
+            let name = format!("h{i}");
+            let count = 1 + rng.below(3);
+            let rtype = ["A", "AAAA", "CNAME", "TXT", "MX", "SRV"][rng.below(6) as usize];
+            let count = if rtype == "CNAME" { 1 } else { count };
+            // (zone-file data, octoDNS value) per record.
+            let values: Vec<(String, String)> = (0..count)
+                .map(|n| match rtype {
+                    "A" => {
+                        let a = format!("10.{}.{}.{}", rng.below(256), rng.below(256), n);
+                        (a.clone(), yaml_scalar(&mut rng, &a))
+                    }
+                    "AAAA" => {
+                        let a = format!("2001:db8:{:x}::{:x}", rng.below(65536), n + 1);
+                        (a.clone(), format!("'{a}'"))
+                    }
+                    "CNAME" => {
+                        let t = format!("T{}.{origin}.", rng.below(1000));
+                        (t.clone(), yaml_scalar(&mut rng, &t))
+                    }
+                    "TXT" => {
+                        let words = format!("k={} v{n} part;two", rng.below(100_000));
+                        (
+                            format!("\"{words}\""),
+                            yaml_scalar(&mut rng, &words.replace(';', "\\;")),
+                        )
+                    }
+                    "MX" => {
+                        let (pref, host) = (rng.below(100), format!("mx{n}.example.net."));
+                        let map = if rng.below(2) == 0 {
+                            format!("{{preference: {pref}, exchange: {host}}}")
+                        } else {
+                            format!("{{priority: {pref}, value: '{host}'}}")
+                        };
+                        (format!("{pref} {host}"), map)
+                    }
+                    _ => {
+                        let (p, w, port) = (rng.below(10), rng.below(100), 1 + rng.below(65534));
+                        let target = format!("srv{n}.{origin}.");
+                        (
+                            format!("{p} {w} {port} {target}"),
+                            format!(
+                                "{{priority: {p}, weight: {w}, port: {port}, target: {target}}}"
+                            ),
+                        )
+                    }
+                })
+                .collect();
+            let ttl = rng.below(2) == 0;
+            let seconds = 60 + rng.below(3600);
+            for (data, _) in &values {
+                let ttl = if ttl {
+                    seconds.to_string()
+                } else {
+                    String::new()
+                };
+                zone.push_str(&format!("{name} {ttl} IN {rtype} {data}\n"));
+            }
+            yaml.push_str(&format!("{name}:\n  type: {rtype}\n"));
+            if ttl {
+                yaml.push_str(&format!("  ttl: {seconds}\n"));
+            }
+            let items: Vec<&str> = values.iter().map(|(_, y)| y.as_str()).collect();
+            match (items.len(), rng.below(3)) {
+                (1, 0) => yaml.push_str(&format!("  value: {}\n", items[0])),
+                (_, 1) => yaml.push_str(&format!("  values: [{}]\n", items.join(", "))),
+                _ => {
+                    yaml.push_str("  values:\n");
+                    for item in items {
+                        yaml.push_str(&format!("    - {item}\n"));
+                    }
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(format!("{origin}.zone")), &zone).unwrap();
+        std::fs::write(dir.path().join(format!("{origin}.yaml")), &yaml).unwrap();
+        let files = FsFiles {
+            root: dir.path().to_path_buf(),
+        };
+        let from_zone = load_state(&files, &[format!("{origin}.zone")], &[]).unwrap();
+        let from_yaml = load_state(&files, &[], &[format!("{origin}.yaml")])
+            .unwrap_or_else(|d| panic!("{}\n{yaml}", d[0].render(false)));
+        assert_eq!(rrsets(&from_yaml), rrsets(&from_zone), "round {round}");
     }
 }

@@ -9,6 +9,7 @@ mod lexer;
 mod octodns;
 pub mod rdata;
 pub mod source;
+mod yaml;
 mod zonefile;
 
 pub use diff::{
