@@ -36,18 +36,19 @@ pub fn read_octodns(
             format!("cannot read the octoDNS file `{shown}`: {e}"),
         )]
     })?;
-    let problem = |e: yaml::Error| {
-        Diagnostic::new("zone-invalid", e.message).at(
-            &SourceFile::new(shown.clone(), text.as_str()),
-            e.at..e.at,
-            "here",
-        )
+    // Problems quote the file: one shared copy of it, made only when there are any.
+    let problems = |errors: Vec<yaml::Error>| {
+        let source = SourceFile::new(shown.clone(), text.as_str());
+        errors
+            .into_iter()
+            .map(|e| Diagnostic::new("zone-invalid", e.message).at(&source, e.at..e.at, "here"))
+            .collect::<Vec<_>>()
     };
     let document = Document::parse(&text).map_err(|e| {
-        vec![problem(yaml::Error {
+        problems(vec![yaml::Error {
             message: format!("invalid octoDNS YAML: {}", e.message),
             at: e.at,
-        })]
+        }])
     })?;
     let file = file_names.len() as u32;
     file_names.push(shown.clone());
@@ -62,7 +63,7 @@ pub fn read_octodns(
     if reader.problems.is_empty() {
         Ok(reader.records)
     } else {
-        Err(reader.problems.into_iter().map(problem).collect())
+        Err(problems(reader.problems))
     }
 }
 
@@ -103,7 +104,15 @@ impl<'d> Reader<'d> {
 
     /// One name and its records.
     fn name(&mut self, key: NodeId, node: NodeId) -> Result<(), yaml::Error> {
-        let key_text = self.text(key)?;
+        let key_text = match self.document.value(key)? {
+            Value::Text(text) => text,
+            _ => {
+                return Err(self.at(
+                    key,
+                    "a name must be text; write '' for the zone apex".into(),
+                ));
+            }
+        };
         let shown = if key_text.is_empty() { "''" } else { key_text };
         let name = if key_text.is_empty() {
             Ok(self.origin.to_string())

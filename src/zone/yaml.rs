@@ -153,6 +153,11 @@ impl<'a> Document<'a> {
                                 .into(),
                         ));
                     }
+                    // An alias of an alias names the node itself.
+                    let target = match nodes[target as usize].kind {
+                        Kind::Alias(original) => original,
+                        _ => target,
+                    };
                     (Kind::Alias(target), 0)
                 }
                 Event::UnresolvedAlias(name) => {
@@ -206,7 +211,8 @@ impl<'a> Document<'a> {
                     at: node.at,
                 }),
             },
-            Kind::Alias(_) => unreachable!("aliases never point at aliases"),
+            // `parse` points aliases at nodes, never at aliases.
+            Kind::Alias(_) => Ok(Value::Null),
         }
     }
 
@@ -251,14 +257,16 @@ impl<'a> Document<'a> {
             let text = keys[twice];
             return Err(self.error(key, &format!("the key `{text}` is written twice")));
         }
+        if merged.is_empty() {
+            return Ok(entries);
+        }
+        let mut seen: HashSet<&str, Fnv> = keys.iter().copied().collect();
         for source in merged {
             for (key, value) in self.entries(source)? {
-                let Kind::Scalar { text, .. } = &self.nodes[self.resolve(key) as usize].kind else {
-                    continue;
-                };
-                if !keys.contains(&text.as_ref()) {
-                    entries.push((key, value));
-                    keys.push(text);
+                if let Kind::Scalar { text, .. } = &self.nodes[self.resolve(key) as usize].kind {
+                    if seen.insert(text) {
+                        entries.push((key, value));
+                    }
                 }
             }
         }
