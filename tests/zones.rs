@@ -16,8 +16,16 @@ fn fixtures(dir: &str) -> FsFiles {
 }
 
 fn zone_file(dir: &str, file: &str) -> State {
-    load_state(&fixtures(dir), &[file.to_string()], &[])
-        .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.render(false)).collect::<String>()))
+    load_state(&fixtures(dir), &[file.to_string()], &[]).unwrap_or_else(|d| panic!("{}", shown(&d)))
+}
+
+fn octodns_file(file: &str) -> State {
+    load_state(&fixtures("octodns"), &[], &[file.to_string()])
+        .unwrap_or_else(|d| panic!("{}", shown(&d)))
+}
+
+fn shown(problems: &[changegate::diag::Diagnostic]) -> String {
+    problems.iter().map(|d| d.render(false)).collect()
 }
 
 /// `name TYPE ttl value | value` per RRset, for readable assertions.
@@ -83,12 +91,7 @@ fn the_tricky_zone_reads_as_expected() {
 #[test]
 fn one_zone_written_as_zone_file_and_as_octodns_is_the_same() {
     let zone = zone_file("zones", "same.example.zone");
-    let yaml = load_state(
-        &fixtures("octodns"),
-        &[],
-        &["same.example.yaml".to_string()],
-    )
-    .unwrap_or_else(|d| panic!("{:?}", d[0].message));
+    let yaml = octodns_file("same.example.yaml");
     assert_eq!(rrsets(&zone), rrsets(&yaml));
     let diff = changegate::zone::diff_states(&zone, &yaml);
     assert!(diff.changes.is_empty(), "{:?}", diff.changes);
@@ -106,12 +109,7 @@ fn a_broken_zone_file_reports_every_problem_with_its_position() {
 #[test]
 fn the_tricky_zone_written_as_octodns_reads_the_same() {
     let zone = zone_file("zones", "tricky.example.zone");
-    let yaml = load_state(
-        &fixtures("octodns"),
-        &[],
-        &["tricky.example.yaml".to_string()],
-    )
-    .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.render(false)).collect::<String>()));
+    let yaml = octodns_file("tricky.example.yaml");
     assert_eq!(rrsets(&yaml), rrsets(&zone));
     // Records remember the line of their own map, in a list or merged from an anchor.
     let at = |name: &str, rtype: RecordType| {
@@ -466,5 +464,34 @@ fn octodns_and_zone_files_agree_on_generated_zones() {
         let from_yaml = load_state(&files, &[], &[format!("{origin}.yaml")])
             .unwrap_or_else(|d| panic!("{}\n{yaml}", d[0].render(false)));
         assert_eq!(rrsets(&from_yaml), rrsets(&from_zone), "round {round}");
+    }
+}
+
+/// A file wrong throughout gets a bounded report that says it stopped, from either reader.
+#[test]
+fn readers_stop_after_fifty_problems_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut zone = String::from("$ORIGIN many.example.\n");
+    let mut yaml = String::new();
+    for i in 0..200 {
+        zone.push_str(&format!("h{i} A not-an-address\n"));
+        yaml.push_str(&format!("h{i}:\n  type: A\n  value: not-an-address\n"));
+    }
+    std::fs::write(dir.path().join("many.example.zone"), zone).unwrap();
+    std::fs::write(dir.path().join("many.example.yaml"), yaml).unwrap();
+    let files = FsFiles {
+        root: dir.path().to_path_buf(),
+    };
+    for problems in [
+        load_state(&files, &["many.example.zone".to_string()], &[]).unwrap_err(),
+        load_state(&files, &[], &["many.example.yaml".to_string()]).unwrap_err(),
+    ] {
+        assert_eq!(problems.len(), 51);
+        let last = &problems[50].message;
+        assert!(last.starts_with("stopped reading `"), "{last}");
+        assert!(
+            last.ends_with("after 50 problems; fix these and run again"),
+            "{last}"
+        );
     }
 }

@@ -19,7 +19,24 @@ pub use octodns::read_octodns;
 pub use source::{Files, FsFiles, State, load_state};
 pub use zonefile::read_zone_file;
 
+use crate::diag::Diagnostic;
 use crate::model::{Fqdn, RecordType};
+
+/// Readers stop collecting problems after this many: a wrong file would otherwise print a
+/// million.
+pub(crate) const MAX_PROBLEMS: usize = 50;
+
+/// Closes a file's problems with a note when reading stopped at [`MAX_PROBLEMS`].
+pub(crate) fn note_if_stopped(problems: &mut Vec<Diagnostic>, shown: &str) {
+    if problems.len() >= MAX_PROBLEMS {
+        problems.push(Diagnostic::new(
+            "zone-invalid",
+            format!(
+                "stopped reading `{shown}` after {MAX_PROBLEMS} problems; fix these and run again"
+            ),
+        ));
+    }
+}
 
 /// Where a record was written: an index into the state's file list, and a 1-based line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -9,7 +9,7 @@
 use super::rdata::{self, Field};
 use super::source::Files;
 use super::yaml::{self, Document, NodeId, Value};
-use super::{Origin, Record};
+use super::{MAX_PROBLEMS, Origin, Record};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::model::{Fqdn, RecordType};
 
@@ -37,7 +37,7 @@ pub fn read_octodns(
         )]
     })?;
     // Problems quote the file: one shared copy of it, made only when there are any.
-    let problems = |errors: Vec<yaml::Error>| {
+    let diagnose = |errors: Vec<yaml::Error>| {
         let source = SourceFile::new(shown.clone(), text.as_str());
         errors
             .into_iter()
@@ -45,7 +45,7 @@ pub fn read_octodns(
             .collect::<Vec<_>>()
     };
     let document = Document::parse(&text).map_err(|e| {
-        problems(vec![yaml::Error {
+        diagnose(vec![yaml::Error {
             message: format!("invalid octoDNS YAML: {}", e.message),
             at: e.at,
         }])
@@ -63,7 +63,9 @@ pub fn read_octodns(
     if reader.problems.is_empty() {
         Ok(reader.records)
     } else {
-        Err(problems(reader.problems))
+        let mut problems = diagnose(reader.problems);
+        super::note_if_stopped(&mut problems, &shown);
+        Err(problems)
     }
 }
 
@@ -96,6 +98,9 @@ impl<'d> Reader<'d> {
         };
         self.records.reserve(names.len());
         for (key, node) in names {
+            if self.problems.len() >= MAX_PROBLEMS {
+                break;
+            }
             if let Err(e) = self.name(key, node) {
                 self.problems.push(e);
             }

@@ -6,13 +6,11 @@
 use super::lexer::{Entry, Lexer};
 use super::rdata::{self, Field};
 use super::source::Files;
-use super::{Origin, Record};
+use super::{MAX_PROBLEMS, Origin, Record};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::model::{Fqdn, RecordType};
 
 const MAX_INCLUDE_DEPTH: usize = 16;
-/// Stop collecting after this many problems: a wrong file would otherwise print a million.
-const MAX_PROBLEMS: usize = 50;
 
 /// Reads the zone `zone` from `path` (and its `$INCLUDE`s). File names are appended to
 /// `file_names`; records refer to them by index.
@@ -36,6 +34,7 @@ pub fn read_zone_file(
     if reader.problems.is_empty() {
         Ok(reader.records)
     } else {
+        super::note_if_stopped(&mut reader.problems, &files.display(path));
         Err(reader.problems)
     }
 }
