@@ -352,6 +352,53 @@ fn drift_finds_missing_extra_ttl_and_a_desired_a_live_as_a_cname() {
     assert_eq!(code, 0, "{out}");
 }
 
+/// A traffic-managed (or provider-proxied) name answers with values of its own: that is not
+/// drift, but answering in another shape, or not at all, still is.
+#[test]
+fn drift_lets_a_dynamic_name_answer_its_own_values_but_not_change_shape() {
+    let server = DnsServer::start(&[(
+        "live.example",
+        &ZONE
+            .replace("198.51.100.7", "198.51.100.99")
+            .replace("192.0.2.25", "192.0.2.26"),
+    )]);
+    let repo = Repo::new();
+    dns_repo(&repo, &[server.resolver()], ZONE);
+    repo.write(
+        "policies/default.toml",
+        &format!(
+            "{GATE_ONLY_POLICY}\n[[inventory]]\nnames = [\"tm.live.example\"]\ndynamic = true\n"
+        ),
+    );
+    let drifted = |repo: &Repo| -> Vec<(String, String)> {
+        let (_, out, _) = run(repo, &["drift", "--format", "json"]);
+        json(&out)["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["name"].as_str().unwrap().into(),
+                    d["kind"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        drifted(&repo),
+        [("mail.live.example".to_string(), "changed".to_string())],
+        "the dynamic name may answer its own values; the static one may not"
+    );
+    server.replace(
+        "live.example",
+        &ZONE.replace("tm     IN A   198.51.100.7", "tm     IN CNAME sso"),
+    );
+    assert_eq!(
+        drifted(&repo),
+        [("tm.live.example".to_string(), "type-mismatch".to_string())]
+    );
+}
+
 #[test]
 fn ten_thousand_names_in_one_snapshot() {
     let mut zone = String::from(ZONE);

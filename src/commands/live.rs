@@ -372,6 +372,7 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
                 &addresses[s].to_string(),
                 live,
                 Some(state.location(rrset.origin)),
+                ws.policy.is_dynamic(&rrset.name),
             ));
         }
     }

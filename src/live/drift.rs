@@ -1,6 +1,8 @@
 //! Desired state against live answers, alias-aware: every managed RRset is asked for and
 //! compared. Missing, extra and changed values and type mismatches (including a desired A or
-//! ALIAS that is live as a CNAME chain) are drift; TTL differences are findings.
+//! ALIAS that is live as a CNAME chain) are drift; TTL differences are findings. Names the
+//! inventory marks dynamic (traffic-managed, or proxied by their provider) answer with values
+//! of their own: they must keep their shape and answer, and their values may differ.
 
 use serde::Serialize;
 
@@ -40,8 +42,15 @@ pub fn query_type(rtype: RecordType) -> RecordType {
     }
 }
 
-/// Compares one desired RRset with one resolver's answer.
-pub fn compare(desired: &RRset, resolver: &str, live: &Answer, file: Option<String>) -> Vec<Drift> {
+/// Compares one desired RRset with one resolver's answer; a `dynamic` name's values may
+/// differ from the desired ones.
+pub fn compare(
+    desired: &RRset,
+    resolver: &str,
+    live: &Answer,
+    file: Option<String>,
+    dynamic: bool,
+) -> Vec<Drift> {
     let desired_text = format!("{} {}", desired.rtype, desired.values.join(" | "));
     let drift = |kind: &'static str, message: String| Drift {
         name: desired.name.to_string(),
@@ -120,7 +129,12 @@ pub fn compare(desired: &RRset, resolver: &str, live: &Answer, file: Option<Stri
             ),
         )];
     }
-    let wanted: Vec<&str> = desired.values.iter().map(|v| &**v).collect();
+    let wanted: Vec<&str> = if dynamic {
+        // Whatever it answers is its own to choose; `live_values` is not empty.
+        live_values.clone()
+    } else {
+        desired.values.iter().map(|v| &**v).collect()
+    };
     let missing: Vec<&str> = wanted
         .iter()
         .copied()
