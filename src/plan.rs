@@ -19,6 +19,8 @@ pub struct PlannedChange {
     pub zone: Fqdn,
     pub values: Vec<String>,
     pub ttl: Option<u32>,
+    /// octoDNS provider settings of the new RRset, when the diff has them.
+    pub octodns: Option<String>,
     pub span: Range<usize>,
 }
 
@@ -106,6 +108,7 @@ impl Plan {
                 zone,
                 values: change.values.clone(),
                 ttl: change.ttl,
+                octodns: None,
                 span: change.span.clone(),
             });
         }
@@ -187,6 +190,7 @@ impl Plan {
                     .map(|r| r.values.iter().map(|v| v.to_string()).collect())
                     .unwrap_or_default(),
                 ttl: new.map(|r| r.ttl),
+                octodns: new.and_then(|r| r.octodns.as_deref()).map(str::to_string),
                 span: declared.span.clone(),
             });
         }
@@ -288,14 +292,14 @@ impl Plan {
             ));
             for value in &c.values {
                 out.push('\t');
-                out.push_str(
-                    &value
-                        .replace('\\', "\\\\")
-                        .replace('\t', "\\t")
-                        .replace('\n', "\\n"),
-                );
+                out.push_str(&escape(value));
             }
             out.push('\n');
+            if let Some(octodns) = &c.octodns {
+                out.push_str("\toctodns\t");
+                out.push_str(&escape(octodns));
+                out.push('\n');
+            }
         }
         out
     }
@@ -304,6 +308,14 @@ impl Plan {
     pub fn digest(&self) -> String {
         crate::approval::sha256(self.canonical_text().as_bytes())
     }
+}
+
+/// Escapes a field of the canonical plan text: backslash, tab and newline.
+fn escape(field: &str) -> String {
+    field
+        .replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -358,5 +370,11 @@ type = "DNSKEY"
             plan.digest(),
             crate::approval::sha256(plan.canonical_text().as_bytes())
         );
+        // octoDNS provider settings follow their change on a line of their own.
+        let mut plan = plan;
+        plan.changes[0].octodns = Some(r#"{"cloudflare": {"proxied": true}}"#.into());
+        assert!(plan.canonical_text().contains(
+            "\tA\t300\t192.0.2.1\t192.0.2.2\n\toctodns\t{\"cloudflare\": {\"proxied\": true}}\n"
+        ));
     }
 }

@@ -413,6 +413,79 @@ fn diff_base_shows_a_readable_plan() {
     assert_eq!(v["changes"][2]["new"]["values"][0], "192.0.2.81");
 }
 
+const OCTODNS_ZONE: &str = "---
+'':
+  type: NS
+  value: ns1.example.com.
+www:
+  type: A
+  value: 192.0.2.80
+  octodns:
+    cloudflare:
+      proxied: false
+";
+
+fn set_octodns_settings(repo: &Repo, settings: &str) {
+    let zone = OCTODNS_ZONE.replace("      proxied: false\n", settings);
+    repo.write("octodns/example.com.yaml", &zone);
+}
+
+/// Flipping Cloudflare's `proxied` changes every answer for the name: it is a change to be
+/// declared, and a different plan to approve.
+#[test]
+fn octodns_provider_settings_are_part_of_the_change_and_of_the_plan() {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        &format!("[sources]\noctodns = [\"octodns/*.yaml\"]\n{FILE_METRICS}"),
+    )
+    .write("policies/default.toml", POLICY)
+    .write("policies/allowed_signers", SIGNERS)
+    .write("counts.csv", "name,type,count\n")
+    .write("octodns/example.com.yaml", OCTODNS_ZONE);
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    commit(&repo, "base");
+
+    set_octodns_settings(&repo, "      proxied: true\n");
+    commit(&repo, "sneak");
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let r = &v["reasons"][0];
+    assert_eq!(r["code"], "undeclared-change");
+    assert_eq!(
+        (r["name"].as_str(), r["file"].as_str(), r["line"].as_u64()),
+        (
+            Some("www.example.com"),
+            Some("octodns/example.com.yaml"),
+            Some(6)
+        )
+    );
+    let diff = repo
+        .cmd()
+        .args(["diff", "--base", "main~1"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8(diff.stdout).unwrap();
+    assert!(
+        shown.contains(r#"- 3600 192.0.2.80  octodns {"cloudflare": {"proxied": false}}"#)
+            && shown.contains(r#"+ 3600 192.0.2.80  octodns {"cloudflare": {"proxied": true}}"#),
+        "{shown}"
+    );
+
+    ticket(&repo, "CHG-1", &[("update", "www.example.com", "A")]);
+    commit(&repo, "declare");
+    let (code, v) = repo.check_json(&["--base", "main~2"]);
+    assert_eq!(code, 0, "{v:#}");
+    let proxied = v["tickets"][0]["plan_digest"].clone();
+
+    // The same values with other settings: another plan, so earlier approvals go stale.
+    set_octodns_settings(&repo, "      proxied: true\n      auto_ttl: true\n");
+    commit(&repo, "more settings");
+    let (code, v) = repo.check_json(&["--base", "main~3"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_ne!(v["tickets"][0]["plan_digest"], proxied);
+}
+
 #[test]
 fn the_pre_push_hook_blocks_an_undeclared_change() {
     let repo = repo(FILE_METRICS);

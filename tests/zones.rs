@@ -119,6 +119,13 @@ fn the_tricky_zone_written_as_octodns_reads_the_same() {
     };
     assert!(at("tricky.example", RecordType::Mx).ends_with("tricky.example.yaml:11"));
     assert!(at("mail2.tricky.example", RecordType::A).ends_with("tricky.example.yaml:26"));
+    // Provider settings stay with their RRset.
+    let z = yaml.zones.values().next().unwrap();
+    let ns1 = z.find(&Fqdn::parse("ns1.tricky.example").unwrap(), RecordType::A);
+    assert_eq!(
+        ns1.unwrap().octodns.as_deref(),
+        Some(r#"{"cloudflare": {"proxied": false}}"#)
+    );
 }
 
 /// Every problem of a bad octoDNS file, rendered as a person sees it.

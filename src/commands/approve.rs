@@ -304,11 +304,14 @@ fn summary(ticket: &Ticket, plan: &Plan, v: &TicketVerdict, digest: &str) -> Str
         .iter()
         .map(|c| {
             let ttl = c.ttl.map(|t| format!(" ttl {t}")).unwrap_or_default();
-            let values = if c.values.is_empty() {
+            let mut values = if c.values.is_empty() {
                 String::new()
             } else {
                 format!(" → {}", c.values.join(", "))
             };
+            if let Some(settings) = &c.octodns {
+                values.push_str(&format!(" (octodns {settings})"));
+            }
             format!(
                 "{} {} {} (zone {}){ttl}{values}",
                 c.action.as_str(),

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::zone::{ChangeKind, State, ZoneDiff};
+use crate::zone::{ChangeKind, RRset, State, ZoneDiff};
 
 /// The JSON shape of `changegate diff --format json`.
 #[derive(Serialize)]
@@ -44,6 +44,27 @@ struct JsonChange<'a> {
 struct JsonRRset<'a> {
     ttl: u32,
     values: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    octodns: Option<&'a str>,
+}
+
+impl<'a> JsonRRset<'a> {
+    fn of(r: &'a RRset) -> Self {
+        Self {
+            ttl: r.ttl,
+            values: r.values.iter().map(|v| &**v).collect(),
+            octodns: r.octodns.as_deref(),
+        }
+    }
+}
+
+/// `ttl values`, and the octoDNS provider settings if there are any.
+fn data(r: &RRset) -> String {
+    let values = r.values.join(" | ");
+    match &r.octodns {
+        Some(settings) => format!("{} {values}  octodns {settings}", r.ttl),
+        None => format!("{} {values}", r.ttl),
+    }
 }
 
 #[derive(Serialize)]
@@ -103,14 +124,8 @@ pub fn json(diff: &ZoneDiff, old: &State, new: &State) -> String {
                     zone: c.zone.as_str(),
                     name: c.name().as_str(),
                     rtype: c.rtype().to_string(),
-                    old: c.old.as_ref().map(|r| JsonRRset {
-                        ttl: r.ttl,
-                        values: r.values.iter().map(|v| &**v).collect(),
-                    }),
-                    new: c.new.as_ref().map(|r| JsonRRset {
-                        ttl: r.ttl,
-                        values: r.values.iter().map(|v| &**v).collect(),
-                    }),
+                    old: c.old.as_ref().map(JsonRRset::of),
+                    new: c.new.as_ref().map(JsonRRset::of),
                     file: file_of(state, c.origin().file),
                     line: c.origin().line,
                 }
@@ -183,20 +198,18 @@ pub fn human(diff: &ZoneDiff, old: &State, new: &State, color: bool) -> String {
             (ChangeKind::Create, _, Some(n)) => {
                 let _ = writeln!(
                     out,
-                    "  {} {name} {rtype} {} {}  {}",
+                    "  {} {name} {rtype} {}  {}",
                     paint("+", 32, color),
-                    n.ttl,
-                    n.values.join(" | "),
+                    data(n),
                     paint(&at, 2, color)
                 );
             }
             (ChangeKind::Delete, Some(o), _) => {
                 let _ = writeln!(
                     out,
-                    "  {} {name} {rtype} {} {}  {}",
+                    "  {} {name} {rtype} {}  {}",
                     paint("-", 31, color),
-                    o.ttl,
-                    o.values.join(" | "),
+                    data(o),
                     paint(&at, 2, color)
                 );
             }
@@ -207,20 +220,8 @@ pub fn human(diff: &ZoneDiff, old: &State, new: &State, color: bool) -> String {
                     paint("~", 33, color),
                     paint(&at, 2, color)
                 );
-                let _ = writeln!(
-                    out,
-                    "      {} {} {}",
-                    paint("-", 31, color),
-                    o.ttl,
-                    o.values.join(" | ")
-                );
-                let _ = writeln!(
-                    out,
-                    "      {} {} {}",
-                    paint("+", 32, color),
-                    n.ttl,
-                    n.values.join(" | ")
-                );
+                let _ = writeln!(out, "      {} {}", paint("-", 31, color), data(o));
+                let _ = writeln!(out, "      {} {}", paint("+", 32, color), data(n));
             }
             _ => {}
         }

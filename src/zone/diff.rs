@@ -149,7 +149,7 @@ fn diff_zone(zone: &Fqdn, old: &[RRset], new: &[RRset], out: &mut Vec<RRsetChang
             }
             std::cmp::Ordering::Equal => {
                 let (a, b) = (&old[i], &new[j]);
-                if a.ttl != b.ttl || a.values != b.values {
+                if a.ttl != b.ttl || a.values != b.values || a.octodns != b.octodns {
                     out.push(RRsetChange {
                         kind: ChangeKind::Update,
                         zone: zone.clone(),

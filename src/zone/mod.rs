@@ -94,6 +94,8 @@ pub struct Record {
     pub ttl: u32,
     /// Canonical presentation of the record data.
     pub rdata: Box<str>,
+    /// octoDNS's `octodns` provider settings, as canonical text ([`RRset::octodns`]).
+    pub octodns: Option<Box<str>>,
     pub origin: Origin,
 }
 
@@ -107,6 +109,10 @@ pub struct RRset {
     pub ttl: u32,
     /// Canonical record data, sorted and without duplicates.
     pub values: Vec<Box<str>>,
+    /// octoDNS's `octodns` provider settings (Cloudflare's `proxied`, Route 53 health checks,
+    /// ...) as one line of flow YAML with sorted keys. They change what a name answers, so
+    /// they are part of the RRset: a change to them is an update.
+    pub octodns: Option<Box<str>>,
     pub origin: Origin,
 }
 
@@ -161,6 +167,9 @@ impl Zone {
                 {
                     last.ttl = last.ttl.min(record.ttl);
                     last.origin = last.origin.min(record.origin);
+                    if last.octodns.is_none() {
+                        last.octodns = record.octodns;
+                    }
                     if last.values.last() != Some(&record.rdata) {
                         last.values.push(record.rdata);
                     }
@@ -171,6 +180,7 @@ impl Zone {
                     rtype: record.rtype,
                     ttl: record.ttl,
                     values: vec![record.rdata],
+                    octodns: record.octodns,
                     origin: record.origin,
                 }),
             }

@@ -1,6 +1,7 @@
 //! octoDNS YAML zone files: one file per zone, keys are names relative to the zone (`''` for
 //! the apex), each holding one record or a list of records with `type`, `ttl`, `value` or
-//! `values`, and `octodns` metadata (kept aside, not compared). Values take the shapes octoDNS
+//! `values`, and `octodns` provider settings (kept with the RRset: they change what a name
+//! answers, Cloudflare's `proxied` for one). Values take the shapes octoDNS
 //! uses (strings for addresses and names, maps for MX, SRV, CAA, ...), and become the same
 //! canonical record data as a zone file's, so one zone written both ways compares equal.
 //!
@@ -153,7 +154,8 @@ impl<'d> Reader<'d> {
                 format!("a record of `{shown}` must be a map with `type`"),
             ));
         };
-        let (mut rtype, mut ttl, mut value, mut values) = (None, None, None, None);
+        let (mut rtype, mut ttl, mut value, mut values, mut octodns) =
+            (None, None, None, None, None);
         for (key, node) in self.document.entries(map)? {
             match self.text(key)? {
                 "type" => {
@@ -163,7 +165,17 @@ impl<'d> Reader<'d> {
                 "ttl" => ttl = Some(self.ttl(node)?),
                 "value" => value = Some(node),
                 "values" => values = Some(node),
-                "octodns" => {}
+                "octodns" => octodns = Some(self.document.canonical(node)?.into_boxed_str()),
+                "dynamic" | "geo" => {
+                    return Err(self.at(
+                        key,
+                        format!(
+                            "`{shown}` uses octoDNS `{}` records, which changegate cannot \
+                             compare yet; it refuses them rather than ignore what they answer",
+                            self.text(key)?
+                        ),
+                    ));
+                }
                 other => {
                     return Err(self.at(
                         key,
@@ -219,6 +231,7 @@ impl<'d> Reader<'d> {
                 rtype,
                 ttl: ttl.unwrap_or(DEFAULT_TTL),
                 rdata: rdata.into_boxed_str(),
+                octodns: octodns.clone(),
                 origin: Origin {
                     file: self.file,
                     line,

@@ -273,6 +273,76 @@ impl<'a> Document<'a> {
         Ok(entries)
     }
 
+    /// A subtree as one line of flow YAML with map keys sorted, so that two spellings of the
+    /// same data compare equal: aliases and merges expanded, plain scalars as written, other
+    /// scalars double-quoted. Plain scalars are not resolved, so `true` and `True` differ: a
+    /// comparison may see a change that is none, never miss one.
+    pub fn canonical(&self, id: NodeId) -> Result<String, Error> {
+        let mut out = String::new();
+        self.write_canonical(id, &mut out)?;
+        Ok(out)
+    }
+
+    fn write_canonical(&self, id: NodeId, out: &mut String) -> Result<(), Error> {
+        let node = self.resolve(id);
+        match &self.nodes[node as usize].kind {
+            // Plain text is quoted like quoted text (`abc` is `'abc'`); numbers, booleans and
+            // nulls stay as written (`300` is not `'300'`).
+            Kind::Scalar { text, plain: true }
+                if !matches!(plain_meaning(text), Plain::Text)
+                    || is_decimal(text.strip_prefix('-').unwrap_or(text)) =>
+            {
+                out.push_str(text)
+            }
+            Kind::Scalar { text, .. } => {
+                out.push('"');
+                for c in text.chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+                        c => out.push(c),
+                    }
+                }
+                out.push('"');
+            }
+            Kind::Seq { .. } => {
+                out.push('[');
+                for (i, item) in self.items(node)?.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.write_canonical(item, out)?;
+                }
+                out.push(']');
+            }
+            Kind::Map { .. } => {
+                let mut entries = Vec::new();
+                for (key, value) in self.entries(node)? {
+                    let mut k = String::new();
+                    self.write_canonical(key, &mut k)?;
+                    let mut v = String::new();
+                    self.write_canonical(value, &mut v)?;
+                    entries.push((k, v));
+                }
+                entries.sort();
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(k);
+                    out.push_str(": ");
+                    out.push_str(v);
+                }
+                out.push('}');
+            }
+            Kind::Alias(_) => {}
+        }
+        Ok(())
+    }
+
     fn resolve(&self, id: NodeId) -> NodeId {
         match self.nodes[id as usize].kind {
             Kind::Alias(target) => target,
@@ -503,6 +573,23 @@ mod tests {
         assert!(matches!(doc.value(root[2].1).unwrap(), Value::Map(_)));
         // The alias is positioned where it is written.
         assert_eq!(doc.position(root[2].1).1, 7);
+    }
+
+    #[test]
+    fn canonical_text_sorts_keys_and_expands_aliases() {
+        let text = "a: &x {proxied: true, z: [1, 'two']}\nb: {z: [1, \"two\"], 'proxied': true}\n\
+                    c:\n  <<: *x\nd: {proxied: 'true', z: ['1', two]}\n";
+        let doc = Document::parse(text).unwrap();
+        let entries = doc.entries(0).unwrap();
+        let shown: Vec<String> = entries
+            .iter()
+            .map(|&(_, v)| doc.canonical(v).unwrap())
+            .collect();
+        assert_eq!(shown[0], r#"{"proxied": true, "z": [1, "two"]}"#);
+        assert_eq!(shown[1], shown[0]);
+        assert_eq!(shown[2], shown[0]);
+        // Text is not the boolean or the number it spells.
+        assert_eq!(shown[3], r#"{"proxied": "true", "z": ["1", "two"]}"#);
     }
 
     #[test]

@@ -258,6 +258,7 @@ impl Reader<'_> {
         };
         self.last_ttl = Some(ttl);
         self.records.push(Record {
+            octodns: None,
             key: super::name_key(name.as_str()),
             name,
             rtype,
