@@ -502,3 +502,134 @@ fn readers_stop_after_fifty_problems_and_say_so() {
         );
     }
 }
+
+/// `text` with a few random cuts and insertions of `pieces`.
+fn mangle(rng: &mut Rng, text: &str, pieces: &[&str]) -> String {
+    let mut text = text.to_string();
+    for _ in 0..1 + rng.below(4) {
+        let mut at = rng.below(text.len() as u64 + 1) as usize;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        if rng.below(3) == 0 {
+            let mut end = (at + 1 + rng.below(8) as usize).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            text.replace_range(at..end, "");
+        } else {
+            text.insert_str(at, pieces[rng.below(pieces.len() as u64) as usize]);
+        }
+    }
+    text
+}
+
+/// Thousands of mangled copies of the tricky fixtures, in both formats: each is read or refused
+/// with problems, none panics.
+#[test]
+fn mangled_zone_and_octodns_files_are_refused_never_a_panic() {
+    let yaml_pieces = [
+        ":",
+        "-",
+        "[",
+        "]",
+        "{",
+        "}",
+        "&a",
+        "*a",
+        "!",
+        "|",
+        ">",
+        "'",
+        "\"",
+        "#",
+        "\n",
+        " ",
+        "  ",
+        "<<: *a\n",
+        "? ",
+        "~",
+        ",",
+        "\t",
+        "%YAML 1.2\n",
+        "---\n",
+        "...\n",
+        "\\",
+        "é",
+    ];
+    let zone_pieces = [
+        "(",
+        ")",
+        ";",
+        "\"",
+        "\\",
+        "\\#",
+        "$ORIGIN ",
+        "$TTL ",
+        "$INCLUDE ",
+        "@",
+        " ",
+        "\n",
+        "\t",
+        "IN",
+        "A",
+        "CNAME",
+        "TYPE65534",
+        "0",
+        "65536",
+        ".",
+        "..",
+        "é",
+        "\\999",
+    ];
+    let mut rng = Rng(0xdead_beef_f00d);
+    let dir = tempfile::tempdir().unwrap();
+    let files = FsFiles {
+        root: dir.path().to_path_buf(),
+    };
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zones/tricky.include"),
+        dir.path().join("tricky.include"),
+    )
+    .unwrap();
+    for (fixture, file, pieces) in [
+        (
+            "octodns/tricky.example.yaml",
+            "x.example.yaml",
+            &yaml_pieces[..],
+        ),
+        (
+            "zones/tricky.example.zone",
+            "x.example.zone",
+            &zone_pieces[..],
+        ),
+    ] {
+        let original = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(fixture),
+        )
+        .unwrap();
+        let (mut read, mut refused) = (0, 0);
+        for _ in 0..2000 {
+            std::fs::write(dir.path().join(file), mangle(&mut rng, &original, pieces)).unwrap();
+            let (zone_files, octodns) = if file.ends_with(".zone") {
+                (vec![file.to_string()], vec![])
+            } else {
+                (vec![], vec![file.to_string()])
+            };
+            match load_state(&files, &zone_files, &octodns) {
+                Ok(_) => read += 1,
+                Err(problems) => {
+                    assert!(!problems.is_empty());
+                    refused += 1;
+                }
+            }
+        }
+        // Both outcomes occur: the mangling reaches the readers' logic, not only the syntax.
+        assert!(
+            read > 50 && refused > 50,
+            "{fixture}: read {read}, refused {refused}"
+        );
+    }
+}
