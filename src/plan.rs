@@ -19,8 +19,9 @@ pub struct PlannedChange {
     pub zone: Fqdn,
     pub values: Vec<String>,
     pub ttl: Option<u32>,
-    /// octoDNS provider settings of the new RRset, when the diff has them.
-    pub octodns: Option<String>,
+    /// What the new RRset's octoDNS file says beyond its values, when the diff has it:
+    /// `("octodns", settings)` and `("dynamic", pools and rules)`.
+    pub extras: Vec<(&'static str, String)>,
     pub span: Range<usize>,
 }
 
@@ -108,7 +109,7 @@ impl Plan {
                 zone,
                 values: change.values.clone(),
                 ttl: change.ttl,
-                octodns: None,
+                extras: Vec::new(),
                 span: change.span.clone(),
             });
         }
@@ -190,7 +191,10 @@ impl Plan {
                     .map(|r| r.values.iter().map(|v| v.to_string()).collect())
                     .unwrap_or_default(),
                 ttl: new.map(|r| r.ttl),
-                octodns: new.and_then(|r| r.octodns.as_deref()).map(str::to_string),
+                extras: new
+                    .and_then(|r| r.octodns.as_deref())
+                    .map(|o| o.parts().map(|(k, v)| (k, v.to_string())).collect())
+                    .unwrap_or_default(),
                 span: declared.span.clone(),
             });
         }
@@ -295,9 +299,11 @@ impl Plan {
                 out.push_str(&escape(value));
             }
             out.push('\n');
-            if let Some(octodns) = &c.octodns {
-                out.push_str("\toctodns\t");
-                out.push_str(&escape(octodns));
+            for (what, text) in &c.extras {
+                out.push('\t');
+                out.push_str(what);
+                out.push('\t');
+                out.push_str(&escape(text));
                 out.push('\n');
             }
         }
@@ -372,7 +378,7 @@ type = "DNSKEY"
         );
         // octoDNS provider settings follow their change on a line of their own.
         let mut plan = plan;
-        plan.changes[0].octodns = Some(r#"{"cloudflare": {"proxied": true}}"#.into());
+        plan.changes[0].extras = vec![("octodns", r#"{"cloudflare": {"proxied": true}}"#.into())];
         assert!(plan.canonical_text().contains(
             "\tA\t300\t192.0.2.1\t192.0.2.2\n\toctodns\t{\"cloudflare\": {\"proxied\": true}}\n"
         ));

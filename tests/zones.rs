@@ -123,7 +123,10 @@ fn the_tricky_zone_written_as_octodns_reads_the_same() {
     let z = yaml.zones.values().next().unwrap();
     let ns1 = z.find(&Fqdn::parse("ns1.tricky.example").unwrap(), RecordType::A);
     assert_eq!(
-        ns1.unwrap().octodns.as_deref(),
+        ns1.unwrap()
+            .octodns
+            .as_ref()
+            .and_then(|o| o.settings.as_deref()),
         Some(r#"{"cloudflare": {"proxied": false}}"#)
     );
 }
@@ -632,4 +635,82 @@ fn mangled_zone_and_octodns_files_are_refused_never_a_panic() {
             "{fixture}: read {read}, refused {refused}"
         );
     }
+}
+
+/// octoDNS dynamic records: pools and rules are part of the RRset, pool values are checked
+/// and are references like the record's own values.
+#[test]
+fn octodns_dynamic_records_keep_their_pools_and_their_references() {
+    let state = octodns_file("dynamic.example.yaml");
+    let zone = state.zones.values().next().unwrap();
+    let www = zone
+        .find(
+            &Fqdn::parse("www.dynamic.example").unwrap(),
+            RecordType::Cname,
+        )
+        .unwrap();
+    let octodns = www.octodns.as_ref().unwrap();
+    assert_eq!(
+        octodns.pool_values,
+        [
+            "eu.dynamic.example.".into(),
+            "eu2.dynamic.example.".into(),
+            "us.dynamic.example.".into()
+        ]
+    );
+    assert_eq!(
+        octodns.settings.as_deref(),
+        Some(r#"{"route53": {"healthcheck": {"path": "/health"}}}"#)
+    );
+    assert!(
+        octodns
+            .dynamic
+            .as_deref()
+            .unwrap()
+            .starts_with(r#"{"pools": {"eu": {"#)
+    );
+    let targets: Vec<&str> = www.targets().collect();
+    assert_eq!(
+        targets,
+        [
+            "fallback.dynamic.example",
+            "eu.dynamic.example",
+            "eu2.dynamic.example",
+            "us.dynamic.example"
+        ]
+    );
+
+    // A name only a pool points at: deleting it leaves the pool dangling.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/octodns/dynamic.example.yaml"),
+    )
+    .unwrap();
+    let with_us = format!("{text}us:\n  type: A\n  value: 192.0.2.9\n");
+    let files = FsFiles {
+        root: dir.path().to_path_buf(),
+    };
+    let read = |text: &str| {
+        std::fs::write(dir.path().join("dynamic.example.yaml"), text).unwrap();
+        load_state(&files, &[], &["dynamic.example.yaml".to_string()]).unwrap()
+    };
+    let (old, new) = (read(&with_us), read(&text));
+    let diff = changegate::zone::diff_states(&old, &new);
+    let dangling: Vec<(&str, &str)> = diff
+        .dangling
+        .iter()
+        .map(|d| (d.name.as_str(), d.target.as_str()))
+        .collect();
+    assert_eq!(dangling, [("www.dynamic.example", "us.dynamic.example")]);
+
+    // Reweighting a pool changes what the name answers: an update.
+    let reweighted = read(&text.replace("weight: 2", "weight: 3"));
+    let diff = changegate::zone::diff_states(&new, &reweighted);
+    assert_eq!(diff.changes.len(), 1);
+    assert_eq!(diff.changes[0].kind, changegate::zone::ChangeKind::Update);
+}
+
+#[test]
+fn octodns_dynamic_records_with_mistakes_are_refused_where_they_are() {
+    insta::assert_snapshot!(rendered_problems("dynamic.example.yaml"));
 }

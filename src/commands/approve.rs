@@ -309,8 +309,8 @@ fn summary(ticket: &Ticket, plan: &Plan, v: &TicketVerdict, digest: &str) -> Str
             } else {
                 format!(" → {}", c.values.join(", "))
             };
-            if let Some(settings) = &c.octodns {
-                values.push_str(&format!(" (octodns {settings})"));
+            for (what, text) in &c.extras {
+                values.push_str(&format!(" ({what} {text})"));
             }
             format!(
                 "{} {} {} (zone {}){ttl}{values}",

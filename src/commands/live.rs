@@ -372,7 +372,8 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
                 &addresses[s].to_string(),
                 live,
                 Some(state.location(rrset.origin)),
-                ws.policy.is_dynamic(&rrset.name),
+                ws.policy.is_dynamic(&rrset.name)
+                    || rrset.octodns.as_ref().is_some_and(|o| o.dynamic.is_some()),
             ));
         }
     }

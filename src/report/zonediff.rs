@@ -46,6 +46,8 @@ struct JsonRRset<'a> {
     values: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     octodns: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dynamic: Option<&'a str>,
 }
 
 impl<'a> JsonRRset<'a> {
@@ -53,18 +55,19 @@ impl<'a> JsonRRset<'a> {
         Self {
             ttl: r.ttl,
             values: r.values.iter().map(|v| &**v).collect(),
-            octodns: r.octodns.as_deref(),
+            octodns: r.octodns.as_ref().and_then(|o| o.settings.as_deref()),
+            dynamic: r.octodns.as_ref().and_then(|o| o.dynamic.as_deref()),
         }
     }
 }
 
-/// `ttl values`, and the octoDNS provider settings if there are any.
+/// `ttl values`, then what the octoDNS file says beyond them, if anything.
 fn data(r: &RRset) -> String {
-    let values = r.values.join(" | ");
-    match &r.octodns {
-        Some(settings) => format!("{} {values}  octodns {settings}", r.ttl),
-        None => format!("{} {values}", r.ttl),
+    let mut out = format!("{} {}", r.ttl, r.values.join(" | "));
+    for (what, text) in r.octodns.iter().flat_map(|o| o.parts()) {
+        let _ = write!(out, "  {what} {text}");
     }
+    out
 }
 
 #[derive(Serialize)]

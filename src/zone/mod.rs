@@ -94,9 +94,33 @@ pub struct Record {
     pub ttl: u32,
     /// Canonical presentation of the record data.
     pub rdata: Box<str>,
-    /// octoDNS's `octodns` provider settings, as canonical text ([`RRset::octodns`]).
-    pub octodns: Option<Box<str>>,
+    /// What octoDNS says of the record beyond its value ([`RRset::octodns`]).
+    pub octodns: Option<Box<OctoDns>>,
     pub origin: Origin,
+}
+
+/// What an octoDNS file says of an RRset beyond its values. Both parts change what the name
+/// answers, so they belong to the RRset: a change to either is an update, and is signed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OctoDns {
+    /// `octodns:` provider settings (Cloudflare's `proxied`, Route 53 health checks, ...) as
+    /// one line of flow YAML with sorted keys.
+    pub settings: Option<Box<str>>,
+    /// `dynamic:` pools and rules, as the same kind of line.
+    pub dynamic: Option<Box<str>>,
+    /// The values of the dynamic pools as canonical record data: they are answered too, and a
+    /// pool value that names a host is a reference like the RRset's own values.
+    pub pool_values: Vec<Box<str>>,
+}
+
+impl OctoDns {
+    /// `(what, canonical text)` for each part present, in a fixed order: for people, for JSON
+    /// and for the plan an approval signs.
+    pub fn parts(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [("octodns", &self.settings), ("dynamic", &self.dynamic)]
+            .into_iter()
+            .filter_map(|(what, text)| text.as_deref().map(|t| (what, t)))
+    }
 }
 
 /// All records of one name and type.
@@ -109,10 +133,8 @@ pub struct RRset {
     pub ttl: u32,
     /// Canonical record data, sorted and without duplicates.
     pub values: Vec<Box<str>>,
-    /// octoDNS's `octodns` provider settings (Cloudflare's `proxied`, Route 53 health checks,
-    /// ...) as one line of flow YAML with sorted keys. They change what a name answers, so
-    /// they are part of the RRset: a change to them is an update.
-    pub octodns: Option<Box<str>>,
+    /// What octoDNS says of the RRset beyond its values; `None` for zone files.
+    pub octodns: Option<Box<OctoDns>>,
     pub origin: Origin,
 }
 
@@ -129,8 +151,10 @@ impl RRset {
                 | RecordType::Srv
                 | RecordType::Ns
         );
+        let pools = self.octodns.iter().flat_map(|o| o.pool_values.iter());
         self.values
             .iter()
+            .chain(pools)
             .filter(move |_| points)
             .filter_map(|v| v.rsplit(' ').next())
             .map(|t| t.strip_suffix('.').unwrap_or(t))

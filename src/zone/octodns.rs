@@ -10,8 +10,8 @@
 use super::rdata::{self, Field};
 use super::source::Files;
 use super::yaml::{self, Document, NodeId, Value};
-use super::{MAX_PROBLEMS, Origin, Record};
-use crate::diag::{Diagnostic, SourceFile};
+use super::{MAX_PROBLEMS, OctoDns, Origin, Record};
+use crate::diag::{Diagnostic, SourceFile, closest};
 use crate::model::{Fqdn, RecordType};
 
 /// octoDNS's default TTL.
@@ -154,8 +154,8 @@ impl<'d> Reader<'d> {
                 format!("a record of `{shown}` must be a map with `type`"),
             ));
         };
-        let (mut rtype, mut ttl, mut value, mut values, mut octodns) =
-            (None, None, None, None, None);
+        let (mut rtype, mut ttl, mut value, mut values) = (None, None, None, None);
+        let (mut settings, mut dynamic) = (None, None);
         for (key, node) in self.document.entries(map)? {
             match self.text(key)? {
                 "type" => {
@@ -165,25 +165,24 @@ impl<'d> Reader<'d> {
                 "ttl" => ttl = Some(self.ttl(node)?),
                 "value" => value = Some(node),
                 "values" => values = Some(node),
-                "octodns" => octodns = Some(self.document.canonical(node)?.into_boxed_str()),
-                "dynamic" | "geo" => {
+                "octodns" => settings = Some(self.document.canonical(node)?.into_boxed_str()),
+                "dynamic" => dynamic = Some(node),
+                "geo" => {
                     return Err(self.at(
                         key,
                         format!(
-                            "`{shown}` uses octoDNS `{}` records, which changegate cannot \
-                             compare yet; it refuses them rather than ignore what they answer",
-                            self.text(key)?
+                            "`{shown}` uses octoDNS `geo`, which octoDNS replaced by `dynamic`; \
+                             changegate refuses it rather than ignore what it answers"
                         ),
                     ));
                 }
-                other => {
-                    return Err(self.at(
+                _ => {
+                    let mut e = self.unknown(
                         key,
-                        format!(
-                            "unknown field `{other}` in a record of `{shown}`; a record has \
-                             `type`, `ttl`, `value` or `values`, and `octodns`"
-                        ),
-                    ));
+                        &["type", "ttl", "value", "values", "octodns", "dynamic"],
+                    );
+                    e.message = format!("`{shown}`: {}", e.message);
+                    return Err(e);
                 }
             }
         }
@@ -220,6 +219,14 @@ impl<'d> Reader<'d> {
                 format!("`{shown}` {rtype} has {what} `value` or `values`"),
             ));
         }
+        let octodns = match dynamic {
+            Some(node) => Some(self.dynamic(node, rtype).map_err(in_record)?),
+            None => settings.is_some().then(OctoDns::default),
+        };
+        let octodns = octodns.map(|mut o| {
+            o.settings = settings;
+            Box::new(o)
+        });
         let line = self.document.position(spec).1;
         for item in items {
             let data = self.data(item).map_err(in_record)?;
@@ -239,6 +246,111 @@ impl<'d> Reader<'d> {
             });
         }
         Ok(())
+    }
+
+    /// A `dynamic` block: `pools` (each with `values`, each with a `value`, and an optional
+    /// `fallback` pool) and `rules` (each naming a `pool`). Pool values are checked as values
+    /// of the record's type.
+    fn dynamic(&self, node: NodeId, rtype: RecordType) -> Result<OctoDns, yaml::Error> {
+        let doc = self.document;
+        let map = |id: NodeId, what: &str| match doc.value(id)? {
+            Value::Map(m) => doc.entries(m),
+            _ => Err(self.at(id, format!("{what} must be a map"))),
+        };
+        let list = |id: NodeId, what: &str| match doc.value(id)? {
+            Value::Seq(s) => doc.items(s),
+            _ => Err(self.at(id, format!("{what} must be a list"))),
+        };
+        let (mut pools, mut rules) = (None, None);
+        for (key, value) in map(node, "`dynamic`")? {
+            match self.text(key)? {
+                "pools" => pools = Some(value),
+                "rules" => rules = Some(value),
+                _ => return Err(self.unknown(key, &["pools", "rules"])),
+            }
+        }
+        let (Some(pools), Some(rules)) = (pools, rules) else {
+            return Err(self.at(node, "`dynamic` needs both `pools` and `rules`".into()));
+        };
+        let mut names = Vec::new();
+        let mut fallbacks = Vec::new();
+        let mut pool_values = Vec::new();
+        for (name, pool) in map(pools, "`pools`")? {
+            names.push(self.text(name)?);
+            let mut values = None;
+            for (key, value) in map(pool, "a pool")? {
+                match self.text(key)? {
+                    "values" => values = Some(value),
+                    "fallback" => fallbacks.push(value),
+                    _ => return Err(self.unknown(key, &["values", "fallback"])),
+                }
+            }
+            let Some(values) = values else {
+                return Err(self.at(pool, "a pool needs `values`".into()));
+            };
+            for item in list(values, "a pool's `values`")? {
+                let mut value = None;
+                for (key, field) in map(item, "a pool value")? {
+                    match self.text(key)? {
+                        "value" => value = Some(field),
+                        "weight" | "status" => {}
+                        _ => return Err(self.unknown(key, &["value", "weight", "status"])),
+                    }
+                }
+                let Some(value) = value else {
+                    return Err(self.at(item, "a pool value needs `value`".into()));
+                };
+                let data = Data::Text(self.text(value)?);
+                let rdata =
+                    canonical_value(rtype, &data, self.origin).map_err(|e| self.at(value, e))?;
+                pool_values.push(rdata.into_boxed_str());
+            }
+        }
+        let mut named = fallbacks;
+        for rule in list(rules, "`rules`")? {
+            let mut pool = None;
+            for (key, value) in map(rule, "a rule")? {
+                match self.text(key)? {
+                    "pool" => pool = Some(value),
+                    "geos" | "subnets" => {}
+                    _ => return Err(self.unknown(key, &["pool", "geos", "subnets"])),
+                }
+            }
+            named.push(pool.ok_or_else(|| self.at(rule, "a rule needs `pool`".into()))?);
+        }
+        for reference in named {
+            let text = self.text(reference)?;
+            if !names.contains(&text) {
+                return Err(self.at(
+                    reference,
+                    format!(
+                        "there is no pool `{text}`; the pools are {}",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+        pool_values.sort_unstable();
+        pool_values.dedup();
+        Ok(OctoDns {
+            settings: None,
+            dynamic: Some(self.document.canonical(node)?.into_boxed_str()),
+            pool_values,
+        })
+    }
+
+    /// An unknown key, with the closest known one if it looks like a typo.
+    fn unknown(&self, key: NodeId, known: &[&str]) -> yaml::Error {
+        let text = self.text(key).unwrap_or_default();
+        let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+        let message = match closest(text, known.iter().copied()) {
+            Some(near) => format!("unknown field `{text}`; did you mean `{near}`?"),
+            None => format!(
+                "unknown field `{text}`; expected one of {}",
+                list.join(", ")
+            ),
+        };
+        self.at(key, message)
     }
 
     fn ttl(&self, node: NodeId) -> Result<u32, yaml::Error> {
