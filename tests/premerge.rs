@@ -486,6 +486,35 @@ fn octodns_provider_settings_are_part_of_the_change_and_of_the_plan() {
     assert_ne!(v["tickets"][0]["plan_digest"], proxied);
 }
 
+/// A change to a file the zone `!include`s is a change to the zone, read from each commit.
+#[test]
+fn a_change_to_an_included_file_is_a_change_to_the_zone() {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        &format!("[sources]\noctodns = [\"octodns/*.yaml\"]\n{FILE_METRICS}"),
+    )
+    .write("policies/default.toml", POLICY)
+    .write("policies/allowed_signers", SIGNERS)
+    .write("counts.csv", "name,type,count\n")
+    .write(
+        "octodns/example.com.yaml",
+        "www:\n  type: A\n  values: !include ../shared/web.yaml\n",
+    )
+    .write("shared/web.yaml", "- 192.0.2.80\n");
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    commit(&repo, "base");
+    repo.write("shared/web.yaml", "- 192.0.2.80\n- 192.0.2.81\n");
+    commit(&repo, "one more web server");
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let r = &v["reasons"][0];
+    assert_eq!(
+        (r["code"].as_str(), r["name"].as_str(), r["line"].as_u64()),
+        (Some("undeclared-change"), Some("www.example.com"), Some(2))
+    );
+}
+
 #[test]
 fn the_pre_push_hook_blocks_an_undeclared_change() {
     let repo = repo(FILE_METRICS);

@@ -714,3 +714,85 @@ fn octodns_dynamic_records_keep_their_pools_and_their_references() {
 fn octodns_dynamic_records_with_mistakes_are_refused_where_they_are() {
     insta::assert_snapshot!(rendered_problems("dynamic.example.yaml"));
 }
+
+#[test]
+fn octodns_include_reads_files_relative_to_the_including_one() {
+    let state = load_state(
+        &fixtures("octodns/include"),
+        &[],
+        &["inc.example.yaml".to_string()],
+    )
+    .unwrap_or_else(|d| panic!("{}", shown(&d)));
+    let mut got = rrsets(&state);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "mail.inc.example A 3600 192.0.2.10 | 192.0.2.11",
+            "mail.inc.example MX 3600 10 mx.inc.example.",
+            "www.inc.example A 3600 192.0.2.10 | 192.0.2.11",
+        ]
+    );
+}
+
+/// Includes that loop, are missing, or are broken: refused at the `!include`, saying which
+/// file and where in it.
+#[test]
+fn octodns_includes_that_loop_are_missing_or_broken_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = FsFiles {
+        root: dir.path().to_path_buf(),
+    };
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let problem = |zone: &str| {
+        let problems = load_state(&files, &[], &[format!("{zone}.yaml")]).unwrap_err();
+        let p = &problems[0];
+        (p.message.clone(), p.location.as_ref().unwrap().line_col().0)
+    };
+    write("a.yaml", "- !include b.yaml\n");
+    write("b.yaml", "- !include a.yaml\n");
+    write(
+        "loop.example.yaml",
+        "www:\n  type: A\n  values: !include a.yaml\n",
+    );
+    let (message, line) = problem("loop.example");
+    assert!(
+        message.contains("includes a file that includes it"),
+        "{message}"
+    );
+    assert_eq!(line, 3);
+
+    write(
+        "gone.example.yaml",
+        "www:\n  type: A\n  values: !include nowhere.yaml\n",
+    );
+    let (message, _) = problem("gone.example");
+    assert!(
+        message.contains("cannot read `nowhere.yaml` for `!include`"),
+        "{message}"
+    );
+
+    write("broken.yaml", "- 192.0.2.1\n- [unclosed\n");
+    write(
+        "broken.example.yaml",
+        "www:\n  type: A\n  values: !include broken.yaml\n",
+    );
+    let (message, line) = problem("broken.example");
+    assert!(
+        message.contains("in `broken.yaml` (included here), line "),
+        "{message}"
+    );
+    assert_eq!(line, 3);
+
+    write("bad-address.yaml", "- 192.0.2.1\n- 192.0.2.256\n");
+    write(
+        "bad.example.yaml",
+        "www:\n  type: A\n  values: !include bad-address.yaml\n",
+    );
+    let (message, line) = problem("bad.example");
+    assert!(
+        message.contains("`192.0.2.256` is not a valid IPv4 address"),
+        "{message}"
+    );
+    assert_eq!(line, 3, "positioned at the `!include` that brought it");
+}

@@ -26,6 +26,18 @@ use crate::model::{Fqdn, RecordType};
 /// million.
 pub(crate) const MAX_PROBLEMS: usize = 50;
 
+/// A path an included file is named by (`$INCLUDE`, octoDNS's `!include`): relative to the
+/// including file's folder.
+pub(crate) fn resolve_relative(from: &str, target: &str) -> String {
+    if target.starts_with('/') {
+        return target.to_string();
+    }
+    match from.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{target}"),
+        None => target.to_string(),
+    }
+}
+
 /// Closes a file's problems with a note when reading stopped at [`MAX_PROBLEMS`].
 pub(crate) fn note_if_stopped(problems: &mut Vec<Diagnostic>, shown: &str) {
     if problems.len() >= MAX_PROBLEMS {

@@ -45,7 +45,7 @@ pub fn read_octodns(
             .map(|e| Diagnostic::new("zone-invalid", e.message).at(&source, e.at..e.at, "here"))
             .collect::<Vec<_>>()
     };
-    let document = Document::parse(&text).map_err(|e| {
+    let document = Document::parse_including(&text, path, &|p| files.read(p)).map_err(|e| {
         diagnose(vec![yaml::Error {
             message: format!("invalid octoDNS YAML: {}", e.message),
             at: e.at,

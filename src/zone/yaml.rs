@@ -74,109 +74,34 @@ pub struct Document<'a> {
     budget: Cell<usize>,
 }
 
+/// How deep `!include`s may nest.
+const MAX_INCLUDE_DEPTH: usize = 8;
+
 impl<'a> Document<'a> {
-    /// Reads one YAML document; an empty text is a document without a root.
+    /// Reads one YAML document, with no `!include`s; an empty text is a document without a
+    /// root.
+    #[cfg(test)]
     pub fn parse(text: &'a str) -> Result<Self, Error> {
-        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(text.len() / 8);
-        let mut open: Vec<NodeId> = Vec::new();
-        // Anchor ids count up from 1 within a document.
-        let mut anchors: Vec<NodeId> = Vec::new();
-        let mut documents = 0;
-        for event in Parser::new_from_str(text) {
-            let (event, span) = event.map_err(|e| Error {
-                message: e.info(),
-                at: offset(e.marker()),
-            })?;
-            let at = offset(&span.start);
-            let here = |message: String| Error { message, at };
-            if nodes.len() >= OPEN as usize - 1 {
-                return Err(here("the file holds too many YAML nodes".into()));
-            }
-            let id = nodes.len() as NodeId;
-            let line = span.start.line() as u32;
-            let (kind, anchor) = match event {
-                Event::DocumentStart(..) => {
-                    documents += 1;
-                    if documents > 1 {
-                        return Err(here(
-                            "a second YAML document (`---`): an octoDNS zone file holds one".into(),
-                        ));
-                    }
-                    continue;
-                }
-                Event::Scalar(text, style, anchor, tag) => {
-                    let plain = style == ScalarStyle::Plain
-                        && match tag.as_deref() {
-                            None => true,
-                            Some(tag) => match tag.core_suffix() {
-                                Some("str") => false,
-                                Some("int" | "float" | "bool" | "null") => true,
-                                _ => return Err(here(unsupported(tag))),
-                            },
-                        };
-                    (Kind::Scalar { text, plain }, anchor)
-                }
-                Event::SequenceStart(_, anchor, ref tag)
-                | Event::MappingStart(_, anchor, ref tag) => {
-                    if let Some(tag) = tag.as_deref() {
-                        if !matches!(tag.core_suffix(), Some("seq" | "map")) {
-                            return Err(here(unsupported(tag)));
-                        }
-                    }
-                    open.push(id);
-                    let kind = if matches!(event, Event::SequenceStart(..)) {
-                        Kind::Seq { end: OPEN }
-                    } else {
-                        Kind::Map { end: OPEN }
-                    };
-                    (kind, anchor)
-                }
-                Event::SequenceEnd | Event::MappingEnd => {
-                    let Some(start) = open.pop() else {
-                        return Err(here("a collection ends that never started".into()));
-                    };
-                    if let Kind::Seq { end } | Kind::Map { end } = &mut nodes[start as usize].kind {
-                        *end = id;
-                    }
-                    continue;
-                }
-                Event::Alias(anchor) => {
-                    let target = anchors.get(anchor).copied().unwrap_or(OPEN);
-                    let inside = match nodes.get(target as usize).map(|n| &n.kind) {
-                        None => return Err(here("an alias to an unknown anchor".into())),
-                        Some(Kind::Seq { end } | Kind::Map { end }) => *end == OPEN,
-                        Some(_) => false,
-                    };
-                    if inside {
-                        return Err(here(
-                            "an alias inside the node it refers to: the value would never end"
-                                .into(),
-                        ));
-                    }
-                    // An alias of an alias names the node itself.
-                    let target = match nodes[target as usize].kind {
-                        Kind::Alias(original) => original,
-                        _ => target,
-                    };
-                    (Kind::Alias(target), 0)
-                }
-                Event::UnresolvedAlias(name) => {
-                    return Err(here(format!("the alias `*{name}` has no anchor before it")));
-                }
-                // Stream and document boundaries; comment and anchor events are not asked for.
-                _ => continue,
-            };
-            if anchor != 0 {
-                if anchors.len() <= anchor {
-                    anchors.resize(anchor + 1, OPEN);
-                }
-                anchors[anchor] = id;
-            }
-            nodes.push(Node { kind, at, line });
-        }
-        let budget = 8 * nodes.len() + 100_000;
+        Self::parse_including(text, "", &|_| Err("includes are not read here".into()))
+    }
+
+    /// Reads the YAML document at `path`, and what it includes with octoDNS's `!include FILE`
+    /// through `read` (paths relative to the including file's folder, as octoDNS resolves
+    /// them). Included nodes take the position of the `!include` that brought them.
+    pub fn parse_including(
+        text: &'a str,
+        path: &str,
+        read: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<Self, Error> {
+        let mut builder = Builder {
+            nodes: Vec::with_capacity(text.len() / 8),
+            read,
+            stack: vec![path.to_string()],
+        };
+        builder.load(text, |s| s, None)?;
+        let budget = 8 * builder.nodes.len() + 100_000;
         Ok(Self {
-            nodes,
+            nodes: builder.nodes,
             budget: Cell::new(budget),
         })
     }
@@ -391,6 +316,196 @@ impl<'a> Document<'a> {
             })
         }))
     }
+}
+
+struct Builder<'a, 'r> {
+    nodes: Vec<Node<'a>>,
+    read: &'r dyn Fn(&str) -> Result<String, String>,
+    /// The files being read, the main one first: for relative paths and include cycles.
+    stack: Vec<String>,
+}
+
+impl<'a> Builder<'a, '_> {
+    /// Pushes the nodes of one document's text. `keep` makes the text's scalars the
+    /// document's: the main text lends them, an included one gives copies. Nodes of an
+    /// included text are positioned at the `!include` that brought them (`included_at`);
+    /// problems are at their place in `text`.
+    fn load<'t>(
+        &mut self,
+        text: &'t str,
+        keep: impl Fn(Cow<'t, str>) -> Cow<'a, str> + Copy,
+        included_at: Option<(usize, u32)>,
+    ) -> Result<(), Error> {
+        let mut open: Vec<NodeId> = Vec::new();
+        // Anchor ids count up from 1 within a document.
+        let mut anchors: Vec<NodeId> = Vec::new();
+        let mut documents = 0;
+        for event in Parser::new_from_str(text) {
+            let (event, span) = event.map_err(|e| Error {
+                message: e.info(),
+                at: offset(e.marker()),
+            })?;
+            let here = |message: String| Error {
+                message,
+                at: offset(&span.start),
+            };
+            let (at, line) = included_at.unwrap_or((offset(&span.start), span.start.line() as u32));
+            let nodes = &mut self.nodes;
+            if nodes.len() >= OPEN as usize - 1 {
+                return Err(here("the file holds too many YAML nodes".into()));
+            }
+            let id = nodes.len() as NodeId;
+            let (kind, anchor) = match event {
+                Event::DocumentStart(..) => {
+                    documents += 1;
+                    if documents > 1 {
+                        return Err(here(
+                            "a second YAML document (`---`): an octoDNS zone file holds one".into(),
+                        ));
+                    }
+                    continue;
+                }
+                Event::Scalar(value, style, anchor, tag) => {
+                    let plain = match tag.as_deref() {
+                        None => style == ScalarStyle::Plain,
+                        Some(tag) if tag.handle() == "!" && tag.suffix() == "include" => {
+                            let target = value.into_owned();
+                            self.include(&target, at, line).map_err(|e| Error {
+                                at: offset(&span.start),
+                                ..e
+                            })?;
+                            if anchor != 0 {
+                                set_anchor(&mut anchors, anchor, id);
+                            }
+                            continue;
+                        }
+                        Some(tag) => match tag.core_suffix() {
+                            Some("str") => false,
+                            Some("int" | "float" | "bool" | "null") => style == ScalarStyle::Plain,
+                            _ => return Err(here(unsupported(tag))),
+                        },
+                    };
+                    (
+                        Kind::Scalar {
+                            text: keep(value),
+                            plain,
+                        },
+                        anchor,
+                    )
+                }
+                Event::SequenceStart(_, anchor, ref tag)
+                | Event::MappingStart(_, anchor, ref tag) => {
+                    if let Some(tag) = tag.as_deref() {
+                        if tag.handle() == "!" && tag.suffix() == "include" {
+                            return Err(here(
+                                "`!include` takes one file name, not a list or a map".into(),
+                            ));
+                        }
+                        if !matches!(tag.core_suffix(), Some("seq" | "map")) {
+                            return Err(here(unsupported(tag)));
+                        }
+                    }
+                    open.push(id);
+                    let kind = if matches!(event, Event::SequenceStart(..)) {
+                        Kind::Seq { end: OPEN }
+                    } else {
+                        Kind::Map { end: OPEN }
+                    };
+                    (kind, anchor)
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(start) = open.pop() else {
+                        return Err(here("a collection ends that never started".into()));
+                    };
+                    if let Kind::Seq { end } | Kind::Map { end } = &mut nodes[start as usize].kind {
+                        *end = id;
+                    }
+                    continue;
+                }
+                Event::Alias(anchor) => {
+                    let target = anchors.get(anchor).copied().unwrap_or(OPEN);
+                    let inside = match nodes.get(target as usize).map(|n| &n.kind) {
+                        None => return Err(here("an alias to an unknown anchor".into())),
+                        Some(Kind::Seq { end } | Kind::Map { end }) => *end == OPEN,
+                        Some(_) => false,
+                    };
+                    if inside {
+                        return Err(here(
+                            "an alias inside the node it refers to: the value would never end"
+                                .into(),
+                        ));
+                    }
+                    // An alias of an alias names the node itself.
+                    let target = match nodes[target as usize].kind {
+                        Kind::Alias(original) => original,
+                        _ => target,
+                    };
+                    (Kind::Alias(target), 0)
+                }
+                Event::UnresolvedAlias(name) => {
+                    return Err(here(format!("the alias `*{name}` has no anchor before it")));
+                }
+                // Stream and document boundaries; comment and anchor events are not asked for.
+                _ => continue,
+            };
+            if anchor != 0 {
+                set_anchor(&mut anchors, anchor, id);
+            }
+            nodes.push(Node { kind, at, line });
+        }
+        Ok(())
+    }
+
+    /// Reads the file an `!include` names, written at `at`, in place of the `!include`.
+    fn include(&mut self, target: &str, at: usize, line: u32) -> Result<(), Error> {
+        let here = |message: String| Error { message, at };
+        let from = self.stack.last().map_or("", String::as_str);
+        let path = super::resolve_relative(from, target);
+        if self.stack.len() > MAX_INCLUDE_DEPTH {
+            return Err(here(format!(
+                "`!include` nests deeper than {MAX_INCLUDE_DEPTH} files"
+            )));
+        }
+        if self.stack.contains(&path) {
+            return Err(here(format!(
+                "`!include {target}` includes a file that includes it"
+            )));
+        }
+        let text = (self.read)(&path)
+            .map_err(|e| here(format!("cannot read `{path}` for `!include`: {e}")))?;
+        self.stack.push(path.clone());
+        let start = self.nodes.len();
+        let loaded = self.load(&text, |s| Cow::Owned(s.into_owned()), Some((at, line)));
+        self.stack.pop();
+        loaded.map_err(|e| {
+            let before = &text[..e.at.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            here(format!(
+                "in `{path}` (included here), line {line}, column {column}: {}",
+                e.message
+            ))
+        })?;
+        if self.nodes.len() == start {
+            // An empty file is a null, as octoDNS reads it.
+            self.nodes.push(Node {
+                kind: Kind::Scalar {
+                    text: Cow::Borrowed("~"),
+                    plain: true,
+                },
+                at,
+                line,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn set_anchor(anchors: &mut Vec<NodeId>, anchor: usize, id: NodeId) {
+    if anchors.len() <= anchor {
+        anchors.resize(anchor + 1, OPEN);
+    }
+    anchors[anchor] = id;
 }
 
 fn offset(marker: &Marker) -> usize {
@@ -632,8 +747,8 @@ mod tests {
 
     #[test]
     fn tags_other_than_the_core_ones_are_refused() {
-        let e = Document::parse("www: !include other.yaml\n").err().unwrap();
-        assert!(e.message.contains("`!include`"), "{}", e.message);
+        let e = Document::parse("www: !secret other\n").err().unwrap();
+        assert!(e.message.contains("`!secret`"), "{}", e.message);
         let doc = Document::parse("www: !!str on\n").unwrap();
         let entries = doc.entries(0).unwrap();
         assert!(matches!(

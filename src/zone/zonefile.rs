@@ -130,7 +130,7 @@ impl Reader<'_> {
                             },
                             None => origin.clone(),
                         };
-                        let target = resolve_include(path, arg.text);
+                        let target = super::resolve_relative(path, arg.text);
                         let name = self.files.display(path);
                         self.read(&target, include_origin, Some((&name, &text, first.start)));
                     }
@@ -270,16 +270,5 @@ impl Reader<'_> {
             },
         });
         Ok(())
-    }
-}
-
-/// `$INCLUDE` paths are relative to the including file's folder.
-fn resolve_include(from: &str, target: &str) -> String {
-    if target.starts_with('/') {
-        return target.to_string();
-    }
-    match from.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/{target}"),
-        None => target.to_string(),
     }
 }
