@@ -425,6 +425,24 @@ www:
       proxied: false
 ";
 
+/// A repository whose first commit holds config, policy and the given octoDNS files.
+fn octodns_repo(files: &[(&str, &str)]) -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        &format!("[sources]\noctodns = [\"octodns/*.yaml\"]\n{FILE_METRICS}"),
+    )
+    .write("policies/default.toml", POLICY)
+    .write("policies/allowed_signers", SIGNERS)
+    .write("counts.csv", "name,type,count\n");
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    commit(&repo, "base");
+    repo
+}
+
 fn set_octodns_settings(repo: &Repo, settings: &str) {
     let zone = OCTODNS_ZONE.replace("      proxied: false\n", settings);
     repo.write("octodns/example.com.yaml", &zone);
@@ -434,17 +452,7 @@ fn set_octodns_settings(repo: &Repo, settings: &str) {
 /// declared, and a different plan to approve.
 #[test]
 fn octodns_provider_settings_are_part_of_the_change_and_of_the_plan() {
-    let repo = Repo::new();
-    repo.write(
-        "changegate.toml",
-        &format!("[sources]\noctodns = [\"octodns/*.yaml\"]\n{FILE_METRICS}"),
-    )
-    .write("policies/default.toml", POLICY)
-    .write("policies/allowed_signers", SIGNERS)
-    .write("counts.csv", "name,type,count\n")
-    .write("octodns/example.com.yaml", OCTODNS_ZONE);
-    git(repo.path(), &["init", "-q", "-b", "main"]);
-    commit(&repo, "base");
+    let repo = octodns_repo(&[("octodns/example.com.yaml", OCTODNS_ZONE)]);
 
     set_octodns_settings(&repo, "      proxied: true\n");
     commit(&repo, "sneak");
@@ -489,21 +497,13 @@ fn octodns_provider_settings_are_part_of_the_change_and_of_the_plan() {
 /// A change to a file the zone `!include`s is a change to the zone, read from each commit.
 #[test]
 fn a_change_to_an_included_file_is_a_change_to_the_zone() {
-    let repo = Repo::new();
-    repo.write(
-        "changegate.toml",
-        &format!("[sources]\noctodns = [\"octodns/*.yaml\"]\n{FILE_METRICS}"),
-    )
-    .write("policies/default.toml", POLICY)
-    .write("policies/allowed_signers", SIGNERS)
-    .write("counts.csv", "name,type,count\n")
-    .write(
-        "octodns/example.com.yaml",
-        "www:\n  type: A\n  values: !include ../shared/web.yaml\n",
-    )
-    .write("shared/web.yaml", "- 192.0.2.80\n");
-    git(repo.path(), &["init", "-q", "-b", "main"]);
-    commit(&repo, "base");
+    let repo = octodns_repo(&[
+        (
+            "octodns/example.com.yaml",
+            "www:\n  type: A\n  values: !include ../shared/web.yaml\n",
+        ),
+        ("shared/web.yaml", "- 192.0.2.80\n"),
+    ]);
     repo.write("shared/web.yaml", "- 192.0.2.80\n- 192.0.2.81\n");
     commit(&repo, "one more web server");
     let (code, v) = repo.check_json(&["--base", "main~1"]);

@@ -744,55 +744,37 @@ fn octodns_includes_that_loop_are_missing_or_broken_are_refused() {
         root: dir.path().to_path_buf(),
     };
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-    let problem = |zone: &str| {
-        let problems = load_state(&files, &[], &[format!("{zone}.yaml")]).unwrap_err();
-        let p = &problems[0];
-        (p.message.clone(), p.location.as_ref().unwrap().line_col().0)
-    };
     write("a.yaml", "- !include b.yaml\n");
     write("b.yaml", "- !include a.yaml\n");
-    write(
-        "loop.example.yaml",
-        "www:\n  type: A\n  values: !include a.yaml\n",
-    );
-    let (message, line) = problem("loop.example");
-    assert!(
-        message.contains("includes a file that includes it"),
-        "{message}"
-    );
-    assert_eq!(line, 3);
-
-    write(
-        "gone.example.yaml",
-        "www:\n  type: A\n  values: !include nowhere.yaml\n",
-    );
-    let (message, _) = problem("gone.example");
-    assert!(
-        message.contains("cannot read `nowhere.yaml` for `!include`"),
-        "{message}"
-    );
-
     write("broken.yaml", "- 192.0.2.1\n- [unclosed\n");
-    write(
-        "broken.example.yaml",
-        "www:\n  type: A\n  values: !include broken.yaml\n",
-    );
-    let (message, line) = problem("broken.example");
-    assert!(
-        message.contains("in `broken.yaml` (included here), line "),
-        "{message}"
-    );
-    assert_eq!(line, 3);
-
     write("bad-address.yaml", "- 192.0.2.1\n- 192.0.2.256\n");
-    write(
-        "bad.example.yaml",
-        "www:\n  type: A\n  values: !include bad-address.yaml\n",
-    );
-    let (message, line) = problem("bad.example");
-    assert!(
-        message.contains("`192.0.2.256` is not a valid IPv4 address"),
-        "{message}"
-    );
-    assert_eq!(line, 3, "positioned at the `!include` that brought it");
+    for (zone, included, expect) in [
+        ("loop", "a.yaml", "includes a file that includes it"),
+        (
+            "gone",
+            "nowhere.yaml",
+            "cannot read `nowhere.yaml` for `!include`",
+        ),
+        (
+            "broken",
+            "broken.yaml",
+            "in `broken.yaml` (included here), line 2",
+        ),
+        (
+            "bad",
+            "bad-address.yaml",
+            "`192.0.2.256` is not a valid IPv4 address",
+        ),
+    ] {
+        let file = format!("{zone}.example.yaml");
+        write(
+            &file,
+            &format!("www:\n  type: A\n  values: !include {included}\n"),
+        );
+        let problems = load_state(&files, &[], &[file]).unwrap_err();
+        let p = &problems[0];
+        assert!(p.message.contains(expect), "{zone}: {}", p.message);
+        // Positioned at the `!include` that brought the problem.
+        assert_eq!(p.location.as_ref().unwrap().line_col().0, 3, "{zone}");
+    }
 }

@@ -289,17 +289,7 @@ impl<'d> Reader<'d> {
                 return Err(self.at(pool, "a pool needs `values`".into()));
             };
             for item in list(values, "a pool's `values`")? {
-                let mut value = None;
-                for (key, field) in map(item, "a pool value")? {
-                    match self.text(key)? {
-                        "value" => value = Some(field),
-                        "weight" | "status" => {}
-                        _ => return Err(self.unknown(key, &["value", "weight", "status"])),
-                    }
-                }
-                let Some(value) = value else {
-                    return Err(self.at(item, "a pool value needs `value`".into()));
-                };
+                let value = self.one_field(item, "a pool value", "value", &["weight", "status"])?;
                 let data = Data::Text(self.text(value)?);
                 let rdata =
                     canonical_value(rtype, &data, self.origin).map_err(|e| self.at(value, e))?;
@@ -308,15 +298,7 @@ impl<'d> Reader<'d> {
         }
         let mut named = fallbacks;
         for rule in list(rules, "`rules`")? {
-            let mut pool = None;
-            for (key, value) in map(rule, "a rule")? {
-                match self.text(key)? {
-                    "pool" => pool = Some(value),
-                    "geos" | "subnets" => {}
-                    _ => return Err(self.unknown(key, &["pool", "geos", "subnets"])),
-                }
-            }
-            named.push(pool.ok_or_else(|| self.at(rule, "a rule needs `pool`".into()))?);
+            named.push(self.one_field(rule, "a rule", "pool", &["geos", "subnets"])?);
         }
         for reference in named {
             let text = self.text(reference)?;
@@ -337,6 +319,32 @@ impl<'d> Reader<'d> {
             dynamic: Some(self.document.canonical(node)?.into_boxed_str()),
             pool_values,
         })
+    }
+
+    /// The `field` a map must have, among `others` it may have and that are not needed here.
+    fn one_field(
+        &self,
+        node: NodeId,
+        what: &str,
+        field: &'static str,
+        others: &[&'static str],
+    ) -> Result<NodeId, yaml::Error> {
+        let Value::Map(map) = self.document.value(node)? else {
+            return Err(self.at(node, format!("{what} must be a map")));
+        };
+        let mut found = None;
+        for (key, value) in self.document.entries(map)? {
+            let text = self.text(key)?;
+            if text == field {
+                found = Some(value);
+            } else if !others.contains(&text) {
+                let known: Vec<&str> = std::iter::once(field)
+                    .chain(others.iter().copied())
+                    .collect();
+                return Err(self.unknown(key, &known));
+            }
+        }
+        found.ok_or_else(|| self.at(node, format!("{what} needs `{field}`")))
     }
 
     /// An unknown key, with the closest known one if it looks like a typo.
