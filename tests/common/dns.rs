@@ -55,12 +55,20 @@ impl DnsServer {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             runtime().block_on(async move {
-                let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-                let address = udp.local_addr().unwrap();
-                let listener = if tcp {
-                    Some(tokio::net::TcpListener::bind(address).await.unwrap())
-                } else {
-                    None
+                // UDP takes a free port; TCP wants the same one, which another test may hold
+                // for TCP already: then try another port.
+                let mut attempts = 0;
+                let (udp, address, listener) = loop {
+                    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                    let address = udp.local_addr().unwrap();
+                    if !tcp {
+                        break (udp, address, None);
+                    }
+                    match tokio::net::TcpListener::bind(address).await {
+                        Ok(listener) => break (udp, address, Some(listener)),
+                        Err(_) if attempts < 50 => attempts += 1,
+                        Err(e) => panic!("no port free for both UDP and TCP: {e}"),
+                    }
                 };
                 let mut catalog = Catalog::new();
                 let mut handlers = Vec::new();
