@@ -192,6 +192,22 @@ impl Approvals {
     }
 }
 
+/// Why `check` refuses an approval of CHG-1 that `key` signed for `principal` in `namespace`,
+/// which must be as `approval-invalid`.
+fn refused_signature(a: &Approvals, principal: &str, key: &str, namespace: &str) -> String {
+    a.sign_with_ssh_keygen(
+        "CHG-1",
+        principal,
+        key,
+        namespace,
+        &a.message("CHG-1", principal),
+    );
+    let (_, v) = a.check("CHG-1", &[]);
+    let (c, why) = invalid_reason(&v, principal);
+    assert_eq!(c, "approval-invalid");
+    why.to_string()
+}
+
 fn invalid_reason<'a>(v: &'a serde_json::Value, approver: &str) -> (&'a str, &'a str) {
     let entry = v["tickets"][0]["approvals"]["invalid"]
         .as_array()
@@ -331,48 +347,21 @@ fn attack_forged_or_altered_signature() {
 fn attack_key_not_in_allowed_signers() {
     let a = Approvals::new();
     keygen(&a.keys.join("mallory"), "mallory", "");
-    a.sign_with_ssh_keygen(
-        "CHG-1",
-        "carol@example.com",
-        "mallory",
-        "changegate",
-        &a.message("CHG-1", "carol@example.com"),
-    );
-    let (_, v) = a.check("CHG-1", &[]);
-    let (c, why) = invalid_reason(&v, "carol@example.com");
-    assert_eq!(c, "approval-invalid");
+    let why = refused_signature(&a, "carol@example.com", "mallory", "changegate");
     assert!(why.contains("not in `policies/allowed_signers`"), "{why}");
 }
 
 #[test]
 fn attack_valid_key_but_not_in_a_required_group() {
     let a = Approvals::new();
-    a.sign_with_ssh_keygen(
-        "CHG-1",
-        "frank@example.com",
-        "frank",
-        "changegate",
-        &a.message("CHG-1", "frank@example.com"),
-    );
-    let (_, v) = a.check("CHG-1", &[]);
-    let (c, why) = invalid_reason(&v, "frank@example.com");
-    assert_eq!(c, "approval-invalid");
+    let why = refused_signature(&a, "frank@example.com", "frank", "changegate");
     assert!(why.contains("not in `leads` or `cab`"), "{why}");
 }
 
 #[test]
 fn attack_wrong_namespace() {
     let a = Approvals::new();
-    a.sign_with_ssh_keygen(
-        "CHG-1",
-        "carol@example.com",
-        "carol",
-        "git",
-        &a.message("CHG-1", "carol@example.com"),
-    );
-    let (_, v) = a.check("CHG-1", &[]);
-    let (c, why) = invalid_reason(&v, "carol@example.com");
-    assert_eq!(c, "approval-invalid");
+    let why = refused_signature(&a, "carol@example.com", "carol", "git");
     assert!(why.contains("namespace `git`"), "{why}");
 }
 

@@ -45,6 +45,20 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
+/// A file of the repository, as JSON.
+fn file_json(repo: &Repo, rel: &str) -> serde_json::Value {
+    json(&std::fs::read_to_string(repo.path().join(rel)).unwrap())
+}
+
+/// `snapshot NAMES --types A --out OUT`, then `extra` (resolvers, timeouts).
+fn snapshot_a(repo: &Repo, names: &[&str], out: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["snapshot"];
+    args.extend(names);
+    args.extend(["--types", "A", "--out", out]);
+    args.extend(extra);
+    run(repo, &args)
+}
+
 #[test]
 fn a_cname_restored_where_an_a_record_was_fails_verify_until_the_a_is_back() {
     let server = DnsServer::start(&[("live.example", ZONE)]);
@@ -62,8 +76,7 @@ fn a_cname_restored_where_an_a_record_was_fails_verify_until_the_a_is_back() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    let snapshot: serde_json::Value =
-        json(&std::fs::read_to_string(repo.path().join("lkg.json")).unwrap());
+    let snapshot: serde_json::Value = file_json(&repo, "lkg.json");
     assert_eq!(snapshot["version"], 1);
     let answer = &snapshot["entries"][0]["answers"][&resolver];
     assert_eq!(
@@ -118,22 +131,14 @@ fn nxdomain_nodata_servfail_and_timeout_are_told_apart() {
     let failing = servfail();
     let quiet = silent();
     let repo = Repo::new();
-    let (code, _, err) = run(
+    let (code, _, err) = snapshot_a(
         &repo,
-        &[
-            "snapshot",
-            "nope.live.example",
-            "txt.live.example",
-            "--types",
-            "A",
-            "--out",
-            "a.json",
-            "--resolver",
-            &server.resolver(),
-        ],
+        &["nope.live.example", "txt.live.example"],
+        "a.json",
+        &["--resolver", &server.resolver()],
     );
     assert_eq!(code, 0, "{err}");
-    let v = json(&std::fs::read_to_string(repo.path().join("a.json")).unwrap());
+    let v = file_json(&repo, "a.json");
     let rcode = |i: usize| {
         v["entries"][i]["answers"][server.resolver()]["rcode"]
             .as_str()
@@ -145,36 +150,25 @@ fn nxdomain_nodata_servfail_and_timeout_are_told_apart() {
         ("NXDOMAIN".to_string(), "NODATA".to_string())
     );
 
-    let (code, _, err) = run(
+    let (code, _, err) = snapshot_a(
         &repo,
-        &[
-            "snapshot",
-            "sso.live.example",
-            "--types",
-            "A",
-            "--out",
-            "b.json",
-            "--resolver",
-            &failing.to_string(),
-        ],
+        &["sso.live.example"],
+        "b.json",
+        &["--resolver", &failing.to_string()],
     );
     assert_eq!(code, 1, "a failed answer is no last-known-good: {err}");
-    let v = json(&std::fs::read_to_string(repo.path().join("b.json")).unwrap());
+    let v = file_json(&repo, "b.json");
     assert_eq!(
         v["entries"][0]["answers"][failing.to_string()]["rcode"],
         "SERVFAIL"
     );
 
     let quiet_address = quiet.address.to_string();
-    let (code, _, _) = run(
+    let (code, _, _) = snapshot_a(
         &repo,
+        &["sso.live.example"],
+        "c.json",
         &[
-            "snapshot",
-            "sso.live.example",
-            "--types",
-            "A",
-            "--out",
-            "c.json",
             "--resolver",
             &quiet_address,
             "--timeout",
@@ -184,7 +178,7 @@ fn nxdomain_nodata_servfail_and_timeout_are_told_apart() {
         ],
     );
     assert_eq!(code, 1);
-    let v = json(&std::fs::read_to_string(repo.path().join("c.json")).unwrap());
+    let v = file_json(&repo, "c.json");
     assert_eq!(
         v["entries"][0]["answers"][&quiet_address]["rcode"],
         "TIMEOUT"
@@ -203,19 +197,11 @@ fn a_dynamic_name_may_rotate_its_values_but_must_keep_its_shape() {
     );
     let resolver = server.resolver();
     assert_eq!(
-        run(
+        snapshot_a(
             &repo,
-            &[
-                "snapshot",
-                "tm.live.example",
-                "mail.live.example",
-                "--types",
-                "A",
-                "--out",
-                "s.json",
-                "--resolver",
-                &resolver
-            ]
+            &["tm.live.example", "mail.live.example"],
+            "s.json",
+            &["--resolver", &resolver]
         )
         .0,
         0
@@ -257,20 +243,11 @@ fn resolvers_that_disagree_are_reported_per_resolver() {
     let one = DnsServer::start(&[("live.example", ZONE)]);
     let two = DnsServer::start(&[("live.example", &ZONE.replace("192.0.2.25", "192.0.2.99"))]);
     let repo = Repo::new();
-    let (code, _, err) = run(
+    let (code, _, err) = snapshot_a(
         &repo,
-        &[
-            "snapshot",
-            "mail.live.example",
-            "--types",
-            "A",
-            "--out",
-            "s.json",
-            "--resolver",
-            &one.resolver(),
-            "--resolver",
-            &two.resolver(),
-        ],
+        &["mail.live.example"],
+        "s.json",
+        &["--resolver", &one.resolver(), "--resolver", &two.resolver()],
     );
     assert_eq!(code, 0);
     assert!(
@@ -421,7 +398,7 @@ fn ten_thousand_names_in_one_snapshot() {
     args.extend(names.iter().map(String::as_str));
     let (code, _, err) = run(&repo, &args);
     assert_eq!(code, 0, "{err}");
-    let v = json(&std::fs::read_to_string(repo.path().join("big.json")).unwrap());
+    let v = file_json(&repo, "big.json");
     let entries = v["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 10_000);
     assert!(
@@ -456,7 +433,7 @@ fn snapshot_of_a_ticket_covers_its_names_and_the_names_that_depend_on_them() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    let v = json(&std::fs::read_to_string(repo.path().join("snapshots/CHG-1.json")).unwrap());
+    let v = file_json(&repo, "snapshots/CHG-1.json");
     let names: Vec<&str> = v["entries"]
         .as_array()
         .unwrap()
@@ -559,21 +536,14 @@ fn a_truncated_udp_answer_is_retried_over_tcp_and_arrives_whole() {
     }
     let server = DnsServer::start(&[("live.example", &zone)]);
     let repo = Repo::new();
-    let (code, _, err) = run(
+    let (code, _, err) = snapshot_a(
         &repo,
-        &[
-            "snapshot",
-            "big.live.example",
-            "--types",
-            "A",
-            "--out",
-            "big.json",
-            "--resolver",
-            &server.resolver(),
-        ],
+        &["big.live.example"],
+        "big.json",
+        &["--resolver", &server.resolver()],
     );
     assert_eq!(code, 0, "{err}");
-    let v = json(&std::fs::read_to_string(repo.path().join("big.json")).unwrap());
+    let v = file_json(&repo, "big.json");
     let answer = &v["entries"][0]["answers"][server.resolver()];
     assert_eq!(answer["rcode"], "NOERROR");
     assert_eq!(
@@ -584,15 +554,11 @@ fn a_truncated_udp_answer_is_retried_over_tcp_and_arrives_whole() {
 
     // Without TCP the same question cannot be answered whole: the fallback is what made it.
     let udp_only = DnsServer::start_udp_only(&[("live.example", &zone)]);
-    let (_, _, _) = run(
+    let (_, _, _) = snapshot_a(
         &repo,
+        &["big.live.example"],
+        "udp.json",
         &[
-            "snapshot",
-            "big.live.example",
-            "--types",
-            "A",
-            "--out",
-            "udp.json",
             "--resolver",
             &udp_only.resolver(),
             "--timeout",
@@ -601,7 +567,7 @@ fn a_truncated_udp_answer_is_retried_over_tcp_and_arrives_whole() {
             "1",
         ],
     );
-    let v = json(&std::fs::read_to_string(repo.path().join("udp.json")).unwrap());
+    let v = file_json(&repo, "udp.json");
     let answer = &v["entries"][0]["answers"][udp_only.resolver()];
     assert_eq!(answer["rcode"], "ERROR", "{answer}");
     assert!(
