@@ -123,7 +123,7 @@ impl<'d> Reader<'d> {
         let name = if key_text.is_empty() {
             Ok(self.origin.to_string())
         } else {
-            rdata::absolute_name(key_text, self.origin).map(|n| n.trim_end_matches('.').to_string())
+            rdata::bare_name(key_text, self.origin)
         };
         let name = name
             .map(Fqdn::from_normalised)
@@ -228,12 +228,13 @@ impl<'d> Reader<'d> {
             Box::new(o)
         });
         let line = self.document.position(spec).1;
+        let key = super::name_key(name.as_str());
         for item in items {
             let data = self.data(item).map_err(in_record)?;
             let rdata = canonical_value(rtype, &data, self.origin)
                 .map_err(|e| self.at(item, format!("`{shown}` {rtype}: {e}")))?;
             self.records.push(Record {
-                key: super::name_key(name.as_str()),
+                key,
                 name: name.clone(),
                 rtype,
                 ttl: ttl.unwrap_or(DEFAULT_TTL),
