@@ -36,8 +36,9 @@ pub enum MetricsConfig {
         /// Queries in flight at once.
         concurrency: usize,
     },
-    /// A CSV export `name,type,count` of resolutions over the window.
-    File { path: PathBuf },
+    /// A CSV export `name,type,count` of resolutions over the window; `path` is relative to
+    /// the repository root and read like every other file of it (from the base with `--base`).
+    File { path: String },
 }
 
 /// Finds `changegate.toml` in `start` or the nearest folder above it.
@@ -80,9 +81,7 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
             t.finish(&mut r);
         }
     }
-    let metrics = top
-        .get("metrics")
-        .and_then(|v| read_metrics(&mut r, v, &root));
+    let metrics = top.get("metrics").and_then(|v| read_metrics(&mut r, v));
     let mut resolvers = Vec::new();
     if let Some(v) = top.get("dns") {
         if let Some(mut t) = r.table(v, "dns".into()) {
@@ -112,11 +111,7 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
     })
 }
 
-fn read_metrics(
-    r: &mut Reader,
-    v: &crate::document::Value<'_>,
-    root: &Path,
-) -> Option<MetricsConfig> {
+fn read_metrics(r: &mut Reader, v: &crate::document::Value<'_>) -> Option<MetricsConfig> {
     let mut t = r.table(v, "metrics".into())?;
     let backend = t
         .require(r, "backend", "\"prometheus\"")
@@ -205,7 +200,7 @@ fn read_metrics(
                 return None;
             };
             Some(MetricsConfig::File {
-                path: root.join(path.get_ref()),
+                path: path.into_inner(),
             })
         }
         other => {

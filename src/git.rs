@@ -10,7 +10,7 @@ use git2::{
     DiffFindOptions, ObjectType, Oid, Repository, StatusOptions, TreeWalkMode, TreeWalkResult,
 };
 
-use crate::zone::Files;
+use crate::zone::files::{self, Files};
 
 /// A repository with a work tree.
 pub struct Repo {
@@ -64,8 +64,45 @@ impl Repo {
     }
 
     /// Resolves a revision (`origin/main`, `HEAD~2`, a hash) to a commit.
+    ///
+    /// A short name that more than one reference answers to, at different commits, is refused
+    /// rather than resolved by git's order (where a tag `origin/main` beats the branch): a
+    /// pushed tag must not choose the base.
     pub fn commit(&self, rev: &str) -> anyhow::Result<Commit> {
         let repo = self.lock();
+        let name = rev.split(['~', '^', ':', '@']).next().unwrap_or(rev);
+        if !name.is_empty() && !name.starts_with("refs/") {
+            let candidates = [
+                name.to_string(),
+                format!("refs/{name}"),
+                format!("refs/tags/{name}"),
+                format!("refs/heads/{name}"),
+                format!("refs/remotes/{name}"),
+                format!("refs/remotes/{name}/HEAD"),
+            ];
+            let mut found: Vec<(String, Oid)> = Vec::new();
+            for candidate in candidates {
+                let target = repo
+                    .find_reference(&candidate)
+                    .and_then(|r| r.peel_to_commit())
+                    .map(|c| c.id());
+                if let Ok(id) = target {
+                    found.push((candidate, id));
+                }
+            }
+            if found.iter().any(|(_, id)| *id != found[0].1) {
+                let names: Vec<String> = found.iter().map(|(n, _)| format!("`{n}`")).collect();
+                anyhow::bail!(
+                    "`{name}` is ambiguous: {} all match it, at different commits; name the one you mean in full (e.g. `{}`)",
+                    names.join(", "),
+                    found
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .find(|n| n.starts_with("refs/remotes/") || n.starts_with("refs/heads/"))
+                        .unwrap_or(&found[0].0)
+                );
+            }
+        }
         let object = repo.revparse_single(rev).map_err(|_| {
             anyhow!("the revision `{rev}` does not exist in this repository (fetch it first?)")
         })?;
@@ -79,18 +116,28 @@ impl Repo {
         })
     }
 
-    /// A path relative to the work tree, `/`-separated.
+    /// A path relative to the work tree, `/`-separated. The folders on the way are resolved
+    /// as the system finds them, but the file itself is named as given, never through a link:
+    /// a `changegate.toml` that is a link to another file is still `changegate.toml`.
     pub fn relative(&self, path: &Path) -> anyhow::Result<String> {
-        let absolute = path
+        let name = path
+            .file_name()
+            .ok_or_else(|| anyhow!("`{}` names no file", path.display()))?;
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let folder = parent
             .canonicalize()
-            .with_context(|| format!("cannot find `{}`", path.display()))?;
-        let rel = absolute.strip_prefix(&self.workdir).map_err(|_| {
+            .with_context(|| format!("cannot find `{}`", parent.display()))?;
+        let rel = folder.strip_prefix(&self.workdir).map_err(|_| {
             anyhow!(
                 "`{}` is outside the repository at `{}`",
                 path.display(),
                 self.workdir.display()
             )
         })?;
+        let rel = rel.join(name);
         Ok(rel.to_string_lossy().replace('\\', "/"))
     }
 
@@ -121,6 +168,40 @@ impl Repo {
         Ok(out)
     }
 
+    /// The authors (mail addresses) of the commits after `base` up to `head` that add or
+    /// change `path` (repository-relative): a merge counts only if it changed the file itself.
+    pub fn authors_of(
+        &self,
+        base: &Commit,
+        head: &Commit,
+        path: &str,
+    ) -> anyhow::Result<Vec<String>> {
+        let repo = self.lock();
+        let mut walk = repo.revwalk()?;
+        walk.push(head.id)?;
+        walk.hide(base.id)?;
+        let blob_at = |tree: &git2::Tree<'_>| tree.get_path(Path::new(path)).ok().map(|e| e.id());
+        let mut out: Vec<String> = Vec::new();
+        for id in walk {
+            let commit = repo.find_commit(id?)?;
+            let Some(now) = blob_at(&commit.tree()?) else {
+                continue;
+            };
+            let changed = commit.parents().all(|parent| {
+                parent
+                    .tree()
+                    .map_or(true, |tree| blob_at(&tree) != Some(now))
+            });
+            if changed {
+                let email = String::from_utf8_lossy(commit.author().email_bytes()).into_owned();
+                if !out.contains(&email) {
+                    out.push(email);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Uncommitted changes (staged, unstaged, untracked) under `prefix`.
     pub fn dirty_paths(&self, prefix: &str) -> anyhow::Result<Vec<String>> {
         let repo = self.lock();
@@ -146,7 +227,8 @@ impl Repo {
             let repo = self.lock();
             let tree = repo.find_tree(commit.tree)?;
             tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-                if entry.kind() == Some(ObjectType::Blob) {
+                // Links and submodules are listed too: reading them refuses, with the reason.
+                if matches!(entry.kind(), Some(ObjectType::Blob | ObjectType::Commit)) {
                     if let Ok(name) = entry.name() {
                         paths.push(format!("{dir}{name}"));
                     }
@@ -198,22 +280,51 @@ impl TreeFiles<'_> {
 
 impl Files for TreeFiles<'_> {
     fn read(&self, path: &str) -> Result<String, String> {
-        let full = format!("{}{}", self.prefix, normalise(path));
+        let full = format!("{}{}", self.prefix, files::clean(path)?);
         let repo = self.repo.lock();
-        let tree = repo
+        let missing = || format!("no such file at `{}`", self.label);
+        let mut tree = repo
             .find_tree(self.tree)
             .map_err(|e| e.message().to_string())?;
-        let entry = tree
-            .get_path(Path::new(&full))
-            .map_err(|_| format!("no such file at `{}`", self.label))?;
-        let blob = repo
-            .find_blob(entry.id())
-            .map_err(|_| format!("`{full}` is not a file at `{}`", self.label))?;
-        String::from_utf8(blob.content().to_vec()).map_err(|_| "it is not UTF-8 text".to_string())
+        let mut steps = full.split('/').peekable();
+        while let Some(step) = steps.next() {
+            let (mode, id) = {
+                let entry = tree.get_name(step).ok_or_else(missing)?;
+                (entry.filemode(), entry.id())
+            };
+            let last = steps.peek().is_none();
+            match (mode, last) {
+                (0o120000, _) => {
+                    return Err(format!(
+                        "`{step}` is a symbolic link at `{}`; changegate reads regular files only, never through links (commit the file itself)",
+                        self.label
+                    ));
+                }
+                (0o160000, _) => {
+                    return Err(format!(
+                        "`{step}` is a submodule at `{}`; changegate reads regular files of this repository only",
+                        self.label
+                    ));
+                }
+                (0o040000, false) => {
+                    tree = repo.find_tree(id).map_err(|e| e.message().to_string())?;
+                }
+                (0o100644 | 0o100755 | 0o100664, true) => {
+                    let blob = repo.find_blob(id).map_err(|_| missing())?;
+                    if blob.size() as u64 > files::MAX_FILE_BYTES {
+                        return Err(files::too_big(blob.size() as u64));
+                    }
+                    return files::text(blob.content().to_vec());
+                }
+                (_, true) => return Err("it is not a regular file".into()),
+                (_, false) => return Err(format!("`{step}` is not a folder")),
+            }
+        }
+        Err(missing())
     }
 
     fn list(&self, pattern: &str) -> Result<Vec<String>, String> {
-        let glob = glob::Pattern::new(&format!("{}{}", self.prefix, normalise(pattern)))
+        let glob = glob::Pattern::new(&format!("{}{}", self.prefix, files::clean(pattern)?))
             .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
         let options = glob::MatchOptions {
             require_literal_separator: true,
@@ -231,23 +342,15 @@ impl Files for TreeFiles<'_> {
 
     fn display(&self, path: &str) -> String {
         match &self.shown_at {
-            Some(root) => crate::workspace::display_path(&root.join(normalise(path))),
-            None => format!("{}:{}{}", self.label, self.prefix, normalise(path)),
+            Some(root) => crate::model::display_path(
+                &root.join(files::clean(path).unwrap_or_else(|_| path.to_string())),
+            ),
+            None => format!(
+                "{}:{}{}",
+                self.label,
+                self.prefix,
+                files::clean(path).unwrap_or_else(|_| path.to_string())
+            ),
         }
     }
-}
-
-/// `a/./b/../c` → `a/c`.
-fn normalise(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }

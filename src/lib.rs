@@ -24,4 +24,3 @@ pub mod ticket;
 pub mod verdict;
 pub mod workspace;
 pub mod zone;
-pub mod zones;

@@ -8,7 +8,7 @@ use crate::evidence::DeletionTarget;
 use crate::model::{Fqdn, RecordType};
 use crate::ticket::{Action, Ticket};
 use crate::zone::{Cascade, ChangeKind, DanglingReference, State, ZoneDiff};
-use crate::zones::{ManagedZone, zone_of};
+use crate::zone::{ManagedZone, zone_of};
 
 /// A change with its zone.
 #[derive(Clone, Debug)]
@@ -312,7 +312,7 @@ impl Plan {
 
     /// `sha256:<hex>` of [`Plan::canonical_text`].
     pub fn digest(&self) -> String {
-        crate::approval::sha256(self.canonical_text().as_bytes())
+        crate::model::sha256(self.canonical_text().as_bytes())
     }
 }
 
@@ -374,7 +374,7 @@ type = "DNSKEY"
         );
         assert_eq!(
             plan.digest(),
-            crate::approval::sha256(plan.canonical_text().as_bytes())
+            crate::model::sha256(plan.canonical_text().as_bytes())
         );
         // octoDNS provider settings follow their change on a line of their own.
         let mut plan = plan;

@@ -101,6 +101,11 @@ impl PreMerge {
         if let Some(signers) = &ws.policy.allowed_signers {
             watched.push(with_prefix(rel(signers.get_ref())));
         }
+        if let Some(crate::config::MetricsConfig::File { path }) = &ws.config.metrics {
+            watched.push(with_prefix(
+                crate::zone::files::clean(path).unwrap_or_default(),
+            ));
+        }
         let mut tickets = Vec::new();
         let mut policy_changes = Vec::new();
         for changed in repo.changed_paths(&base, &head)? {
@@ -144,12 +149,29 @@ impl PreMerge {
         })
     }
 
+    /// The base commit's files, seen from the config's folder: where config, policy, signers
+    /// and file evidence come from.
+    pub fn base_files(&self) -> anyhow::Result<TreeFiles<'_>> {
+        self.repo.files_at(&self.base, &self.prefix)
+    }
+
     /// The head commit's files, seen from the config's folder and shown as work-tree paths.
     pub fn head_files(&self) -> anyhow::Result<TreeFiles<'_>> {
         Ok(self
             .repo
             .files_at(&self.head, &self.prefix)?
             .shown_at(self.root.clone()))
+    }
+
+    /// The authors of the range's commits that add or edit the ticket at `rel` (relative to
+    /// the config's folder).
+    pub fn ticket_committers(&self, rel: &str) -> anyhow::Result<Vec<String>> {
+        let path = if self.prefix.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.prefix)
+        };
+        self.repo.authors_of(&self.base, &self.head, &path)
     }
 
     /// Reads a ticket from the head commit. `rel` is relative to the config's folder.

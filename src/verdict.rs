@@ -49,6 +49,7 @@ codes! {
     ApprovalStale => "approval-stale", true, "an approval signs an older ticket or plan, or has expired";
     SelfApproval => "self-approval", true, "the author approved their own change";
     Freeze => "freeze", true, "the change falls in a freeze window that refuses changes";
+    WindowEnded => "window-ended", true, "the ticket's deployment window has already ended";
     PolicyInvalid => "policy-invalid", true, "the policy is invalid, so nothing can be evaluated";
     ConfigInvalid => "config-invalid", true, "changegate.toml is missing or invalid, so nothing can be evaluated";
     ZoneInvalid => "zone-invalid", true, "a zone file or octoDNS file cannot be read";
@@ -56,7 +57,7 @@ codes! {
     Cascade => "cascade", false, "other names depend on a deleted or type-changed name";
     DeclaredNotInDiff => "declared-not-in-diff", false, "the ticket declares a change the diff does not contain";
     TierRaised => "tier-raised", false, "a freeze or type change raised the tier above what the rules gave";
-    PolicyChanged => "policy-changed", false, "the change edits config, policy or allowed_signers; it is judged by the base's";
+    PolicyChanged => "policy-changed", true, "the change edits config, policy, allowed_signers or the evidence file: the bar changes in a change of its own";
     UncommittedChanges => "uncommitted-changes", false, "the work tree has changes that are not committed and were not evaluated";
 }
 
@@ -331,7 +332,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 22);
+        assert_eq!(Code::ALL.len(), 23);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

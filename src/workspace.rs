@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::approval::{AllowedSigners, read_allowed_signers};
 use crate::config::{self, Config};
 use crate::diag::{Diagnostic, SourceFile};
+pub use crate::model::display_path;
 use crate::policy::{self, Policy};
 use crate::zone::{Files, FsFiles};
-use crate::zones::{ManagedZone, managed_zones};
+use crate::zone::{ManagedZone, managed_zones};
 
 /// A loaded, valid configuration and policy.
 pub struct Workspace {
@@ -18,20 +19,17 @@ pub struct Workspace {
     pub zones: Vec<ManagedZone>,
 }
 
-/// Reads a file the user wrote, by its path, naming it relative to the current directory.
+/// Reads a file a person named (a ticket or config on the command line), shown relative to
+/// the current directory. It must be a regular file, not a link.
 pub fn read_source(
     path: &Path,
     code: &'static str,
     what: &str,
 ) -> Result<SourceFile, Vec<Diagnostic>> {
-    read_from(
-        &FsFiles {
-            root: PathBuf::new(),
-        },
-        &path.to_string_lossy(),
-        code,
-        what,
-    )
+    let shown = display_path(path);
+    crate::zone::files::read_named(path)
+        .map(|text| SourceFile::new(shown.clone(), text))
+        .map_err(|e| unreadable(&shown, e, code, what))
 }
 
 /// Reads a file the user wrote through `files`; the error is the one diagnostic saying why
@@ -46,22 +44,21 @@ pub fn read_from(
     files
         .read(rel)
         .map(|text| SourceFile::new(shown.clone(), text))
-        .map_err(|e| {
-            let help = if e.contains("UTF-8") {
-                "save the file as UTF-8".to_string()
-            } else {
-                format!("check that `{shown}` exists and is readable")
-            };
-            vec![Diagnostic::new(code, format!("cannot read {what} `{shown}`: {e}")).help(help)]
-        })
+        .map_err(|e| unreadable(&shown, e, code, what))
 }
 
-/// A path as the user would type it: relative to the current directory where possible.
-pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let shown = path.strip_prefix(&cwd).unwrap_or(path);
-    let shown = shown.strip_prefix("./").unwrap_or(shown);
-    shown.display().to_string()
+/// The one diagnostic saying why a file cannot be read, and what to do.
+fn unreadable(shown: &str, e: String, code: &'static str, what: &str) -> Vec<Diagnostic> {
+    let help = if e.contains("UTF-8") {
+        "save the file as UTF-8".to_string()
+    } else if e.contains("symbolic link") || e.contains("regular file") {
+        "keep the file itself in the repository: changegate reads what a checkout holds, never through links".to_string()
+    } else if e.contains("out of the repository") || e.contains("absolute path") {
+        "name a path inside the repository, relative to `changegate.toml`".to_string()
+    } else {
+        format!("check that `{shown}` exists and is readable")
+    };
+    vec![Diagnostic::new(code, format!("cannot read {what} `{shown}`: {e}")).help(help)]
 }
 
 /// Finds the config: `--config`, else `changegate.toml` here or in the nearest folder above.

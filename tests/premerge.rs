@@ -222,9 +222,9 @@ fn a_change_that_lowers_its_own_bar_is_still_judged_by_the_base_policy() {
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(v["tickets"][0]["tier"], "high");
     assert_eq!(codes(&v), ["approvals-missing"]);
-    assert_eq!(v["findings"][0]["code"], "policy-changed");
+    assert_eq!(v["reasons"][0]["code"], "policy-changed");
     assert!(
-        v["findings"][0]["message"]
+        v["reasons"][0]["message"]
             .as_str()
             .unwrap()
             .contains("policies/default.toml")
@@ -602,4 +602,157 @@ fn hook_install_never_replaces_a_foreign_hook_without_force() {
             .unwrap()
             .contains("changegate pre-push hook")
     );
+}
+
+/// The top-level refusal codes of a verdict (about the change set as a whole).
+fn top_codes(v: &serde_json::Value) -> Vec<String> {
+    v["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn symlink(repo: &Repo, target: &str, link: &str) {
+    let path = repo.path().join(link);
+    let _ = std::fs::remove_file(&path);
+    std::os::unix::fs::symlink(target, path).unwrap();
+}
+
+/// Issue 9, bypass 1: a zone file turned into a link whose *text* equals the old zone hid any
+/// change, because the commit's blob (the link text) was read instead of what deploys read.
+#[test]
+fn regression_9_a_zone_file_that_is_a_symlink_in_the_commit_is_refused() {
+    let repo = repo(FILE_METRICS);
+    // The real zone moves to a new file with the in-use record deleted; the old path becomes
+    // a link to it.
+    let deleted = ZONE.replace("www  A   192.0.2.80\n", "");
+    repo.write("elsewhere/real.zone", &deleted);
+    symlink(&repo, "../elsewhere/real.zone", "zones/example.com.zone");
+    commit(&repo, "link");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 2, "{v:#}");
+    let text = v.to_string();
+    assert!(text.contains("symbolic link"), "{v:#}");
+    assert!(text.contains("zones/example.com.zone"), "{v:#}");
+}
+
+/// Issue 9, bypass 1 on the work tree: an `$INCLUDE` that is a link to a file outside the
+/// repository is refused, never followed.
+#[test]
+fn regression_9_links_and_escaping_includes_are_refused_on_the_work_tree() {
+    let repo = repo(FILE_METRICS);
+    let zone = ZONE.to_string() + "$INCLUDE inc.zone\n";
+    repo.write("zones/example.com.zone", &zone);
+    symlink(&repo, "/etc/hostname", "zones/inc.zone");
+    let out = repo
+        .cmd()
+        .args(["diff", "zones", "zones"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+
+    for target in ["/dev/zero", "../../../../etc/passwd", "/proc/self/environ"] {
+        repo.write(
+            "zones/example.com.zone",
+            &(ZONE.to_string() + &format!("$INCLUDE {target}\n")),
+        );
+        let out = repo
+            .cmd()
+            .args(["diff", "zones", "zones"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{target}: {stderr}");
+        assert!(
+            stderr.contains("absolute path") || stderr.contains("out of the repository"),
+            "{target}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("root:"),
+            "nothing of the target is shown: {stderr}"
+        );
+    }
+}
+
+/// Issue 9, bypass 2: `changegate.toml` turned into a link to a weaker config committed
+/// elsewhere made the base's copy of *that* file decide.
+#[test]
+fn regression_9_a_config_that_becomes_a_symlink_is_policy_changed() {
+    let repo = repo(FILE_METRICS);
+    repo.write(
+        "weak/changegate.toml",
+        "policy = \"../policies/default.toml\"\n",
+    );
+    commit(&repo, "a second, weaker config");
+    git(repo.path(), &["tag", "-f", "base"]);
+    symlink(&repo, "weak/changegate.toml", "changegate.toml");
+    edit_zone(&repo, |z| {
+        z.replace("www  A   192.0.2.80", "www  A   192.0.2.81")
+    });
+    commit(&repo, "swap the config");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    let top = top_codes(&v);
+    assert!(top.contains(&"policy-changed".to_string()), "{v:#}");
+    assert!(
+        top.contains(&"undeclared-change".to_string()),
+        "the base's own config still finds the change: {v:#}"
+    );
+}
+
+/// Issue 9, bypass 3: with the `file` backend, the counts came from the pull request's work
+/// tree, so a pull request could zero the count of the record it deletes.
+#[test]
+fn regression_9_file_evidence_is_read_from_the_base() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| z.replace("www  A   192.0.2.80\n", ""));
+    ticket(&repo, "CHG-9", &[("delete", "www.example.com", "A")]);
+    repo.write(
+        "counts.csv",
+        "name,type,count\nwww.example.com,A,0\nd.example.com,A,40\n",
+    );
+    commit(&repo, "delete www and zero its count");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    let d = &v["tickets"][0]["deletions"][0];
+    assert_eq!(d["evidence"]["value"].as_f64(), Some(100.0), "{v:#}");
+    assert!(codes(&v).contains(&"deletion-in-use".to_string()), "{v:#}");
+    assert!(
+        top_codes(&v).contains(&"policy-changed".to_string()),
+        "{v:#}"
+    );
+}
+
+/// Issue 9, bypass 5: a tag named like the remote branch won git's name lookup and chose
+/// the base.
+#[test]
+fn regression_9_an_ambiguous_base_is_refused() {
+    let repo = repo(FILE_METRICS);
+    git(
+        repo.path(),
+        &["update-ref", "refs/remotes/origin/main", "HEAD"],
+    );
+    edit_zone(&repo, |z| {
+        z.replace("www  A   192.0.2.80", "www  A   192.0.2.81")
+    });
+    commit(&repo, "sneak");
+    git(repo.path(), &["tag", "origin/main", "HEAD"]);
+    let out = repo
+        .cmd()
+        .args(["check", "--base", "origin/main"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("ambiguous"), "{stderr}");
+    assert!(stderr.contains("refs/tags/origin/main"), "{stderr}");
+    assert!(stderr.contains("refs/remotes/origin/main"), "{stderr}");
+    // Named in full, it works.
+    let (code, v) = repo.check_json(&["--base", "refs/remotes/origin/main"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(top_codes(&v), ["undeclared-change"]);
 }

@@ -47,12 +47,9 @@ pub fn read_approvals(files: &dyn Files, dir: &str) -> anyhow::Result<Vec<FoundA
     let mut found: Vec<FoundApproval> = paths
         .into_iter()
         .map(|path| {
-            let principal = path
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .trim_end_matches(".sig")
-                .to_string();
+            // Exactly one `.sig` comes off: `carol.sig.sig` is named for `carol.sig`.
+            let name = path.rsplit('/').next().unwrap_or_default();
+            let principal = name.strip_suffix(".sig").unwrap_or(name).to_string();
             let content = files.read(&path).and_then(|text| {
                 toml::from_str::<SigFile>(&text).map_err(|e| {
                     format!(
@@ -80,8 +77,12 @@ pub fn write_approval(
     sig: &SigFile,
     force: bool,
 ) -> anyhow::Result<PathBuf> {
+    super::check_file_principal(principal).map_err(anyhow::Error::msg)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let path = dir.join(format!("{principal}.sig"));
+    if path.parent() != Some(dir) {
+        anyhow::bail!("`{principal}` would write outside `{}`", dir.display());
+    }
     let text = toml::to_string(sig).context("cannot encode the approval")?;
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".{principal}."))
@@ -90,7 +91,7 @@ pub fn write_approval(
         .with_context(|| format!("cannot create a temporary file in `{}`", dir.display()))?;
     temp.write_all(text.as_bytes())?;
     temp.as_file().sync_all()?;
-    let shown = crate::workspace::display_path(&path);
+    let shown = crate::model::display_path(&path);
     if force {
         temp.persist(&path)
             .with_context(|| format!("cannot write `{shown}`"))?;

@@ -10,15 +10,52 @@ pub mod sign;
 mod signers;
 mod verify;
 
-use sha2::{Digest, Sha256};
+pub use crate::model::sha256;
 
 pub use file::{FoundApproval, SigFile, beside, read_approvals, write_approval};
 pub use message::{Message, is_digest};
-pub use signers::{AllowedSigners, SignerEntry, read_allowed_signers};
+pub use signers::{AllowedSigners, SignerEntry, list_names, read_allowed_signers};
 pub use verify::{Checked, Rejection, check};
 
 /// The SSHSIG namespace of every approval.
 pub const NAMESPACE: &str = "changegate";
+
+/// Whether two principals name one person: equal with ASCII case ignored, as mail addresses
+/// are in practice. Used to keep authors from approving and people from counting twice; a
+/// key is still granted only to the exact spelling `allowed_signers` gives it.
+pub fn same_principal(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// A principal used as a file name (`<principal>.sig`): a literal name, not a pattern, that
+/// cannot leave the approvals folder or hide in it.
+pub fn check_file_principal(principal: &str) -> Result<(), String> {
+    let bad = if principal.is_empty() {
+        Some("it is empty")
+    } else if principal.len() > 200 {
+        Some("it is longer than 200 bytes")
+    } else if principal.starts_with('.') {
+        Some("it starts with `.`")
+    } else if principal.contains(['/', '\\']) {
+        Some("it contains a path separator")
+    } else if principal.contains(['*', '?', '!']) {
+        Some("it is a pattern, not one person's name")
+    } else if principal
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace())
+    {
+        Some("it contains a control or space character")
+    } else {
+        None
+    };
+    match bad {
+        Some(why) => Err(format!(
+            "`{}` cannot name an approval file: {why}",
+            principal.escape_debug()
+        )),
+        None => Ok(()),
+    }
+}
 
 /// A ticket's approvals, their signatures already checked, for the gate to judge.
 #[derive(Clone, Debug, Default)]
@@ -29,6 +66,9 @@ pub struct ApprovalFacts {
     pub plan_digest: String,
     pub checked: Vec<Checked>,
     pub rejected: Vec<Rejection>,
+    /// With `--base`: the authors (mail addresses) of the commits in the range that add or
+    /// edit the ticket. They wrote the change as much as its `author` did.
+    pub committers: Vec<String>,
 }
 
 /// Reads and checks every approval of a ticket: the `*.sig` files in `dir` of `files`.
@@ -52,15 +92,4 @@ pub fn gather(
         }
     }
     Ok(facts)
-}
-
-/// `sha256:<hex>` of some bytes.
-pub fn sha256(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
-    let mut out = String::with_capacity(71);
-    out.push_str("sha256:");
-    for byte in hash {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
 }

@@ -27,10 +27,10 @@ pub struct SignerEntry {
 }
 
 impl SignerEntry {
+    /// Whether this line lets the key sign as `principal`, as `ssh-keygen -Y verify` decides
+    /// ([`list_names`]).
     pub fn names(&self, principal: &str) -> bool {
-        self.principals
-            .iter()
-            .any(|p| principal_matches(p, principal))
+        list_names(&self.principals, principal, false)
     }
 
     /// Why this key may not sign `namespace` at `at`, if it may not.
@@ -92,8 +92,36 @@ impl AllowedSigners {
     }
 }
 
-/// ssh-keygen matches principals as `match_pattern_list` does: `*` and `?` globs, `!` negation
-/// is not meaningful for a single allowed principal and is treated literally.
+/// Whether a principals list names `principal`, as OpenSSH's `match_pattern_list` decides:
+/// some pattern matches and no `!`-negated one does; `*` and `?` are the only wildcards.
+/// `ssh-keygen` matches case-sensitively, and so does every check that grants a key;
+/// `ignore_case` is for recognising one person under two spellings (an author approving
+/// their own change), never for granting.
+pub fn list_names(patterns: &[String], principal: &str, ignore_case: bool) -> bool {
+    let lower;
+    let principal = if ignore_case {
+        lower = principal.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        principal
+    };
+    let mut positive = false;
+    for pattern in patterns {
+        let pattern = if ignore_case {
+            std::borrow::Cow::Owned(pattern.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(pattern.as_str())
+        };
+        match pattern.strip_prefix('!') {
+            Some(negated) if principal_matches(negated, principal) => return false,
+            Some(_) => {}
+            None => positive |= principal_matches(&pattern, principal),
+        }
+    }
+    positive
+}
+
+/// One pattern of a principals list against a principal: `*` and `?` globs, else equality.
 fn principal_matches(pattern: &str, principal: &str) -> bool {
     if pattern.contains(['*', '?']) {
         crate::model::glob_match(pattern.as_bytes(), principal.as_bytes())

@@ -14,6 +14,21 @@ pub struct Checked {
     pub message: Message,
     /// `SHA256:...` of the signing key: two approvals by one key are one person.
     pub key: String,
+    /// The principals list of every `allowed_signers` line holding the signing key: whoever
+    /// the key belongs to is the signer, whatever name the message uses.
+    pub key_principals: Vec<Vec<String>>,
+}
+
+impl Checked {
+    /// Whether the person who signed this is `person` ([`super::same_principal`]): the
+    /// message names them, or the signing key is registered to them too.
+    pub fn signed_by(&self, person: &str) -> bool {
+        super::same_principal(&self.message.approver, person)
+            || self
+                .key_principals
+                .iter()
+                .any(|list| super::signers::list_names(list, person, true))
+    }
 }
 
 /// An approval that is not valid, with the reason.
@@ -94,9 +109,11 @@ pub fn check(
                     .into(),
             )
         })?;
+    let key_principals = holders.iter().map(|e| e.principals.clone()).collect();
     Ok(Checked {
         file: found.file.clone(),
         message,
         key: fingerprint,
+        key_principals,
     })
 }

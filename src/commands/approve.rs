@@ -21,6 +21,7 @@ use crate::premerge::{Failure, PreMerge};
 use crate::ticket::Ticket;
 use crate::verdict::{Code, TicketVerdict};
 use crate::workspace::Workspace;
+use crate::zone::FsFiles;
 
 pub fn run(
     global: &Global,
@@ -28,7 +29,7 @@ pub fn run(
     now: jiff::Timestamp,
     color: bool,
 ) -> anyhow::Result<Outcome> {
-    let (ws, ticket, plan) = match load(global, args) {
+    let (ticket, plan, from) = match load(global, args) {
         Ok(loaded) => loaded,
         Err(Failure::Invalid(problems)) => return Ok(invalid_input(&problems, color)),
         Err(Failure::CannotEvaluate(e)) => return Err(e),
@@ -61,20 +62,20 @@ pub fn run(
         }
         _ => {}
     }
+    let ws = from.workspace();
     let signers = ws
         .signers
         .as_ref()
         .context("the policy names no `allowed_signers` file, so approvals cannot be verified")?;
 
-    let deletions = gather_deletions(&ws, &[&plan], now)?;
+    // File evidence comes from where the policy came from: the base, with `--base`.
+    let deletions = match &from {
+        Basis::Range(pm, _) => gather_deletions(ws, &pm.base_files()?, &[&plan], now)?,
+        Basis::WorkTree(ws) => gather_deletions(ws, &FsFiles::new(&ws.config.root), &[&plan], now)?,
+    };
     let (files, dir) = approval::beside(&args.ticket, ticket.id.get_ref());
     let approvals = approval::gather(&files, &dir, &ticket, &plan, Some(signers), now)?;
-    let snapshot = super::check::snapshot_facts(
-        &crate::zone::FsFiles {
-            root: ws.config.root.clone(),
-        },
-        &ticket,
-    );
+    let snapshot = super::check::snapshot_facts(&FsFiles::new(&ws.config.root), &ticket);
     let facts = Facts {
         snapshot: snapshot.as_ref(),
         ticket: &ticket,
@@ -99,24 +100,41 @@ pub fn run(
             .flatten()
     };
     let signer = sign::find_signer(args.key.as_deref(), signers, &mut ask_passphrase)?;
-    let known = signers.principals_for_key(signer.public.key_data());
+    let holders: Vec<_> = signers.entries_for_key(signer.public.key_data()).collect();
+    // The names this key may sign as by default: the literal ones (patterns and negations
+    // name no one in particular).
+    let mut known: Vec<String> = holders
+        .iter()
+        .flat_map(|e| e.principals.iter())
+        .filter(|p| approval::check_file_principal(p).is_ok())
+        .cloned()
+        .collect();
+    known.dedup();
     let principal = match (&args.principal, known.as_slice()) {
-        (Some(p), _) if known.contains(p) => p.clone(),
+        (Some(p), _) if holders.iter().any(|e| e.names(p)) => p.clone(),
         (Some(p), _) => anyhow::bail!(
             "the key from {} is not registered for `{p}` in `{}`{}",
             signer.source,
             signers.file.name,
-            if known.is_empty() {
+            if holders.is_empty() {
                 String::new()
             } else {
-                format!(" (it is registered for {})", known.join(", "))
+                let all: Vec<&str> = holders
+                    .iter()
+                    .flat_map(|e| e.principals.iter().map(String::as_str))
+                    .collect();
+                format!(" (it is registered for {})", all.join(", "))
             }
         ),
         (None, [only]) => only.clone(),
-        (None, []) => anyhow::bail!(
+        (None, []) if holders.is_empty() => anyhow::bail!(
             "the key from {} ({}) is not in `{}`; ask for it to be added, or pass `--key` with your registered key",
             signer.source,
             signer.public.fingerprint(ssh_key::HashAlg::Sha256),
+            signers.file.name
+        ),
+        (None, []) => anyhow::bail!(
+            "the key is registered only through patterns in `{}`; pass `--as PRINCIPAL` to say who you are",
             signers.file.name
         ),
         (None, many) => anyhow::bail!(
@@ -124,9 +142,21 @@ pub fn run(
             many.join(", ")
         ),
     };
-    if principal == *ticket.author.get_ref() {
+    approval::check_file_principal(&principal).map_err(anyhow::Error::msg)?;
+    let committers = match &from {
+        Basis::Range(pm, rel) => pm.ticket_committers(rel)?,
+        Basis::WorkTree(_) => Vec::new(),
+    };
+    let authors = std::iter::once(ticket.author.get_ref().as_str())
+        .chain(committers.iter().map(String::as_str));
+    if let Some(author) = authors.into_iter().find(|a| {
+        approval::same_principal(&principal, a)
+            || holders
+                .iter()
+                .any(|e| approval::list_names(&e.principals, a, true))
+    }) {
         eprintln!(
-            "error: `{principal}` wrote {}; the author's approval never counts",
+            "error: `{author}` wrote {}, and you sign as `{principal}` with a key registered to them; the author's approval never counts",
             ticket.id.get_ref()
         );
         return Ok(Outcome::Refused);
@@ -200,14 +230,33 @@ pub fn run(
         "approved {} at tier `{tier}` as {principal} with {}: wrote {}\n",
         ticket.id.get_ref(),
         signer.source,
-        crate::workspace::display_path(&path)
+        crate::model::display_path(&path)
     ));
     Ok(Outcome::Allowed)
 }
 
+/// What `approve` works from: the ticket, its plan, and where config and policy came from.
+type Loaded = (Ticket, Plan, Basis);
+
+enum Basis {
+    WorkTree(Box<Workspace>),
+    /// `--base`: config, policy and file evidence are the base's; the ticket's path in the
+    /// range (relative to the config's folder).
+    Range(Box<PreMerge>, String),
+}
+
+impl Basis {
+    fn workspace(&self) -> &Workspace {
+        match self {
+            Self::WorkTree(ws) => ws,
+            Self::Range(pm, _) => &pm.ws,
+        }
+    }
+}
+
 /// The policy, the ticket and its plan: declared (no `--base`), or from the diff of the
 /// range, exactly as `check --base` sees them, so the approval signs the plan it checks.
-fn load(global: &Global, args: &ApproveArgs) -> Result<(Workspace, Ticket, Plan), Failure> {
+fn load(global: &Global, args: &ApproveArgs) -> Result<Loaded, Failure> {
     let Some(base) = &args.range.base else {
         let ticket_args = TicketArgs {
             tickets: vec![args.ticket.clone()],
@@ -216,7 +265,7 @@ fn load(global: &Global, args: &ApproveArgs) -> Result<(Workspace, Ticket, Plan)
         let (ticket, plan) = load_tickets(&ws, &paths)
             .remove(0)
             .map_err(Failure::Invalid)?;
-        return Ok((ws, ticket, plan));
+        return Ok((ticket, plan, Basis::WorkTree(Box::new(ws))));
     };
     let pm = PreMerge::prepare(global.config.as_deref(), base, args.range.head.as_deref())?;
     let absolute = args
@@ -251,7 +300,7 @@ fn load(global: &Global, args: &ApproveArgs) -> Result<(Workspace, Ticket, Plan)
         &mut vec![false; pm.diff.changes.len()],
     );
     drop(head_files);
-    Ok((pm.ws, ticket, plan))
+    Ok((ticket, plan, Basis::Range(Box::new(pm), rel)))
 }
 
 fn invalid_input(problems: &[Diagnostic], color: bool) -> Outcome {

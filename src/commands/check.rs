@@ -59,7 +59,7 @@ pub fn run(
         .filter_map(|t| t.as_ref().ok())
         .map(|(_, plan)| plan)
         .collect();
-    let facts = gather_deletions(&ws, &plans, now)?;
+    let facts = gather_deletions(&ws, &FsFiles::new(&ws.config.root), &plans, now)?;
 
     let mut tickets = Vec::new();
     let mut diagnostics = Vec::new();
@@ -116,6 +116,7 @@ pub(super) fn snapshot_facts(
 /// Measures every deletion of these plans at once, concurrently with a bound.
 pub(super) fn gather_deletions(
     ws: &Workspace,
+    files: &dyn Files,
     plans: &[&Plan],
     now: jiff::Timestamp,
 ) -> anyhow::Result<DeletionFacts> {
@@ -134,6 +135,7 @@ pub(super) fn gather_deletions(
     let policy = ws.policy.deletion.as_ref().map(|d| d.get_ref());
     Ok(runtime.block_on(measure_deletions(
         ws.config.metrics.as_ref(),
+        files,
         policy,
         &targets,
         now,
@@ -240,7 +242,7 @@ fn premerge(
         .filter_map(|(_, r)| r.as_ref().ok())
         .map(|(_, p)| p)
         .collect();
-    let deletions = gather_deletions(&pm.ws, &plans, now)?;
+    let deletions = gather_deletions(&pm.ws, &pm.base_files()?, &plans, now)?;
 
     let mut tickets = Vec::new();
     let mut diagnostics = Vec::new();
@@ -251,7 +253,7 @@ fn premerge(
                     Some((folder, _)) => format!("{folder}/{}.approvals", ticket.id.get_ref()),
                     None => format!("{}.approvals", ticket.id.get_ref()),
                 };
-                let approvals = approval::gather(
+                let mut approvals = approval::gather(
                     &head_files,
                     &dir,
                     &ticket,
@@ -259,6 +261,7 @@ fn premerge(
                     pm.ws.signers.as_ref(),
                     now,
                 )?;
+                approvals.committers = pm.ticket_committers(rel)?;
                 let snapshot = snapshot_facts(&head_files, &ticket);
                 let facts = Facts {
                     snapshot: snapshot.as_ref(),
@@ -311,12 +314,12 @@ fn premerge(
             .at_line(file, origin.line as usize),
         );
     }
-    let mut findings = Vec::new();
     for path in &pm.policy_changes {
-        findings.push(Item::new(Code::PolicyChanged, format!(
-            "`{path}` changes in this range; the change is judged by the version at `{}`, and the new one applies once merged",
-            pm.base.label)));
+        reasons.push(Item::new(Code::PolicyChanged, format!(
+            "`{path}` changes in this range (its content or its file type); the bar is not changed by the change it judges: land it in a change of its own, reviewed by the policy's owners, with no DNS edits or tickets"))
+            .at_line(path.clone(), 1));
     }
+    let mut findings = Vec::new();
     if !pm.dirty.is_empty() {
         let shown: Vec<&str> = pm.dirty.iter().take(5).map(String::as_str).collect();
         findings.push(Item::new(

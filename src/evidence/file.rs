@@ -4,28 +4,28 @@
 //! measurement fail, naming the file and line (fail closed).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use super::Outcome;
 use crate::model::{Fqdn, RecordType};
+use crate::zone::Files;
 
 pub struct CsvCounts {
-    path: PathBuf,
+    /// The file as shown to the user.
+    shown: String,
     counts: HashMap<(Fqdn, RecordType), f64>,
 }
 
 impl CsvCounts {
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "cannot read the resolution counts `{}`: {e}",
-                path.display()
-            )
-        })?;
+    /// Reads the export at `path` through `files`: the base's with `--base`, like the policy.
+    pub fn load(files: &dyn Files, path: &str) -> Result<Self, String> {
+        let shown = files.display(path);
+        let text = files
+            .read(path)
+            .map_err(|e| format!("cannot read the resolution counts `{shown}`: {e}"))?;
         let mut counts = HashMap::new();
         for (index, line) in text.lines().enumerate() {
             let line = line.trim();
-            let at = || format!("{}:{}", path.display(), index + 1);
+            let at = || format!("{shown}:{}", index + 1);
             if line.is_empty()
                 || line.starts_with('#')
                 || (index == 0 && line.eq_ignore_ascii_case("name,type,count"))
@@ -53,14 +53,11 @@ impl CsvCounts {
             };
             *counts.entry((name, rtype)).or_insert(0.0) += count;
         }
-        Ok(Self {
-            path: path.to_path_buf(),
-            counts,
-        })
+        Ok(Self { shown, counts })
     }
 
     pub fn source(&self) -> String {
-        self.path.display().to_string()
+        self.shown.clone()
     }
 
     pub fn rrset(&self, name: &Fqdn, rtype: RecordType) -> (String, Result<Outcome, String>) {

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::config::MetricsConfig;
 use crate::model::{Duration, Fqdn, RecordType};
 use crate::policy::DeletionPolicy;
+use crate::zone::Files;
 
 /// What a query returned.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -68,8 +69,12 @@ pub struct DeletionTarget {
 }
 
 /// Measures every target and every zone they lie in, concurrently with a bound.
+///
+/// Files the backend reads (the `file` backend's export) come through `files`: the same tree
+/// the config was read from, so that with `--base` the evidence is the base's, like the policy.
 pub async fn measure_deletions(
     metrics: Option<&MetricsConfig>,
+    files: &dyn Files,
     policy: Option<&DeletionPolicy>,
     targets: &[DeletionTarget],
     now: jiff::Timestamp,
@@ -90,7 +95,7 @@ pub async fn measure_deletions(
         );
         return facts;
     };
-    let backend = match Backend::new(metrics) {
+    let backend = match Backend::new(metrics, files) {
         Ok(backend) => Arc::new(backend),
         Err(reason) => {
             facts.unavailable = Some(reason);
@@ -180,7 +185,7 @@ enum Backend {
 }
 
 impl Backend {
-    fn new(config: &MetricsConfig) -> Result<Self, String> {
+    fn new(config: &MetricsConfig, files: &dyn Files) -> Result<Self, String> {
         match config {
             MetricsConfig::Prometheus {
                 url,
@@ -194,7 +199,7 @@ impl Backend {
                 *concurrency,
             )
             .map(Self::Prometheus),
-            MetricsConfig::File { path } => file::CsvCounts::load(path).map(Self::File),
+            MetricsConfig::File { path } => file::CsvCounts::load(files, path).map(Self::File),
         }
     }
 

@@ -99,10 +99,17 @@ pub(super) fn judge(facts: &Facts<'_>, policy: &Policy, tier: &Tier, v: &mut Tic
                     m.signed_at
                 ),
             )
-        } else if m.approver == *author {
+        } else if c.signed_by(author) {
             (
                 Code::SelfApproval,
-                "the author of a change never approves it".to_string(),
+                format!("`{author}` wrote the change, and the author never approves it"),
+            )
+        } else if let Some(committer) = a.committers.iter().find(|p| c.signed_by(p)) {
+            (
+                Code::SelfApproval,
+                format!(
+                    "`{committer}` committed edits to the ticket in this range, so is one of its authors, and an author never approves"
+                ),
             )
         } else {
             let groups: Vec<usize> = tier
@@ -136,6 +143,17 @@ pub(super) fn judge(facts: &Facts<'_>, policy: &Policy, tier: &Tier, v: &mut Tic
                     format!(
                         "it is signed with the same key as the approval by `{}`: one person counts once",
                         other.message.approver
+                    ),
+                )
+            } else if let Some((other, _)) = candidates
+                .iter()
+                .find(|(o, _)| c.signed_by(&o.message.approver) || o.signed_by(&m.approver))
+            {
+                (
+                    Code::ApprovalInvalid,
+                    format!(
+                        "`{}` already approved as `{}`: one person counts once, whatever keys they hold",
+                        m.approver, other.message.approver
                     ),
                 )
             } else {

@@ -125,18 +125,36 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
     }
     let rules_tier = tier;
 
-    // Freezes apply to the deployment window, or to the moment of evaluation.
-    let window = ticket
+    // Freezes apply to the moment of evaluation (a merge is a change now) and to the declared
+    // deployment window; a window that has already ended plans nothing.
+    let declared = ticket
         .deployment
         .as_ref()
-        .and_then(|d| d.get_ref().window.as_ref())
-        .map(|w| *w.get_ref());
-    let when = window.unwrap_or(Window {
+        .and_then(|d| d.get_ref().window.as_ref());
+    let instant = Window {
         start: facts.now,
         end: facts.now + jiff::SignedDuration::from_secs(1),
-    });
+    };
+    if let Some(window) = declared {
+        if window.get_ref().end <= facts.now {
+            v.reasons.push(
+                Item::new(
+                    Code::WindowEnded,
+                    format!(
+                        "the deployment window ended at {}, before this evaluation ({}): a change cannot be deployed in the past",
+                        window.get_ref().end,
+                        facts.now
+                    ),
+                )
+                .at(at(window.span())),
+            );
+        }
+    }
+    let windows: Vec<Window> = std::iter::once(instant)
+        .chain(declared.map(|w| *w.get_ref()))
+        .collect();
     for freeze in &policy.freezes {
-        if !freeze.window.overlaps(&when) {
+        if !windows.iter().any(|w| freeze.window.overlaps(w)) {
             continue;
         }
         let (line, _) = policy.file.line_col(freeze.span.start);

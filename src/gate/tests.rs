@@ -9,7 +9,7 @@ use crate::evidence::{DeletionFacts, Measurement, Outcome};
 use crate::model::{Duration, Fqdn, RecordType};
 use crate::policy::read_policy;
 use crate::ticket::read_ticket;
-use crate::zones::ManagedZone;
+use crate::zone::ManagedZone;
 
 const NOW: &str = "2026-01-15T00:00:00Z";
 
@@ -284,17 +284,34 @@ fn a_freeze_without_a_tier_refuses() {
 }
 
 #[test]
-fn freezes_apply_to_the_deployment_window_when_there_is_one() {
-    let p = policy("[[freeze]]\nstart = 2026-01-01T00:00:00Z\nend = 2026-02-01T00:00:00Z\n");
+fn freezes_apply_to_the_deployment_window_and_to_now() {
+    // Now is 2026-01-15: a freeze in February catches a February window.
+    let p = policy("[[freeze]]\nstart = 2026-02-01T00:00:00Z\nend = 2026-03-01T00:00:00Z\n");
     let outside = format!(
         "{}[deployment]\nwindow = {{ start = 2026-03-01T00:00:00Z, end = 2026-03-01T02:00:00Z }}\n",
         change("create", "new.example.com", "A")
     );
     let v = run(&p, &ticket("record", &outside), &DeletionFacts::default());
     assert!(v.allowed(), "{:?}", v.reasons);
-    let inside = outside.replace("2026-03-01", "2026-01-20");
+    let inside = outside.replace("2026-03-01", "2026-02-20");
     let v = run(&p, &ticket("record", &inside), &DeletionFacts::default());
     assert_eq!(codes(&v.reasons), ["freeze"]);
+}
+
+/// Issue 9: a freeze was dodged by declaring a window outside it (even one in the past).
+#[test]
+fn regression_9_a_freeze_covers_the_moment_of_evaluation_whatever_the_window() {
+    let p = policy("[[freeze]]\nstart = 2026-01-01T00:00:00Z\nend = 2026-02-01T00:00:00Z\n");
+    let later = format!(
+        "{}[deployment]\nwindow = {{ start = 2026-03-01T00:00:00Z, end = 2026-03-01T02:00:00Z }}\n",
+        change("create", "new.example.com", "A")
+    );
+    let v = run(&p, &ticket("record", &later), &DeletionFacts::default());
+    assert_eq!(codes(&v.reasons), ["freeze"], "merging now, in the freeze");
+    let past = later.replace("2026-03-01", "2020-03-01");
+    let v = run(&p, &ticket("record", &past), &DeletionFacts::default());
+    assert_eq!(codes(&v.reasons), ["window-ended", "freeze"]);
+    assert!(v.reasons[0].message.contains("2020-03-01T02:00:00Z"));
 }
 
 #[test]
@@ -527,6 +544,7 @@ mod approvals {
             file: format!("{approver}.sig"),
             message,
             key: key.into(),
+            key_principals: vec![vec![approver.into()]],
         }
     }
 
@@ -545,6 +563,7 @@ mod approvals {
             plan_digest: P.into(),
             checked,
             rejected,
+            committers: Vec::new(),
         };
         evaluate_with(policy, &high_ticket(), &DeletionFacts::default(), &a)
     }

@@ -5,7 +5,9 @@
 //! unescaped and re-chunked) so that equal records compare equal whatever their spelling.
 
 mod diff;
+pub mod files;
 mod lexer;
+mod managed;
 mod octodns;
 pub mod rdata;
 pub mod source;
@@ -15,8 +17,10 @@ mod zonefile;
 pub use diff::{
     Cascade, ChangeKind, DanglingReference, RRsetChange, ZoneDiff, dependents, diff_states,
 };
+pub use files::{Files, FsFiles};
+pub use managed::{ManagedZone, managed_zones, zone_of};
 pub use octodns::read_octodns;
-pub use source::{Files, FsFiles, State, load_state};
+pub use source::{State, load_state};
 pub use zonefile::read_zone_file;
 
 use crate::diag::Diagnostic;
@@ -25,18 +29,6 @@ use crate::model::{Fqdn, RecordType};
 /// Readers stop collecting problems after this many: a wrong file would otherwise print a
 /// million.
 pub(crate) const MAX_PROBLEMS: usize = 50;
-
-/// A path an included file is named by (`$INCLUDE`, octoDNS's `!include`): relative to the
-/// including file's folder.
-pub(crate) fn resolve_relative(from: &str, target: &str) -> String {
-    if target.starts_with('/') {
-        return target.to_string();
-    }
-    match from.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/{target}"),
-        None => target.to_string(),
-    }
-}
 
 /// Closes a file's problems with a note when reading stopped at [`MAX_PROBLEMS`].
 pub(crate) fn note_if_stopped(problems: &mut Vec<Diagnostic>, shown: &str) {

@@ -7,8 +7,8 @@
 //!
 //! Every problem in a file is reported, each at the node it concerns.
 
+use super::files::Files;
 use super::rdata::{self, Field};
-use super::source::Files;
 use super::yaml::{self, Document, NodeId, Value};
 use super::{MAX_PROBLEMS, OctoDns, Origin, Record};
 use crate::diag::{Diagnostic, SourceFile, closest};

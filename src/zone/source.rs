@@ -3,58 +3,12 @@
 //! file into a [`State`].
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::files::Files;
 use super::{Zone, octodns, zonefile};
 use crate::diag::Diagnostic;
 use crate::model::Fqdn;
-
-/// Read access to a tree of files, addressed by `/`-separated paths relative to its root.
-pub trait Files: Sync {
-    fn read(&self, path: &str) -> Result<String, String>;
-    /// Paths matching a glob, sorted.
-    fn list(&self, pattern: &str) -> Result<Vec<String>, String>;
-    /// The path as shown to the user.
-    fn display(&self, path: &str) -> String;
-}
-
-/// Files in a folder of the work tree.
-pub struct FsFiles {
-    pub root: PathBuf,
-}
-
-impl Files for FsFiles {
-    fn read(&self, path: &str) -> Result<String, String> {
-        let bytes = std::fs::read(self.root.join(path)).map_err(|e| e.to_string())?;
-        String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "it is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            )
-        })
-    }
-
-    fn list(&self, pattern: &str) -> Result<Vec<String>, String> {
-        let full = self.root.join(pattern);
-        let full = full.to_str().ok_or("the pattern is not valid UTF-8")?;
-        let mut out = Vec::new();
-        for entry in
-            glob::glob(full).map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?
-        {
-            let path = entry.map_err(|e| e.to_string())?;
-            if path.is_file() {
-                let rel = path.strip_prefix(&self.root).unwrap_or(&path);
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-        out.sort();
-        Ok(out)
-    }
-
-    fn display(&self, path: &str) -> String {
-        crate::workspace::display_path(&self.root.join(path))
-    }
-}
 
 /// The kind of a source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,6 +20,7 @@ use std::collections::HashSet;
 use granit_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 
 use super::Fnv;
+use super::files::{self, Budget};
 
 /// Index of a node in its [`Document`].
 pub type NodeId = u32;
@@ -97,6 +98,7 @@ impl<'a> Document<'a> {
             nodes: Vec::with_capacity(text.len() / 8),
             read,
             stack: vec![path.to_string()],
+            budget: Budget::default(),
         };
         builder.load(text, |s| s, None)?;
         let budget = 8 * builder.nodes.len() + 100_000;
@@ -323,6 +325,8 @@ struct Builder<'a, 'r> {
     read: &'r dyn Fn(&str) -> Result<String, String>,
     /// The files being read, the main one first: for relative paths and include cycles.
     stack: Vec<String>,
+    /// Files and bytes included so far.
+    budget: Budget,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -460,7 +464,7 @@ impl<'a> Builder<'a, '_> {
     fn include(&mut self, target: &str, at: usize, line: u32) -> Result<(), Error> {
         let here = |message: String| Error { message, at };
         let from = self.stack.last().map_or("", String::as_str);
-        let path = super::resolve_relative(from, target);
+        let path = files::join(from, target).map_err(&here)?;
         if self.stack.len() > MAX_INCLUDE_DEPTH {
             return Err(here(format!(
                 "`!include` nests deeper than {MAX_INCLUDE_DEPTH} files"
@@ -473,6 +477,7 @@ impl<'a> Builder<'a, '_> {
         }
         let text = (self.read)(&path)
             .map_err(|e| here(format!("cannot read `{path}` for `!include`: {e}")))?;
+        self.budget.spend(text.len()).map_err(&here)?;
         self.stack.push(path.clone());
         let start = self.nodes.len();
         let loaded = self.load(&text, |s| Cow::Owned(s.into_owned()), Some((at, line)));

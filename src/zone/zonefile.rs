@@ -3,9 +3,9 @@
 //! and class in either order, the common types and RFC 3597 unknown types. Every problem is
 //! reported with file, line and column, and reading goes on to find the others.
 
+use super::files::{self, Budget, Files};
 use super::lexer::{Entry, Lexer};
 use super::rdata::{self, Field};
-use super::source::Files;
 use super::{MAX_PROBLEMS, Origin, Record};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::model::{Fqdn, RecordType};
@@ -28,6 +28,7 @@ pub fn read_zone_file(
         default_ttl: None,
         last_ttl: None,
         stack: Vec::new(),
+        budget: Budget::default(),
         file_names,
     };
     reader.read(path, zone.as_str().to_string(), None);
@@ -48,6 +49,8 @@ struct Reader<'f> {
     last_ttl: Option<u32>,
     /// Files being read, for `$INCLUDE` cycles.
     stack: Vec<String>,
+    /// Files and bytes read so far, includes counted.
+    budget: Budget,
     file_names: &'f mut Vec<String>,
 }
 
@@ -56,7 +59,10 @@ type Problem = (String, usize, Option<String>);
 
 impl Reader<'_> {
     fn read(&mut self, path: &str, mut origin: String, included_from: Option<(&str, &str, usize)>) {
-        let text = match self.files.read(path) {
+        let text = match self.files.read(path).and_then(|text| {
+            self.budget.spend(text.len())?;
+            Ok(text)
+        }) {
             Ok(text) => text,
             Err(e) => {
                 let d = Diagnostic::new(
@@ -130,7 +136,13 @@ impl Reader<'_> {
                             },
                             None => origin.clone(),
                         };
-                        let target = super::resolve_relative(path, arg.text);
+                        let target = match files::join(path, arg.text) {
+                            Ok(target) => target,
+                            Err(e) => {
+                                bad.push((e, arg.start, None));
+                                continue;
+                            }
+                        };
                         let name = self.files.display(path);
                         self.read(&target, include_origin, Some((&name, &text, first.start)));
                     }

@@ -2,10 +2,10 @@
 //! zone files and octoDNS files that `[sources]` lists. A change belongs to the managed zone
 //! that is the longest suffix of its name.
 
+use super::files::Files;
+use super::source::zone_name;
 use crate::config::Config;
 use crate::model::Fqdn;
-use crate::zone::Files;
-use crate::zone::source::zone_name;
 
 /// A managed zone and the file that defines it.
 #[derive(Clone, Debug)]
