@@ -813,3 +813,185 @@ fn no_key_anywhere_says_where_keys_are_looked_for() {
         "{stderr}"
     );
 }
+
+impl Approvals {
+    /// Adds a line to `allowed_signers`.
+    fn add_signer(&self, line: &str) {
+        let path = self.repo.path().join("policies/allowed_signers");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(line);
+        text.push('\n');
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// `ssh-keygen -Y verify`'s answer for an approval file, as an auditor would run it.
+    fn ssh_keygen_accepts(&self, id: &str, principal: &str) -> bool {
+        let sig = std::fs::read_to_string(self.sig_path(id, principal)).unwrap();
+        let table: toml::Table = toml::from_str(&sig).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let sig_file = dir.path().join("sig");
+        std::fs::write(&sig_file, table["signature"].as_str().unwrap()).unwrap();
+        let mut child = ssh_keygen()
+            .args(["-Y", "verify", "-n", "changegate", "-f"])
+            .arg(self.repo.path().join("policies/allowed_signers"))
+            .args(["-I", principal, "-s"])
+            .arg(&sig_file)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(table["message"].as_str().unwrap().as_bytes())
+            .unwrap();
+        child.wait().unwrap().success()
+    }
+
+    fn public_key(&self, person: &str) -> String {
+        let public = std::fs::read_to_string(self.key(person).with_extension("pub")).unwrap();
+        public
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Issue 9, bypass 6: one person with two registered keys filled a two-person requirement
+/// with `carol@example.com.sig` and `carol@example.com.sig.sig`.
+#[test]
+fn regression_9_one_person_with_two_keys_counts_once() {
+    let a = Approvals::new();
+    keygen(&a.key("carol2"), "carol2", "");
+    a.add_signer(&format!("carol@example.com {}", a.public_key("carol2")));
+    let message = a.message("CHG-1", "carol@example.com");
+    a.sign_with_ssh_keygen(
+        "CHG-1",
+        "carol@example.com",
+        "carol",
+        "changegate",
+        &message,
+    );
+    a.sign_with_ssh_keygen(
+        "CHG-1",
+        "carol@example.com.sig",
+        "carol2",
+        "changegate",
+        &message,
+    );
+    let (code, v) = a.check("CHG-1", &[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        v["tickets"][0]["approvals"]["valid"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "{v:#}"
+    );
+    let (c, why) = invalid_reason(&v, "carol@example.com.sig");
+    assert_eq!(c, "approval-invalid");
+    assert!(why.contains("named for"), "{why}");
+    assert!(codes(&v).contains(&"approvals-missing".to_string()));
+}
+
+/// Issue 9, bypass 7: `author = "VOJTECH@example.com"` let vojtech approve his own change.
+#[test]
+fn regression_9_the_author_in_another_spelling_never_approves() {
+    let a = Approvals::new();
+    let path = a.repo.path().join("changes/CHG-1.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("author = \"vojtech@example.com\""));
+    std::fs::write(
+        &path,
+        text.replace("vojtech@example.com", "VOJTECH@Example.com"),
+    )
+    .unwrap();
+    let output = a.approve("CHG-1", "vojtech");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("never counts"));
+    let message = a.message("CHG-1", "vojtech@example.com");
+    a.sign_with_ssh_keygen(
+        "CHG-1",
+        "vojtech@example.com",
+        "vojtech",
+        "changegate",
+        &message,
+    );
+    let (_, v) = a.check("CHG-1", &[]);
+    assert_eq!(invalid_reason(&v, "vojtech@example.com").0, "self-approval");
+}
+
+/// Issue 9, bypass 8: `"*@example.com,!dave@example.com"` excludes dave for `ssh-keygen`;
+/// changegate counted him. Both must now agree, for each principal.
+#[test]
+fn regression_9_negated_principals_match_ssh_keygen() {
+    let a = Approvals::new();
+    let path = a.repo.path().join("policies/allowed_signers");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.starts_with("erin@"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, kept).unwrap();
+    // A shared key for the d* and e* people but dave (not the author, vojtech: a key the
+    // author holds never approves his change); erin's own key, with a negation beside it.
+    keygen(&a.key("team"), "team", "");
+    a.add_signer(&format!(
+        "\"d*@example.com,e*@example.com,!dave@example.com\" {}",
+        a.public_key("team")
+    ));
+    a.add_signer(&format!(
+        "\"!frank@example.com,erin@example.com\" {}",
+        a.public_key("erin")
+    ));
+    for (principal, key) in [
+        ("dave@example.com", "team"),
+        ("erin@example.com", "team"),
+        ("erin@example.com", "erin"),
+        ("frank@example.com", "erin"),
+    ] {
+        let dir = a.sig_path("CHG-1", principal);
+        let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+        let message = a.message("CHG-1", principal);
+        a.sign_with_ssh_keygen("CHG-1", principal, key, "changegate", &message);
+        let (_, v) = a.check("CHG-1", &[]);
+        let counted = v["tickets"][0]["approvals"]["valid"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["approver"] == principal);
+        assert_eq!(
+            counted,
+            a.ssh_keygen_accepts("CHG-1", principal),
+            "{principal} signed with {key}'s key: changegate and ssh-keygen disagree: {v:#}"
+        );
+    }
+}
+
+/// Issue 9: a principal from `allowed_signers` is joined into the path `approve` writes.
+#[test]
+fn regression_9_approve_never_writes_outside_the_approvals_folder() {
+    let a = Approvals::new();
+    keygen(&a.key("mallory"), "mallory", "");
+    a.add_signer(&format!("x/../../../OUTSIDE {}", a.public_key("mallory")));
+    let digest = a.digest("CHG-1");
+    let output = a
+        .repo
+        .cmd()
+        .args(["approve", "changes/CHG-1.toml", "--digest", &digest])
+        .arg("--key")
+        .arg(a.key("mallory"))
+        .env_remove("SSH_AUTH_SOCK")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(!a.repo.path().join("OUTSIDE.sig").exists());
+    assert!(!a.repo.path().parent().unwrap().join("OUTSIDE.sig").exists());
+}

@@ -568,6 +568,37 @@ mod approvals {
         evaluate_with(policy, &high_ticket(), &DeletionFacts::default(), &a)
     }
 
+    /// Issue 9, bypass 7: whoever committed edits to the ticket in the range is an author,
+    /// and so is whoever holds a key registered to the author.
+    #[test]
+    fn regression_9_committers_and_the_authors_keys_never_approve() {
+        let policy = policy("");
+        let a = ApprovalFacts {
+            ticket_digest: T.into(),
+            plan_digest: P.into(),
+            checked: vec![
+                approval("alice@example.com", "k1", |_| ()),
+                approval("carol@example.com", "k2", |_| ()),
+            ],
+            rejected: Vec::new(),
+            committers: vec!["Carol@Example.com".into()],
+        };
+        let v = evaluate_with(&policy, &high_ticket(), &DeletionFacts::default(), &a);
+        assert_eq!(codes(&v.reasons), ["self-approval", "approvals-missing"]);
+        assert!(v.reasons[0].message.contains("committed edits"));
+
+        let mut shared = approval("carol@example.com", "k2", |_| ());
+        shared.key_principals = vec![vec![
+            "carol@example.com".into(),
+            "VOJTECH@example.com".into(),
+        ]];
+        let v = judge(
+            "",
+            vec![approval("alice@example.com", "k1", |_| ()), shared],
+        );
+        assert_eq!(codes(&v.reasons), ["self-approval", "approvals-missing"]);
+    }
+
     #[test]
     fn two_distinct_approvers_from_the_required_groups_allow() {
         let v = judge(
