@@ -246,6 +246,9 @@ pub struct Evidence {
     pub evaluated_at: jiff::Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Box<Evidence>>,
+    /// For coverage: where in the window telemetry is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<String>,
 }
 
 impl Evidence {
@@ -264,6 +267,7 @@ impl Evidence {
             source: m.source.clone(),
             evaluated_at: m.evaluated_at,
             coverage: None,
+            gap: m.gap.clone(),
         }
     }
 }

@@ -111,7 +111,7 @@ fn an_allowed_deletion_exits_zero_and_quiet_prints_only_the_summary() {
     repo.write("changegate.toml", "[sources]\nzonefiles = [\"zones/*.zone\"]\n[metrics]\nbackend = \"file\"\npath = \"counts.csv\"\n")
         .write("policies/default.toml", GATE_ONLY_POLICY)
         .write("zones/example.com.zone", "$ORIGIN example.com.\n")
-        .write("counts.csv", "name,type,count\nwww.example.com,A,100\n");
+        .write("counts.csv", "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-15T00:00:00Z\nname,type,count\nwww.example.com,A,100\n");
     repo.delete_ticket("CHG-1", &[("old.example.com", "A")]);
     let output = repo.cmd().args(["check", "-q"]).output().unwrap();
     assert_eq!(output.status.code(), Some(0));
@@ -127,7 +127,7 @@ fn a_broken_csv_export_refuses_and_names_the_line() {
     repo.write("changegate.toml", "[sources]\nzonefiles = [\"zones/*.zone\"]\n[metrics]\nbackend = \"file\"\npath = \"counts.csv\"\n")
         .write("policies/default.toml", GATE_ONLY_POLICY)
         .write("zones/example.com.zone", "$ORIGIN example.com.\n")
-        .write("counts.csv", "name,type,count\nwww.example.com,A,lots\n");
+        .write("counts.csv", "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-15T00:00:00Z\nname,type,count\nwww.example.com,A,lots\n");
     repo.delete_ticket("CHG-1", &[("old.example.com", "A")]);
     let (code, v) = repo.check_json(&[]);
     assert_eq!(code, 1);
@@ -135,7 +135,7 @@ fn a_broken_csv_export_refuses_and_names_the_line() {
         .as_str()
         .unwrap();
     assert!(
-        message.contains("counts.csv:2: `lots` is not a count"),
+        message.contains("counts.csv:4: `lots` is not a count"),
         "{message}"
     );
 }
@@ -447,5 +447,47 @@ fn the_examples_snapshots_hold_the_alias_shaped_answer_and_a_restored_cname_fail
             .as_str()
             .unwrap()
             .starts_with("a CNAME now stands where A records were")
+    );
+}
+
+/// Issue 9: a file export must say which period it counts, and that period must cover the
+/// window: an export of two days proves nothing about fourteen.
+#[test]
+fn regression_9_a_csv_export_must_cover_the_whole_window() {
+    let repo = Repo::new();
+    repo.write("changegate.toml", "[sources]\nzonefiles = [\"zones/*.zone\"]\n[metrics]\nbackend = \"file\"\npath = \"counts.csv\"\n")
+        .write("policies/default.toml", GATE_ONLY_POLICY)
+        .write("zones/example.com.zone", "$ORIGIN example.com.\n");
+    repo.delete_ticket("CHG-1", &[("old.example.com", "A")]);
+    for (header, words) in [
+        ("", "does not say which period"),
+        (
+            "# from: 2026-01-13T00:00:00Z\n# to: 2026-01-15T00:00:00Z\n",
+            "after the 14d window starts",
+        ),
+        (
+            "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-12T00:00:00Z\n",
+            "before now",
+        ),
+    ] {
+        repo.write(
+            "counts.csv",
+            &format!("{header}name,type,count\nwww.example.com,A,100\n"),
+        );
+        let (code, v) = repo.check_json(&[]);
+        assert_eq!(code, 1, "{v:#}");
+        let message = reason(&v, "deletion-no-telemetry")["message"]
+            .as_str()
+            .unwrap();
+        assert!(message.contains(words), "{message}");
+    }
+    repo.write("counts.csv", "# from: yesterday\nname,type,count\n");
+    let (code, v) = repo.check_json(&[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        reason(&v, "metrics-unavailable")["message"]
+            .as_str()
+            .unwrap()
+            .contains("counts.csv:1")
     );
 }

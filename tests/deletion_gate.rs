@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::prometheus::{Prometheus, counter};
+use common::prometheus::{Prometheus, counter, counter_for};
 use common::stub::{Reply, refused, serve};
 use common::*;
 
@@ -203,4 +203,154 @@ fn a_missing_bearer_token_refuses_without_printing_anything_secret() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(!all.contains("s3cr3t-token"), "the token leaked: {all}");
+}
+
+/// Issue 9: `increase(x[14d])` over a Prometheus holding two days answers two days' worth, and
+/// the coverage at the current instant passed. The whole window must be covered.
+#[test]
+fn regression_9_two_days_of_history_prove_nothing_about_fourteen() {
+    let zone = "zone=\"example.com\"";
+    let history = [
+        counter_for(
+            &format!("name=\"busy.example.com\",type=\"A\",{zone}"),
+            2,
+            NOW_UNIX,
+            5,
+        ),
+        counter_for(
+            &format!("name=\"quiet.example.com\",type=\"A\",{zone}"),
+            2,
+            NOW_UNIX,
+            0,
+        ),
+    ]
+    .concat();
+    let Some(prometheus) = Prometheus::start(&history) else {
+        return;
+    };
+    let repo = Repo::with_prometheus(&prometheus.url, "10s");
+    let ticket = repo.delete_ticket("CHG-1", &[("quiet.example.com", "A")]);
+    let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
+    assert_eq!(code, 1, "{v:#}");
+    let r = reason(&v, "deletion-no-telemetry");
+    let message = r["message"].as_str().unwrap();
+    assert!(
+        message.contains("does not cover the whole 14d"),
+        "{message}"
+    );
+    let gap = r["evidence"]["coverage"]["gap"].as_str().unwrap();
+    assert!(gap.contains("found no telemetry"), "{gap}");
+    assert!(
+        gap.contains("2026-01-02T00:00:00Z"),
+        "the earliest silent check is at the window's start: {gap}"
+    );
+
+    // A hole in the middle of otherwise full history is found too.
+    let holey = [
+        counter_for(
+            &format!("name=\"busy.example.com\",type=\"A\",{zone}"),
+            4,
+            NOW_UNIX,
+            5,
+        ),
+        counter_for(
+            &format!("name=\"busy.example.com\",type=\"A\",{zone}"),
+            10,
+            NOW_UNIX - 6 * 86_400,
+            5,
+        )
+        .replace(
+            "dns_resolutions_total{",
+            "dns_resolutions_total{part=\"old\",",
+        ),
+        counter(
+            &format!("name=\"quiet.example.com\",type=\"A\",{zone}"),
+            NOW_UNIX,
+            0,
+        )
+        .replace(
+            "dns_resolutions_total{",
+            "dns_resolutions_total{part=\"flat\",",
+        ),
+    ]
+    .concat();
+    drop(prometheus);
+    let Some(prometheus) = Prometheus::start(&holey) else {
+        return;
+    };
+    let repo = Repo::with_prometheus(&prometheus.url, "10s");
+    let ticket = repo.delete_ticket("CHG-2", &[("quiet.example.com", "A")]);
+    let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
+    assert_eq!(code, 1, "{v:#}");
+    let gap = reason(&v, "deletion-no-telemetry")["evidence"]["coverage"]["gap"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        gap.contains("2026-01-11"),
+        "the two silent days before the last four: {gap}"
+    );
+}
+
+/// Issue 9: a deleted wildcard was measured as the literal `*.example.com`, which nobody
+/// queries; a deleted delegation as its own name, though it answers for a subtree.
+#[test]
+fn regression_9_wildcards_and_delegations_need_their_own_query() {
+    let zone = "zone=\"example.com\"";
+    let history = [
+        counter(
+            &format!("name=\"a.dev.example.com\",type=\"A\",{zone}"),
+            NOW_UNIX,
+            2,
+        ),
+        counter(
+            &format!("name=\"www.example.com\",type=\"A\",{zone}"),
+            NOW_UNIX,
+            1,
+        ),
+    ]
+    .concat();
+    let Some(prometheus) = Prometheus::start(&history) else {
+        return;
+    };
+    let repo = Repo::with_prometheus(&prometheus.url, "10s");
+    for (id, name, rtype, key) in [
+        ("CHG-1", "*.example.com", "A", "wildcard_query"),
+        ("CHG-2", "dev.example.com", "NS", "subtree_query"),
+        ("CHG-3", "old.example.com", "DNAME", "subtree_query"),
+    ] {
+        let ticket = repo.delete_ticket(id, &[(name, rtype)]);
+        let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
+        assert_eq!(code, 1, "{v:#}");
+        let message = reason(&v, "deletion-no-telemetry")["message"]
+            .as_str()
+            .unwrap();
+        assert!(message.contains(key), "{message}");
+    }
+    // With the queries, the subtree's traffic is found.
+    let policy = GATE_ONLY_POLICY.replace(
+        "window = \"14d\"",
+        "window = \"14d\"\nsubtree_query = 'sum(increase(dns_resolutions_total{name=~\"(.+\\\\.)?{name_regex}\"}[{window}]))'\nwildcard_query = 'sum(increase(dns_resolutions_total{name=~\".+\\\\.{name_regex}\"}[{window}]))'",
+    );
+    repo.write("policies/default.toml", &policy);
+    let ticket = repo.delete_ticket("CHG-2", &[("dev.example.com", "NS")]);
+    let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
+    assert_eq!(code, 1, "{v:#}");
+    let r = reason(&v, "deletion-in-use");
+    assert!(
+        r["evidence"]["query"]
+            .as_str()
+            .unwrap()
+            .contains(r#"dev\\.example\\.com"#),
+        "{r:#}"
+    );
+    let ticket = repo.delete_ticket("CHG-1", &[("*.example.com", "A")]);
+    let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        reason(&v, "deletion-in-use")["evidence"]["value"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
 }

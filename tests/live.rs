@@ -461,7 +461,7 @@ fn check_requires_a_snapshot_that_exists_parses_and_covers_every_touched_name() 
     repo.write("changegate.toml", "[sources]\nzonefiles = [\"zones/*.zone\"]\n[metrics]\nbackend = \"file\"\npath = \"counts.csv\"\n")
         .write("policies/default.toml", &policy)
         .write("zones/live.example.zone", ZONE)
-        .write("counts.csv", "name,type,count\nsso.live.example,A,10\n");
+        .write("counts.csv", "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-15T00:00:00Z\nname,type,count\nsso.live.example,A,10\n");
     let ticket = complete_ticket("CHG-1", "record").replace(
         "[rollback]\n",
         "[rollback]\nlast_known_good = \"snapshots/CHG-1.json\"\n",

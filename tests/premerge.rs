@@ -85,7 +85,7 @@ fn repo(metrics: &str) -> Repo {
     .write("zones/example.com.zone", ZONE)
     .write(
         "counts.csv",
-        "name,type,count\nwww.example.com,A,100\nd.example.com,A,40\na.example.com,CNAME,7\n",
+        "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-15T00:00:00Z\nname,type,count\nwww.example.com,A,100\nd.example.com,A,40\na.example.com,CNAME,7\n",
     );
     git(repo.path(), &["init", "-q", "-b", "main"]);
     commit(&repo, "base");
@@ -434,7 +434,10 @@ fn octodns_repo(files: &[(&str, &str)]) -> Repo {
     )
     .write("policies/default.toml", POLICY)
     .write("policies/allowed_signers", SIGNERS)
-    .write("counts.csv", "name,type,count\n");
+    .write(
+        "counts.csv",
+        "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-15T00:00:00Z\nname,type,count\n",
+    );
     for (path, text) in files {
         repo.write(path, text);
     }
@@ -713,7 +716,7 @@ fn regression_9_file_evidence_is_read_from_the_base() {
     ticket(&repo, "CHG-9", &[("delete", "www.example.com", "A")]);
     repo.write(
         "counts.csv",
-        "name,type,count\nwww.example.com,A,0\nd.example.com,A,40\n",
+        "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-15T00:00:00Z\nname,type,count\nwww.example.com,A,0\nd.example.com,A,40\n",
     );
     commit(&repo, "delete www and zero its count");
     let (code, v) = repo.check_json(&["--base", "base"]);

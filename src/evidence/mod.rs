@@ -48,6 +48,10 @@ pub struct Measurement {
     pub evaluated_at: jiff::Timestamp,
     #[serde(flatten)]
     pub result: Result<Outcome, String>,
+    /// For a zone's coverage: where in the window telemetry is missing, if anywhere. A count
+    /// over a window the telemetry does not cover proves nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<String>,
 }
 
 /// Everything the deletion gate needs, gathered before deciding.
@@ -66,6 +70,40 @@ pub struct DeletionTarget {
     pub name: Fqdn,
     pub rtype: RecordType,
     pub zone: Fqdn,
+}
+
+/// Which questions a deleted RRset stops answering, and so which query measures it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Questions for the name itself: `[deletion] query`.
+    Name,
+    /// A wildcard (`*.example.com`) answers names nobody wrote down, never its own:
+    /// `wildcard_query`, with `{name}` the part after `*.`.
+    Wildcard,
+    /// A delegation (NS) or a DNAME answers for every name below it: `subtree_query`.
+    Subtree,
+}
+
+impl Reach {
+    pub fn of(name: &Fqdn, rtype: RecordType) -> Self {
+        if name.as_str().starts_with("*.") || name.as_str() == "*" {
+            Self::Wildcard
+        } else if matches!(rtype, RecordType::Ns | RecordType::Dname) {
+            Self::Subtree
+        } else {
+            Self::Name
+        }
+    }
+
+    /// The policy's template for this reach, and the key it is written under.
+    pub fn template<'p>(&self, policy: &'p DeletionPolicy) -> (&'static str, Option<&'p str>) {
+        let get = |q: &'p Option<toml::Spanned<String>>| q.as_ref().map(|q| q.get_ref().as_str());
+        match self {
+            Self::Name => ("query", Some(policy.query.get_ref().as_str())),
+            Self::Wildcard => ("wildcard_query", get(&policy.wildcard_query)),
+            Self::Subtree => ("subtree_query", get(&policy.subtree_query)),
+        }
+    }
 }
 
 /// Measures every target and every zone they lie in, concurrently with a bound.
@@ -103,11 +141,25 @@ pub async fn measure_deletions(
         }
     };
     let window = policy.window.get_ref().to_string();
-    let mut jobs: Vec<(Job, String)> = Vec::new();
+    let mut jobs: Vec<(Job, String, jiff::Timestamp)> = Vec::new();
     let mut zones: Vec<&Fqdn> = Vec::new();
     for target in targets {
+        let reach = Reach::of(&target.name, target.rtype);
+        // Without a template for its reach, the gate refuses the target; nothing to ask.
+        let Some(template) = reach.template(policy).1 else {
+            continue;
+        };
+        let name = match reach {
+            Reach::Wildcard => target
+                .name
+                .as_str()
+                .strip_prefix("*.")
+                .unwrap_or_default()
+                .to_string(),
+            _ => target.name.as_str().to_string(),
+        };
         let vars = template::Vars {
-            name: target.name.as_str(),
+            name: &name,
             fqdn: &target.name.to_dotted(),
             rtype: &asked(target.rtype).as_str(),
             zone: target.zone.as_str(),
@@ -115,39 +167,55 @@ pub async fn measure_deletions(
         };
         jobs.push((
             Job::RRset(target.name.clone(), target.rtype),
-            template::render(policy.query.get_ref(), &vars),
+            template::render(template, &vars),
+            now,
         ));
         if !zones.contains(&&target.zone) {
             zones.push(&target.zone);
         }
     }
+    let gap = policy.max_gap();
     for zone in zones {
-        let query = match &policy.coverage_query {
+        let render = |window: &str| match &policy.coverage_query {
             Some(q) => {
                 let vars = template::Vars {
                     name: zone.as_str(),
                     fqdn: &zone.to_dotted(),
                     rtype: "",
                     zone: zone.as_str(),
-                    window: &window,
+                    window,
                 };
                 template::render(q.get_ref(), &vars)
             }
             None => String::new(),
         };
-        jobs.push((Job::Zone(zone.clone()), query));
+        jobs.push((Job::Zone(zone.clone()), render(&window), now));
+        // The whole window, not only its sum: the coverage over each `max_gap`, ending every
+        // half `max_gap` from now back to the window's start.
+        if backend.probes() {
+            let step = jiff::SignedDuration::from_secs(gap.as_secs() as i64 / 2);
+            let start = now
+                - jiff::SignedDuration::from_secs(policy.window.get_ref().as_secs() as i64)
+                + jiff::SignedDuration::from_secs(gap.as_secs() as i64);
+            let mut at = now;
+            while at >= start {
+                jobs.push((Job::Probe(zone.clone()), render(&gap.to_string()), at));
+                at -= step;
+            }
+        }
     }
 
     let limit = Arc::new(tokio::sync::Semaphore::new(backend.concurrency()));
     let mut set = tokio::task::JoinSet::new();
-    for (job, query) in jobs {
+    for (job, query, at) in jobs {
         let (backend, limit) = (backend.clone(), limit.clone());
         set.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            let measurement = backend.measure(&job, query, now).await;
+            let measurement = backend.measure(&job, query, at).await;
             (job, measurement)
         });
     }
+    let mut probes: BTreeMap<Fqdn, Vec<Measurement>> = BTreeMap::new();
     while let Some(joined) = set.join_next().await {
         let Ok((job, measurement)) = joined else {
             continue;
@@ -159,9 +227,51 @@ pub async fn measure_deletions(
             Job::Zone(zone) => {
                 facts.zones.insert(zone, measurement);
             }
+            Job::Probe(zone) => probes.entry(zone).or_default().push(measurement),
+        }
+    }
+    for (zone, probes) in probes {
+        if let Some(coverage) = facts.zones.get_mut(&zone) {
+            judge_probes(coverage, probes, gap);
+        }
+    }
+    if let Backend::File(csv) = &*backend {
+        let missing = csv.gap(now, *policy.window.get_ref(), gap);
+        for coverage in facts.zones.values_mut() {
+            coverage.gap.clone_from(&missing);
         }
     }
     facts
+}
+
+/// Folds the probes of a zone's coverage into its measurement: a probe that failed makes the
+/// coverage fail; probes that saw nothing are a gap in the window.
+fn judge_probes(coverage: &mut Measurement, mut probes: Vec<Measurement>, gap: Duration) {
+    probes.sort_by_key(|p| p.evaluated_at);
+    if let Some(failed) = probes.iter().find(|p| p.result.is_err()) {
+        if coverage.result.is_ok() {
+            coverage.result = Err(format!(
+                "checking telemetry over the {gap} before {}: {}",
+                failed.evaluated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                failed.result.as_ref().err().map_or("", String::as_str)
+            ));
+        }
+        return;
+    }
+    let silent: Vec<&Measurement> = probes
+        .iter()
+        .filter(|p| matches!(p.result, Ok(o) if o.as_number() <= 0.0))
+        .collect();
+    if let (Some(first), Some(last)) = (silent.first(), silent.last()) {
+        let at = |m: &Measurement| m.evaluated_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        coverage.gap = Some(format!(
+            "{} of {} checks found no telemetry in the {gap} before them, the earliest ending {}, the latest {}",
+            silent.len(),
+            probes.len(),
+            at(first),
+            at(last)
+        ));
+    }
 }
 
 /// The type resolvers are asked for: an ALIAS is a provider-side record that answers A
@@ -177,6 +287,8 @@ fn asked(rtype: RecordType) -> RecordType {
 enum Job {
     RRset(Fqdn, RecordType),
     Zone(Fqdn),
+    /// The zone's coverage over one `max_gap` of the window.
+    Probe(Fqdn),
 }
 
 enum Backend {
@@ -203,6 +315,12 @@ impl Backend {
         }
     }
 
+    /// Whether the zone's coverage is checked by asking again over each part of the window
+    /// (a file export says which period it covers instead).
+    fn probes(&self) -> bool {
+        matches!(self, Self::Prometheus(_))
+    }
+
     fn concurrency(&self) -> usize {
         match self {
             Self::Prometheus(p) => p.concurrency,
@@ -210,31 +328,33 @@ impl Backend {
         }
     }
 
-    async fn measure(&self, job: &Job, query: String, now: jiff::Timestamp) -> Measurement {
+    async fn measure(&self, job: &Job, query: String, at: jiff::Timestamp) -> Measurement {
         match self {
             Self::Prometheus(p) => {
                 let result = if query.is_empty() {
                     Err("the policy has no `coverage_query`".into())
                 } else {
-                    p.instant(&query, now).await
+                    p.instant(&query, at).await
                 };
                 Measurement {
                     source: p.url.clone(),
                     query,
-                    evaluated_at: now,
+                    evaluated_at: at,
                     result,
+                    gap: None,
                 }
             }
             Self::File(csv) => {
                 let (query, result) = match job {
                     Job::RRset(name, rtype) => csv.rrset(name, asked(*rtype)),
-                    Job::Zone(zone) => csv.zone(zone),
+                    Job::Zone(zone) | Job::Probe(zone) => csv.zone(zone),
                 };
                 Measurement {
                     source: csv.source(),
                     query,
-                    evaluated_at: now,
+                    evaluated_at: at,
                     result,
+                    gap: None,
                 }
             }
         }

@@ -1,6 +1,7 @@
-//! Query templates: `{name}`, `{fqdn}`, `{type}`, `{zone}` and `{window}` substituted into
-//! PromQL, each value escaped for a PromQL string literal so a name can never change the
-//! query's meaning.
+//! Query templates: `{name}`, `{name_regex}`, `{fqdn}`, `{type}`, `{zone}` and `{window}`
+//! substituted into PromQL, each value escaped for a PromQL string literal so a name can never
+//! change the query's meaning. `{name_regex}` is the name with regex metacharacters escaped,
+//! for label matchers such as `name=~"(.+\\.)?{name_regex}"`.
 
 /// Values for one query.
 pub struct Vars<'a> {
@@ -11,7 +12,7 @@ pub struct Vars<'a> {
     pub window: &'a str,
 }
 
-const VARIABLES: &[&str] = &["name", "fqdn", "type", "zone", "window"];
+const VARIABLES: &[&str] = &["name", "name_regex", "fqdn", "type", "zone", "window"];
 
 /// Checks a template: balanced braces, known variables only. `{{`/`}}` are literal braces;
 /// a `{` that does not start a known variable is PromQL's own (label matchers) and kept.
@@ -51,6 +52,7 @@ pub fn render(template: &str, vars: &Vars<'_>) -> String {
         let value = after.find('}').and_then(|close| {
             let value = match &after[..close] {
                 "name" => escape(vars.name),
+                "name_regex" => escape(&regex_escape(vars.name)),
                 "fqdn" => escape(vars.fqdn),
                 "type" => escape(vars.rtype),
                 "zone" => escape(vars.zone),
@@ -71,6 +73,18 @@ pub fn render(template: &str, vars: &Vars<'_>) -> String {
         }
     }
     out.push_str(rest);
+    out
+}
+
+/// Escapes RE2 metacharacters, so that a name matches only itself inside a regex.
+pub fn regex_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
     out
 }
 
@@ -125,6 +139,12 @@ mod tests {
             &vars(r#"a"} or vector(1) or x{y="\"#),
         );
         assert_eq!(q, r#"x{name="a\"} or vector(1) or x{y=\"\\"}"#);
+    }
+
+    #[test]
+    fn name_regex_escapes_dots_then_the_literal() {
+        let q = render(r#"x{name=~"(.+\\.)?{name_regex}"}"#, &vars("a.example.com"));
+        assert_eq!(q, r#"x{name=~"(.+\\.)?a\\.example\\.com"}"#);
     }
 
     #[test]

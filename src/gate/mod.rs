@@ -6,7 +6,7 @@ mod approvals;
 
 use crate::approval::ApprovalFacts;
 use crate::diag::Location;
-use crate::evidence::{DeletionFacts, Outcome};
+use crate::evidence::{DeletionFacts, Outcome, Reach};
 use crate::model::Scope;
 use crate::plan::{Plan, Touched};
 use crate::policy::{Conditions, Policy};
@@ -258,13 +258,13 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
         }
     }
 
-    deletion_gate(facts, &mut v);
+    deletion_gate(facts, policy, &mut v);
 
     approvals::judge(facts, policy, tier_def, &mut v);
     v
 }
 
-fn deletion_gate(facts: &Facts<'_>, v: &mut TicketVerdict) {
+fn deletion_gate(facts: &Facts<'_>, policy: &Policy, v: &mut TicketVerdict) {
     let d = facts.deletions;
     let ticket = facts.ticket;
     for target in facts.plan.deletion_targets() {
@@ -295,6 +295,25 @@ fn deletion_gate(facts: &Facts<'_>, v: &mut TicketVerdict) {
                 None,
             );
             continue;
+        }
+        let reach = Reach::of(&target.name, target.rtype);
+        if let Some(deletion) = policy.deletion.as_ref().map(|d| d.get_ref()) {
+            if let (key, None) = reach.template(deletion) {
+                let what = match reach {
+                    Reach::Wildcard => {
+                        "a wildcard answers names nobody wrote down, and nobody queries the wildcard itself"
+                    }
+                    _ => "it answers for every name below it",
+                };
+                refuse(
+                    Code::DeletionNoTelemetry,
+                    format!(
+                        "cannot prove `{rrset}` unused: {what}, and the policy has no `[deletion] {key}` to measure that"
+                    ),
+                    None,
+                );
+                continue;
+            }
         }
         let (Some(m), Some(coverage)) = (
             d.rrsets.get(&(target.name.clone(), target.rtype)),
@@ -332,6 +351,16 @@ fn deletion_gate(facts: &Facts<'_>, v: &mut TicketVerdict) {
                 format!(
                     "cannot prove telemetry flows for the zone `{}`: {e}",
                     target.zone
+                ),
+                Some(evidence),
+            ),
+            (Ok(_), Ok(_)) if coverage.gap.is_some() => refuse(
+                Code::DeletionNoTelemetry,
+                format!(
+                    "`{rrset}` shows {} resolutions, but telemetry for its zone `{}` does not cover the whole {window}: {}; a count over part of the window is not zero traffic",
+                    format_count(m.result.as_ref().map_or(0.0, Outcome::as_number)),
+                    target.zone,
+                    coverage.gap.as_deref().unwrap_or_default()
                 ),
                 Some(evidence),
             ),

@@ -110,6 +110,7 @@ fn measured(result: Result<Outcome, String>) -> Measurement {
         query: "q".into(),
         evaluated_at: now(),
         result,
+        gap: None,
     }
 }
 

@@ -233,6 +233,21 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
                         .into(),
                 );
             }
+            if let Some(gap) = &d.max_gap {
+                let (g, w) = (gap.get_ref().as_secs(), d.window.get_ref().as_secs());
+                if g < 3600 || g.saturating_mul(2) > w {
+                    error(
+                        gap.span(),
+                        format!(
+                            "`deletion.max_gap` is {}; it must be at least 1h and at most half the window ({})",
+                            gap.get_ref(),
+                            d.window.get_ref()
+                        ),
+                        "here",
+                        "the default, 24h, suits telemetry scraped every few minutes".into(),
+                    );
+                }
+            }
         }
     }
     problems

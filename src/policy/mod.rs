@@ -118,6 +118,27 @@ pub struct DeletionPolicy {
     /// Resolutions of the whole zone: proof that telemetry flows.
     pub coverage_query: Option<Spanned<String>>,
     pub window: Spanned<Duration>,
+    /// The longest stretch of the window the zone's telemetry may be silent: the coverage
+    /// query is also asked over each `max_gap` of the window, so history shorter than the
+    /// window, or a hole in it, refuses (default [`DEFAULT_MAX_GAP`]).
+    pub max_gap: Option<Spanned<Duration>>,
+    /// Resolutions of the names a deleted wildcard (`*.{name}`) answers; without it, deleting
+    /// a wildcard is refused: nobody queries `*.example.com` itself.
+    pub wildcard_query: Option<Spanned<String>>,
+    /// Resolutions of every name at or below `{name}`: for deleting a delegation (NS) or a
+    /// DNAME, which removes a whole subtree; without it, those deletions are refused.
+    pub subtree_query: Option<Spanned<String>>,
+}
+
+/// The default `[deletion] max_gap`.
+pub const DEFAULT_MAX_GAP: Duration = Duration::from_secs(86_400);
+
+impl DeletionPolicy {
+    pub fn max_gap(&self) -> Duration {
+        self.max_gap
+            .as_ref()
+            .map_or(DEFAULT_MAX_GAP, |g| *g.get_ref())
+    }
 }
 
 /// A period in which changes need at least `tier`, or (without a tier) are refused.

@@ -324,8 +324,20 @@ fn read_deletion(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<DeletionPolicy
     let window = t
         .require(r, "window", "\"14d\"")
         .and_then(|v| r.parsed(v, "deletion.window", Duration::parse));
+    let max_gap = t
+        .get("max_gap")
+        .and_then(|v| r.parsed(v, "deletion.max_gap", Duration::parse));
+    let wildcard_query = t
+        .get("wildcard_query")
+        .and_then(|v| r.text_field(v, "deletion.wildcard_query"));
+    let subtree_query = t
+        .get("subtree_query")
+        .and_then(|v| r.text_field(v, "deletion.subtree_query"));
     t.finish(r);
-    for query in [&query, &coverage_query].into_iter().flatten() {
+    for query in [&query, &coverage_query, &wildcard_query, &subtree_query]
+        .into_iter()
+        .flatten()
+    {
         if let Err(message) = crate::evidence::template::check(query.get_ref()) {
             r.error(
                 query.span(),
@@ -341,6 +353,9 @@ fn read_deletion(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<DeletionPolicy
             query: query?,
             coverage_query,
             window: window?,
+            max_gap,
+            wildcard_query,
+            subtree_query,
         },
     ))
 }

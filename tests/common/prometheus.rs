@@ -137,8 +137,13 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 /// One counter series sampled every 10 minutes over the 16 days before `end`, rising by
 /// `per_sample` each time.
 pub fn counter(labels: &str, end: i64, per_sample: u64) -> String {
+    counter_for(labels, 16, end, per_sample)
+}
+
+/// [`counter`] with only `days` of history before `end`.
+pub fn counter_for(labels: &str, days: i64, end: i64, per_sample: u64) -> String {
     let mut out = String::new();
-    let start = end - 16 * 86_400;
+    let start = end - days * 86_400;
     let mut value = 1000;
     let mut t = start;
     while t <= end {
