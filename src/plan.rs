@@ -82,7 +82,28 @@ impl Plan {
         let mut problems = Vec::new();
         let mut changes = Vec::new();
         for change in &ticket.changes {
-            let zone = match (&change.zone, zone_of(zones, change.name.get_ref())) {
+            let name = change.name.get_ref();
+            let zone = match (&change.zone, zone_of(zones, name)) {
+                // A declared zone must be the one that really holds the name: the zone
+                // chooses the telemetry that proves a deletion.
+                (Some(zone), Some(managed)) if *zone.get_ref() != managed.name => {
+                    problems.push(
+                        Diagnostic::new(
+                            "ticket-invalid",
+                            format!(
+                                "`{name}` is in the managed zone `{}`, not `{}`",
+                                managed.name,
+                                zone.get_ref()
+                            ),
+                        )
+                        .at(&ticket.file, zone.span(), "not the name's zone")
+                        .help(format!(
+                            "remove `zone`, or write `zone = \"{}\"`",
+                            managed.name
+                        )),
+                    );
+                    continue;
+                }
                 (Some(zone), _) => zone.get_ref().clone(),
                 (None, Some(managed)) => managed.name.clone(),
                 (None, None) => {

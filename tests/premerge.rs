@@ -759,3 +759,48 @@ fn regression_9_an_ambiguous_base_is_refused() {
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(top_codes(&v), ["undeclared-change"]);
 }
+
+/// Issue 9, bypass 9: an RRset written in RFC 3597 form was measured as type `TYPE1` (never
+/// resolved, so allowed) although its name has A traffic; a `TYPE5` CNAME was invisible to
+/// the dangling-reference check.
+#[test]
+fn regression_9_generic_type_spellings_are_measured_and_followed_as_their_type() {
+    let repo = repo(FILE_METRICS);
+    // www A 192.0.2.80, and a CNAME to `old` written generically: `old.example.com.`.
+    edit_zone(&repo, |z| {
+        z.replace("www  A   192.0.2.80", "www  TYPE1 \\# 4 c0000250")
+            + "legacy TYPE5 \\# 17 036f6c64076578616d706c6503636f6d00\n"
+    });
+    ticket(&repo, "CHG-0", &[("create", "legacy.example.com", "CNAME")]);
+    commit(&repo, "generic spellings");
+    git(repo.path(), &["tag", "-f", "base"]);
+    edit_zone(&repo, |z| {
+        z.replace("www  TYPE1 \\# 4 c0000250\n", "")
+            .replace("old  A   192.0.2.7\n", "")
+    });
+    ticket(
+        &repo,
+        "CHG-5",
+        &[
+            ("delete", "www.example.com", "TYPE1"),
+            ("delete", "old.example.com", "A"),
+        ],
+    );
+    commit(&repo, "delete www and old");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    let in_use = reason(&v, "deletion-in-use");
+    assert_eq!(
+        (in_use["name"].as_str(), in_use["type"].as_str()),
+        (Some("www.example.com"), Some("A"))
+    );
+    assert_eq!(in_use["evidence"]["value"].as_f64(), Some(100.0));
+    let dangling = reason(&v, "dangling-reference");
+    assert!(
+        dangling["message"]
+            .as_str()
+            .unwrap()
+            .contains("legacy.example.com"),
+        "{dangling:#}"
+    );
+}

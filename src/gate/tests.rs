@@ -774,3 +774,34 @@ mod approvals {
         assert!(v.reasons[0].message.contains("forged"));
     }
 }
+
+/// Issue 9, bypass 10: `zone = "example.com"` on a name in the sub-zone chose the parent's
+/// telemetry, turning `deletion-no-telemetry` into allowed.
+#[test]
+fn regression_9_a_declared_zone_must_be_the_names_managed_zone() {
+    let mut zones = zones();
+    zones.push(ManagedZone {
+        name: Fqdn::parse("lab.example.com").unwrap(),
+        file: "lab.example.com.zone".into(),
+    });
+    let with_zone = |name: &str, zone: &str| {
+        ticket(
+            "record",
+            &format!("{}zone = \"{zone}\"\n", change("delete", name, "A")),
+        )
+    };
+    let problems =
+        Plan::from_ticket(&with_zone("db.lab.example.com", "example.com"), &zones).unwrap_err();
+    assert!(
+        problems[0]
+            .message
+            .contains("is in the managed zone `lab.example.com`, not `example.com`"),
+        "{}",
+        problems[0].message
+    );
+    let plan =
+        Plan::from_ticket(&with_zone("db.lab.example.com", "lab.example.com"), &zones).unwrap();
+    assert_eq!(plan.changes[0].zone.as_str(), "lab.example.com");
+    let plan = Plan::from_ticket(&with_zone("db.example.org", "example.org"), &zones).unwrap();
+    assert_eq!(plan.changes[0].zone.as_str(), "example.org");
+}

@@ -155,7 +155,7 @@ impl Resolvers {
                 );
             }
         };
-        let query_type = hickory_resolver::proto::rr::RecordType::from(type_code(rtype));
+        let query_type = hickory_resolver::proto::rr::RecordType::from(RecordType::number(&rtype));
         // ALIAS is a provider-side construct: on the wire the name answers with addresses.
         match resolver.lookup(query_name, query_type).await {
             Ok(lookup) => {
@@ -206,41 +206,10 @@ impl Resolvers {
     }
 }
 
-/// The wire code of a record type.
-fn type_code(rtype: RecordType) -> u16 {
-    use RecordType as T;
-    match rtype {
-        T::A | T::Alias => 1,
-        T::Ns => 2,
-        T::Cname => 5,
-        T::Soa => 6,
-        T::Ptr => 12,
-        T::Mx => 15,
-        T::Txt => 16,
-        T::Aaaa => 28,
-        T::Loc => 29,
-        T::Srv => 33,
-        T::Naptr => 35,
-        T::Dname => 39,
-        T::Ds => 43,
-        T::Sshfp => 44,
-        T::Dnskey => 48,
-        T::Tlsa => 52,
-        T::Svcb => 64,
-        T::Https => 65,
-        T::Spf => 99,
-        T::Uri => 256,
-        T::Caa => 257,
-        T::Unknown(n) => n,
-    }
-}
-
 /// A record of an answer, its data canonical like the zone readers'.
 fn rr(record: &Record) -> Rr {
     let name = record.name.to_ascii().to_ascii_lowercase();
-    let rtype_text = record.record_type().to_string();
-    let rtype = RecordType::parse(&rtype_text)
-        .unwrap_or(RecordType::Unknown(u16::from(record.record_type())));
+    let rtype = RecordType::from_number(u16::from(record.record_type()));
     let data = match &record.data {
         RData::TXT(txt) => {
             let bytes: Vec<u8> = txt

@@ -4,7 +4,7 @@
 use std::fmt;
 
 macro_rules! record_types {
-    ($($variant:ident => $text:literal),* $(,)?) => {
+    ($($variant:ident => $text:literal = $number:literal),* $(,)?) => {
         /// A DNS record type.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum RecordType {
@@ -14,7 +14,7 @@ macro_rules! record_types {
         }
 
         impl RecordType {
-            const KNOWN: &[(&str, RecordType)] = &[$(($text, RecordType::$variant)),*];
+            const KNOWN: &[(&str, RecordType, u16)] = &[$(($text, RecordType::$variant, $number)),*];
 
             /// The mnemonic, uppercase.
             pub fn as_str(&self) -> std::borrow::Cow<'static, str> {
@@ -23,35 +23,74 @@ macro_rules! record_types {
                     RecordType::Unknown(n) => format!("TYPE{n}").into(),
                 }
             }
+
+            /// The type's number on the wire. ALIAS is not a wire type: it is a provider's
+            /// record that answers as A, so it is asked and counted as A (1).
+            pub fn number(&self) -> u16 {
+                match self {
+                    $(RecordType::$variant => $number,)*
+                    RecordType::Unknown(n) => *n,
+                }
+            }
         }
     };
 }
 
 // In alphabetical order of mnemonic, so that the derived `Ord` sorts known types by name.
+// Every type BIND 9.18 reads by name, and ALIAS.
 record_types! {
-    A => "A", Aaaa => "AAAA", Alias => "ALIAS", Caa => "CAA", Cname => "CNAME",
-    Dname => "DNAME", Dnskey => "DNSKEY", Ds => "DS", Https => "HTTPS", Loc => "LOC",
-    Mx => "MX", Naptr => "NAPTR", Ns => "NS", Ptr => "PTR", Soa => "SOA", Spf => "SPF",
-    Srv => "SRV", Sshfp => "SSHFP", Svcb => "SVCB", Tlsa => "TLSA", Txt => "TXT",
-    Uri => "URI",
+    A => "A" = 1, A6 => "A6" = 38, Aaaa => "AAAA" = 28, Afsdb => "AFSDB" = 18,
+    Alias => "ALIAS" = 1, Amtrelay => "AMTRELAY" = 260, Apl => "APL" = 42,
+    Atma => "ATMA" = 34, Avc => "AVC" = 258, Caa => "CAA" = 257, Cdnskey => "CDNSKEY" = 60,
+    Cds => "CDS" = 59, Cert => "CERT" = 37, Cname => "CNAME" = 5, Csync => "CSYNC" = 62,
+    Dhcid => "DHCID" = 49, Dlv => "DLV" = 32769, Dname => "DNAME" = 39,
+    Dnskey => "DNSKEY" = 48, Doa => "DOA" = 259, Ds => "DS" = 43, Eid => "EID" = 31,
+    Eui48 => "EUI48" = 108, Eui64 => "EUI64" = 109, Gid => "GID" = 102, Gpos => "GPOS" = 27,
+    Hinfo => "HINFO" = 13, Hip => "HIP" = 55, Https => "HTTPS" = 65, Ipseckey => "IPSECKEY" = 45,
+    Isdn => "ISDN" = 20, Key => "KEY" = 25, Kx => "KX" = 36, L32 => "L32" = 105,
+    L64 => "L64" = 106, Loc => "LOC" = 29, Lp => "LP" = 107, Mb => "MB" = 7, Md => "MD" = 3,
+    Mf => "MF" = 4, Mg => "MG" = 8, Minfo => "MINFO" = 14, Mr => "MR" = 9, Mx => "MX" = 15,
+    Naptr => "NAPTR" = 35, Nid => "NID" = 104, Nimloc => "NIMLOC" = 32, Ninfo => "NINFO" = 56,
+    Ns => "NS" = 2, Nsap => "NSAP" = 22, NsapPtr => "NSAP-PTR" = 23, Nsec => "NSEC" = 47,
+    Nsec3 => "NSEC3" = 50, Nsec3param => "NSEC3PARAM" = 51, Null => "NULL" = 10,
+    Nxt => "NXT" = 30, Openpgpkey => "OPENPGPKEY" = 61, Ptr => "PTR" = 12, Px => "PX" = 26,
+    Resinfo => "RESINFO" = 261, Rkey => "RKEY" = 57, Rp => "RP" = 17, Rrsig => "RRSIG" = 46,
+    Rt => "RT" = 21, Sig => "SIG" = 24, Sink => "SINK" = 40, Smimea => "SMIMEA" = 53,
+    Soa => "SOA" = 6, Spf => "SPF" = 99, Srv => "SRV" = 33, Sshfp => "SSHFP" = 44,
+    Svcb => "SVCB" = 64, Ta => "TA" = 32768, Talink => "TALINK" = 58, Tlsa => "TLSA" = 52,
+    Txt => "TXT" = 16, Uid => "UID" = 101, Uinfo => "UINFO" = 100, Unspec => "UNSPEC" = 103,
+    Uri => "URI" = 256, Wallet => "WALLET" = 262, Wks => "WKS" = 11, X25 => "X25" = 19,
+    Zonemd => "ZONEMD" = 63,
 }
 
 impl RecordType {
     /// Parses a mnemonic case-insensitively.
     pub fn parse(text: &str) -> Result<Self, String> {
         let upper = text.to_ascii_uppercase();
-        if let Some((_, t)) = Self::KNOWN.iter().find(|(name, _)| *name == upper) {
+        if let Some((_, t, _)) = Self::KNOWN.iter().find(|(name, _, _)| *name == upper) {
             return Ok(*t);
         }
         if let Some(number) = upper.strip_prefix("TYPE") {
             if let Ok(n) = number.parse::<u16>() {
-                return Ok(Self::Unknown(n));
+                if number.starts_with('+') {
+                    return Err(format!("`{text}` is not a record type; write `TYPE{n}`"));
+                }
+                return Ok(Self::from_number(n));
             }
         }
         Err(format!(
             "`{text}` is not a record type; use a mnemonic such as A, AAAA, CNAME, ALIAS, MX, \
              TXT, or TYPEnnn for others"
         ))
+    }
+
+    /// The type with this number: `TYPE1` is A, whichever way it is written, so that a
+    /// generic spelling is the same RRset (and is measured, cascaded and signed as such).
+    pub fn from_number(n: u16) -> Self {
+        Self::KNOWN
+            .iter()
+            .find(|(_, t, number)| *number == n && *t != Self::Alias)
+            .map_or(Self::Unknown(n), |(_, t, _)| *t)
     }
 
     /// Types whose RRset makes a name answer with an address: replacing one of these by a
@@ -86,13 +125,13 @@ mod tests {
 
     #[test]
     fn known_types_order_by_mnemonic() {
-        let mut names: Vec<&str> = RecordType::KNOWN.iter().map(|(n, _)| *n).collect();
+        let mut names: Vec<&str> = RecordType::KNOWN.iter().map(|(n, _, _)| *n).collect();
         let by_type: Vec<&str> = {
-            let mut types: Vec<RecordType> = RecordType::KNOWN.iter().map(|(_, t)| *t).collect();
+            let mut types: Vec<RecordType> = RecordType::KNOWN.iter().map(|(_, t, _)| *t).collect();
             types.sort();
             types
                 .iter()
-                .map(|t| RecordType::KNOWN.iter().find(|(_, k)| k == t).unwrap().0)
+                .map(|t| RecordType::KNOWN.iter().find(|(_, k, _)| k == t).unwrap().0)
                 .collect()
         };
         names.sort();
@@ -107,6 +146,19 @@ mod tests {
             RecordType::Unknown(65534)
         );
         assert_eq!(RecordType::Unknown(99).to_string(), "TYPE99");
+        // Issue 9: a generic spelling of a known type is that type.
+        assert_eq!(RecordType::parse("TYPE1").unwrap(), RecordType::A);
+        assert_eq!(RecordType::parse("type5").unwrap(), RecordType::Cname);
+        assert_eq!(RecordType::parse("TYPE64").unwrap(), RecordType::Svcb);
+        assert_eq!(RecordType::parse("TYPE13").unwrap(), RecordType::Hinfo);
+        assert_eq!(RecordType::A.number(), 1);
+        assert_eq!(RecordType::Alias.number(), 1);
+        for (name, t, n) in RecordType::KNOWN {
+            assert_eq!(RecordType::parse(name).unwrap(), *t);
+            if *t != RecordType::Alias {
+                assert_eq!(RecordType::from_number(*n), *t, "{name}");
+            }
+        }
         assert!(
             RecordType::parse("AAAAA")
                 .unwrap_err()

@@ -85,7 +85,8 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
     use RecordType as T;
     if let Some(first) = fields.first() {
         if first.text == "\\#" && !first.quoted {
-            return unknown_rdata(fields);
+            let generic = unknown_rdata(fields)?;
+            return from_generic(rtype, &generic).map(|known| known.unwrap_or(generic));
         }
     }
     let name = |f: &Field<'_>| absolute_name(f.text, origin);
@@ -238,6 +239,193 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
         }
     }
     Ok(out)
+}
+
+/// A known type's data written in RFC 3597 generic form (`\# 4 c0000202`), as the canonical
+/// text the type's own form gives (`192.0.2.2`), so that both spellings are one record; the
+/// data must be exactly what the type holds. `None` for types read only in generic form.
+fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, String> {
+    use RecordType as T;
+    let hex_data = generic.splitn(3, ' ').nth(2).unwrap_or_default();
+    let data: Vec<u8> = (0..hex_data.len() / 2)
+        .map(|i| u8::from_str_radix(&hex_data[2 * i..2 * i + 2], 16).unwrap_or_default())
+        .collect();
+    let mut wire = Wire {
+        data: &data,
+        at: 0,
+        rtype,
+    };
+    let mut out = String::new();
+    match rtype {
+        T::A => {
+            let b = wire.take(4)?;
+            let _ = write!(out, "{}", Ipv4Addr::new(b[0], b[1], b[2], b[3]));
+        }
+        T::Aaaa => {
+            let b: [u8; 16] = wire.take(16)?.try_into().unwrap_or_default();
+            let _ = write!(out, "{}", Ipv6Addr::from(b));
+        }
+        T::Cname | T::Ns | T::Ptr | T::Dname => out = wire.name()?,
+        T::Mx | T::Afsdb | T::Rt | T::Kx => {
+            let pref = wire.u16()?;
+            let _ = write!(out, "{pref} {}", wire.name()?);
+        }
+        T::Srv => {
+            let (p, w, port) = (wire.u16()?, wire.u16()?, wire.u16()?);
+            let _ = write!(out, "{p} {w} {port} {}", wire.name()?);
+        }
+        T::Txt | T::Spf => {
+            let mut bytes = Vec::new();
+            while wire.at < data.len() {
+                let len = wire.take(1)?[0] as usize;
+                bytes.extend_from_slice(wire.take(len)?);
+            }
+            if data.is_empty() {
+                return Err(format!("{rtype} data holds at least one string"));
+            }
+            out = txt(&bytes);
+        }
+        T::Soa => {
+            let _ = write!(out, "{} {}", wire.name()?, wire.name()?);
+            for _ in 0..5 {
+                let _ = write!(out, " {}", wire.u32()?);
+            }
+        }
+        T::Caa => {
+            let flags = wire.take(1)?[0];
+            let len = wire.take(1)?[0] as usize;
+            let tag = String::from_utf8_lossy(wire.take(len)?).to_ascii_lowercase();
+            let value = wire.rest();
+            let _ = write!(out, "{flags} {tag} {}", quote(value));
+        }
+        T::Sshfp => {
+            let (a, t) = (wire.take(1)?[0], wire.take(1)?[0]);
+            let _ = write!(out, "{a} {t} {}", to_hex(wire.rest()));
+        }
+        T::Tlsa | T::Smimea => {
+            let (u, sel, m) = (wire.take(1)?[0], wire.take(1)?[0], wire.take(1)?[0]);
+            let _ = write!(out, "{u} {sel} {m} {}", to_hex(wire.rest()));
+        }
+        T::Ds | T::Cds => {
+            let tag = wire.u16()?;
+            let (alg, dt) = (wire.take(1)?[0], wire.take(1)?[0]);
+            let _ = write!(out, "{tag} {alg} {dt} {}", to_hex(wire.rest()));
+        }
+        T::Dnskey | T::Cdnskey => {
+            let flags = wire.u16()?;
+            let (proto, alg) = (wire.take(1)?[0], wire.take(1)?[0]);
+            let _ = write!(out, "{flags} {proto} {alg} {}", base64(wire.rest()));
+        }
+        _ => return Ok(None),
+    }
+    if wire.at != data.len() {
+        return Err(format!(
+            "`\\#` gives {} bytes, but this {rtype} record's data ends after {}",
+            data.len(),
+            wire.at
+        ));
+    }
+    Ok(Some(out))
+}
+
+/// Record data in wire form, read front to back.
+struct Wire<'a> {
+    data: &'a [u8],
+    at: usize,
+    rtype: RecordType,
+}
+
+impl<'a> Wire<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.at + n;
+        let bytes = self.data.get(self.at..end).ok_or_else(|| {
+            format!(
+                "`\\#` gives {} bytes, too few for a {} record",
+                self.data.len(),
+                self.rtype
+            )
+        })?;
+        self.at = end;
+        Ok(bytes)
+    }
+
+    fn rest(&mut self) -> &'a [u8] {
+        let rest = &self.data[self.at..];
+        self.at = self.data.len();
+        rest
+    }
+
+    fn u16(&mut self) -> Result<u16, String> {
+        let b = self.take(2)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// An uncompressed name, as the canonical text: lowercase, absolute, escaped.
+    fn name(&mut self) -> Result<String, String> {
+        let mut out = String::new();
+        loop {
+            let len = self.take(1)?[0] as usize;
+            if len == 0 {
+                break;
+            }
+            if len > 63 {
+                return Err(format!(
+                    "a name in this {} record's `\\#` data has a label longer than 63 bytes (or is compressed)",
+                    self.rtype
+                ));
+            }
+            for &b in self.take(len)? {
+                match b.to_ascii_lowercase() {
+                    b @ (b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'*') => out.push(b as char),
+                    b @ (b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$') => {
+                        out.push('\\');
+                        out.push(b as char);
+                    }
+                    b => {
+                        let _ = write!(out, "\\{b:03}");
+                    }
+                }
+            }
+            out.push('.');
+        }
+        if out.is_empty() {
+            out.push('.');
+        }
+        Ok(out)
+    }
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// Standard base64 with padding (RFC 4648), as DNSKEY keys are written.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// RFC 3597: `\# <length> <hex>`.
@@ -427,6 +615,62 @@ mod tests {
         );
         assert!(canonical(RecordType::A, &[f("300.1.1.1")], o).is_err());
         assert!(canonical(RecordType::Unknown(1), &[f("\\#"), f("2"), f("ab")], o).is_err());
+    }
+
+    /// Issue 9 and 10: a known type written in generic form is the same record as its own
+    /// form, and generic data of the wrong size for the type is refused.
+    #[test]
+    fn generic_forms_of_known_types_are_the_types_own_text() {
+        let o = "example.com";
+        let same = |rtype: RecordType, generic: &[&str], own: &[&str]| {
+            let g: Vec<Field<'_>> = generic.iter().map(|t| f(t)).collect();
+            let p: Vec<Field<'_>> = own.iter().map(|t| f(t)).collect();
+            assert_eq!(
+                canonical(rtype, &g, o).unwrap(),
+                canonical(rtype, &p, o).unwrap(),
+                "{rtype}"
+            );
+        };
+        same(RecordType::A, &["\\#", "4", "c0000202"], &["192.0.2.2"]);
+        same(
+            RecordType::Aaaa,
+            &["\\#", "16", "20010db8000000000000000000000001"],
+            &["2001:db8::1"],
+        );
+        same(
+            RecordType::Cname,
+            &["\\#", "17", "03777777076578616d706c6503636f6d00"],
+            &["www"],
+        );
+        same(
+            RecordType::Mx,
+            &["\\#", "19", "000a", "036d7831076578616d706c6503636f6d00"],
+            &["10", "mx1"],
+        );
+        same(RecordType::Txt, &["\\#", "4", "03616263"], &["abc"]);
+        same(
+            RecordType::Dnskey,
+            &["\\#", "7", "0101", "03", "08", "010203"],
+            &["257", "3", "8", "AQID"],
+        );
+        assert!(
+            canonical(RecordType::A, &[f("\\#"), f("5"), f("c000020201")], o)
+                .unwrap_err()
+                .contains("ends after 4")
+        );
+        assert!(
+            canonical(RecordType::A, &[f("\\#"), f("3"), f("c00002")], o)
+                .unwrap_err()
+                .contains("too few")
+        );
+        // Types read only generically keep the generic text.
+        assert_eq!(
+            canonical(RecordType::Hinfo, &[f("\\#"), f("2"), f("0000")], o).unwrap(),
+            "\\# 2 0000"
+        );
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+        assert_eq!(base64(b"a"), "YQ==");
     }
 
     #[test]
