@@ -4,7 +4,11 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+/// Readers stop collecting problems in one file after this many: a wrong file would otherwise
+/// print a million.
+pub const MAX_PROBLEMS: usize = 50;
 
 /// A file the user wrote, kept in memory so that problems can quote it.
 #[derive(Clone, Debug)]
@@ -12,6 +16,8 @@ pub struct SourceFile {
     /// The path as shown to the user (relative to the current directory where possible).
     pub name: Arc<str>,
     pub text: Arc<str>,
+    /// Where each line starts, found once, the first time a position is asked for.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
@@ -19,16 +25,25 @@ impl SourceFile {
         Self {
             name: name.into(),
             text: text.into(),
+            line_starts: Arc::default(),
         }
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset: a binary search, so that
+    /// many problems in a big file cost no more than the file.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        (line, before[line_start..].chars().count() + 1)
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&start| start <= offset);
+        let line_start = starts[line - 1];
+        (line, self.text[line_start..offset].chars().count() + 1)
     }
 }
 
@@ -72,6 +87,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Further places that explain the problem, e.g. the policy line that demanded a field.
     pub related: Vec<(Location, String)>,
+    /// A warning: worth saying, but it does not make the input invalid.
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -83,12 +100,19 @@ impl Diagnostic {
             label: String::new(),
             help: None,
             related: Vec::new(),
+            warning: false,
         }
     }
 
     pub fn at(mut self, file: &SourceFile, span: Range<usize>, label: impl Into<String>) -> Self {
         self.location = Some(Location::new(file, span));
         self.label = label.into();
+        self
+    }
+
+    /// Marks this as a warning, not an error.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
         self
     }
 
@@ -181,7 +205,9 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(if self.code.is_some() {
+        Some(if self.code.is_some() && self.diagnostic.warning {
+            miette::Severity::Warning
+        } else if self.code.is_some() {
             miette::Severity::Error
         } else {
             miette::Severity::Advice

@@ -10,7 +10,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diag::{Diagnostic, SourceFile, closest};
+use crate::diag::{Diagnostic, MAX_PROBLEMS, SourceFile, closest};
 
 pub type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -66,13 +66,27 @@ impl Reader {
         label: impl Into<String>,
         help: Option<String>,
     ) {
+        if self.problems.len() > MAX_PROBLEMS {
+            return;
+        }
         let mut diagnostic = Diagnostic::new(self.code, message).at(&self.file, span, label);
         diagnostic.help = help;
-        self.problems.push(diagnostic);
+        self.push(diagnostic);
     }
 
+    /// Records a problem; past [`MAX_PROBLEMS`], one note says that reading stopped.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.problems.push(diagnostic);
+        match self.problems.len() {
+            n if n < MAX_PROBLEMS => self.problems.push(diagnostic),
+            n if n == MAX_PROBLEMS => self.problems.push(Diagnostic::new(
+                self.code,
+                format!(
+                    "stopped after {MAX_PROBLEMS} problems in `{}`; fix these and run again",
+                    self.file.name
+                ),
+            )),
+            _ => {}
+        }
     }
 
     /// The text at a span, for messages.

@@ -491,3 +491,73 @@ fn regression_9_a_csv_export_must_cover_the_whole_window() {
             .contains("counts.csv:1")
     );
 }
+
+/// Issue 9: 40,000 unknown keys in a ticket gave 40,000 problems, each positioned by
+/// rescanning the file (82 s of human output). Problems stop at 50, with a note.
+#[test]
+fn regression_9_a_ticket_with_forty_thousand_typos_gets_fifty_problems() {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        "[sources]\nzonefiles = [\"zones/*.zone\"]\n",
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write("zones/example.com.zone", "$ORIGIN example.com.\n");
+    let mut text = complete_ticket("CHG-1", "record");
+    for i in 0..40_000 {
+        text.push_str(&format!("\n[x{i}]\n"));
+    }
+    repo.write("changes/CHG-1.toml", &text);
+    for format in ["github", "human", "json"] {
+        let output = repo
+            .cmd()
+            .args(["check", "--format", format, "changes/CHG-1.toml"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            all.contains("stopped after 50 problems"),
+            "{format}: {}",
+            &all[..all.len().min(2000)]
+        );
+        assert!(
+            !all.contains("x60"),
+            "{format}: no problem past the 50th is shown"
+        );
+    }
+}
+
+/// Issue 9: a policy with no `type_change` rule lets an A record become a CNAME at the
+/// lowest tier; `lint` says so (a warning: the policy stays valid).
+#[test]
+fn regression_9_lint_warns_when_no_rule_raises_a_type_change() {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        "[sources]\nzonefiles = [\"zones/*.zone\"]\n",
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write("zones/example.com.zone", "$ORIGIN example.com.\n");
+    let output = repo.cmd().args(["lint"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("policy-warning"), "{stderr}");
+    assert!(stderr.contains("type_change = true"), "{stderr}");
+    let raised = format!(
+        "{GATE_ONLY_POLICY}\n[[tier]]\nname = \"high\"\nrequire = []\n[[rule]]\nwhen = {{ type_change = true }}\ntier = \"high\"\n"
+    );
+    repo.write("policies/default.toml", &raised);
+    let output = repo.cmd().args(["lint"]).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("policy-warning"));
+}

@@ -24,6 +24,19 @@ pub fn run(
     if !diagnostics.is_empty() {
         return Ok((invalid(&diagnostics, now), diagnostics));
     }
+    for warning in crate::policy::warnings(&ws.policy) {
+        match global.format {
+            crate::report::Format::Github => {
+                let (line, _) = ws.policy.file.line_col(0);
+                println!(
+                    "::warning file={},line={line},title={}::{}",
+                    ws.policy.file.name, warning.code, warning.message
+                );
+            }
+            _ if !global.quiet => eprint!("{}", warning.render(false)),
+            _ => {}
+        }
+    }
     if !global.quiet && global.format == crate::report::Format::Human {
         eprintln!(
             "lint: `{}` and `{}` are valid ({} tier(s), {} rule(s), {} managed zone(s)); {} ticket(s) valid",

@@ -252,3 +252,25 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
     }
     problems
 }
+
+/// What a valid policy leaves open, worth a warning but not a refusal.
+pub fn warnings(policy: &Policy) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let lowest = policy.tiers.first().map(|t| t.name.get_ref().as_str());
+    let retyped = policy.rules.iter().any(|r| {
+        r.when.type_change == Some(true)
+            && Some(policy.tiers[r.tier].name.get_ref().as_str()) != lowest
+    });
+    if !retyped {
+        out.push(
+            Diagnostic::new(
+                "policy-warning",
+                "no rule raises the tier of a type change: an A record retyped to a CNAME (the shape of the 2025 outage) gets the lowest tier, and only the snapshot requirement checks it",
+            )
+            .at(&policy.file, 0..0, "in this policy")
+            .help("add `[[rule]]` with `when = { type_change = true }` and your highest tier")
+            .warning(),
+        );
+    }
+    out
+}

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use toml::Spanned;
 
-pub use lint::lint;
+pub use lint::{lint, warnings};
 pub use read::read_policy;
 
 use crate::diag::{Location, SourceFile};

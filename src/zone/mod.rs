@@ -26,9 +26,7 @@ pub use zonefile::read_zone_file;
 use crate::diag::Diagnostic;
 use crate::model::{Fqdn, RecordType};
 
-/// Readers stop collecting problems after this many: a wrong file would otherwise print a
-/// million.
-pub(crate) const MAX_PROBLEMS: usize = 50;
+pub(crate) use crate::diag::MAX_PROBLEMS;
 
 /// Closes a file's problems with a note when reading stopped at [`MAX_PROBLEMS`].
 pub(crate) fn note_if_stopped(problems: &mut Vec<Diagnostic>, shown: &str) {
