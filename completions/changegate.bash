@@ -180,7 +180,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__check)
-            opts="-q -v -h --base --head --config --format --now --no-progress --quiet --verbose --help"
+            opts="-q -v -h --base --head --author --config --format --now --no-progress --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,6 +191,10 @@ _changegate() {
                     return 0
                     ;;
                 --head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --author)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,6 +47,7 @@ complete -c changegate -n "__fish_changegate_needs_command" -f -a "man" -d 'Prin
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand check" -l author -d 'Who wrote the change, from a record the change cannot edit (CI\'s pull-request author, as an allowed_signers principal); an author of every ticket, never an approver. Repeatable; also env CHANGEGATE_AUTHOR (comma-separated)' -r
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t''
 json\t''

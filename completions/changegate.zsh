@@ -40,6 +40,7 @@ _changegate() {
 _arguments "${_arguments_options[@]}" : \
 '--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
 '--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
+'*--author=[Who wrote the change, from a record the change cannot edit (CI'\''s pull-request author, as an allowed_signers principal); an author of every ticket, never an approver. Repeatable; also env CHANGEGATE_AUTHOR (comma-separated)]:PRINCIPAL:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
 '--format=[Output format]:FORMAT:(human json github)' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \

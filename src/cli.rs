@@ -148,6 +148,16 @@ pub struct CheckArgs {
     pub tickets: TicketArgs,
     #[command(flatten)]
     pub range: RangeArgs,
+    /// Who wrote the change, from a record the change cannot edit (CI's pull-request author,
+    /// as an allowed_signers principal); an author of every ticket, never an approver.
+    /// Repeatable; also env CHANGEGATE_AUTHOR (comma-separated)
+    #[arg(
+        long = "author",
+        value_name = "PRINCIPAL",
+        env = "CHANGEGATE_AUTHOR",
+        value_delimiter = ','
+    )]
+    pub authors: Vec<String>,
 }
 
 #[derive(Debug, Args)]

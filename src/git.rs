@@ -90,6 +90,15 @@ impl Repo {
                     found.push((candidate, id));
                 }
             }
+            // A hex name is also an abbreviated hash, which git resolves after every ref: a
+            // tag named like the base's hash must not take its place.
+            if name.len() >= 4 && name.len() < 40 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
+                if let Ok(object) = repo.find_object_by_prefix(name, None) {
+                    if let Ok(commit) = object.peel_to_commit() {
+                        found.push((format!("the commit {}", commit.id()), commit.id()));
+                    }
+                }
+            }
             if found.iter().any(|(_, id)| *id != found[0].1) {
                 let names: Vec<String> = found.iter().map(|(n, _)| format!("`{n}`")).collect();
                 anyhow::bail!(

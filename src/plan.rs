@@ -104,6 +104,26 @@ impl Plan {
                     );
                     continue;
                 }
+                // Nor a zone above managed ones (the root, a TLD): its telemetry would be
+                // theirs, summed.
+                (Some(zone), None)
+                    if zone.get_ref().as_str() == "."
+                        || zone.get_ref().label_count() == 0
+                        || zones.iter().any(|z| z.name.is_in(zone.get_ref())) =>
+                {
+                    problems.push(
+                        Diagnostic::new(
+                            "ticket-invalid",
+                            format!(
+                                "`{}` cannot be the zone of `{name}`: it is the root or holds managed zones",
+                                zone.get_ref()
+                            ),
+                        )
+                        .at(&ticket.file, zone.span(), "too wide")
+                        .help("name the zone that holds the record itself"),
+                    );
+                    continue;
+                }
                 (Some(zone), _) => zone.get_ref().clone(),
                 (None, Some(managed)) => managed.name.clone(),
                 (None, None) => {

@@ -83,28 +83,32 @@ impl PreMerge {
         let head_state = head_state.map_err(Failure::Invalid)?;
         let diff = diff_states(&base_state, &head_state);
 
-        let rel = |path: &Path| {
-            path.strip_prefix(&root)
-                .unwrap_or(path)
-                .to_string_lossy()
-                .replace('\\', "/")
-        };
-        let with_prefix = |p: String| {
+        // Paths as git names them: relative to the repository, written plainly, so that
+        // `policies/../policies/default.toml` in the config is still the policy.
+        let in_repo = |path: &str| {
+            let plain = crate::zone::files::clean(path).unwrap_or_else(|_| path.to_string());
             if prefix.is_empty() {
-                p
+                plain
             } else {
-                format!("{prefix}/{p}")
+                format!("{prefix}/{plain}")
             }
         };
-        let tickets_dir = with_prefix(rel(&ws.config.tickets));
-        let mut watched = vec![config_rel.clone(), with_prefix(rel(&ws.config.policy))];
+        let rel = |path: &Path| {
+            in_repo(
+                &path
+                    .strip_prefix(&root)
+                    .unwrap_or(path)
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            )
+        };
+        let tickets_dir = rel(&ws.config.tickets);
+        let mut watched = vec![config_rel.clone(), rel(&ws.config.policy)];
         if let Some(signers) = &ws.policy.allowed_signers {
-            watched.push(with_prefix(rel(signers.get_ref())));
+            watched.push(rel(signers.get_ref()));
         }
         if let Some(crate::config::MetricsConfig::File { path }) = &ws.config.metrics {
-            watched.push(with_prefix(
-                crate::zone::files::clean(path).unwrap_or_default(),
-            ));
+            watched.push(in_repo(path));
         }
         let mut tickets = Vec::new();
         let mut policy_changes = Vec::new();

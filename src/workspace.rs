@@ -19,6 +19,27 @@ pub struct Workspace {
     pub zones: Vec<ManagedZone>,
 }
 
+/// Reads `path` as a file of the repository at `root` when it lies inside it (every folder on
+/// the way checked, as [`FsFiles`] does), else as a file a person named ([`read_source`]).
+pub fn read_in(
+    root: &Path,
+    path: &Path,
+    code: &'static str,
+    what: &str,
+) -> Result<SourceFile, Vec<Diagnostic>> {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    match absolute(path).strip_prefix(absolute(root)) {
+        Ok(rel) => {
+            let shown = display_path(path);
+            FsFiles::new(root)
+                .read(&rel.to_string_lossy().replace('\\', "/"))
+                .map(|text| SourceFile::new(shown.clone(), text))
+                .map_err(|e| unreadable(&shown, e, code, what))
+        }
+        Err(_) => read_source(path, code, what),
+    }
+}
+
 /// Reads a file a person named (a ticket or config on the command line), shown relative to
 /// the current directory. It must be a regular file, not a link.
 pub fn read_source(

@@ -995,3 +995,13 @@ fn regression_9_approve_never_writes_outside_the_approvals_folder() {
     assert!(!a.repo.path().join("OUTSIDE.sig").exists());
     assert!(!a.repo.path().parent().unwrap().join("OUTSIDE.sig").exists());
 }
+
+/// Issue 9 (review): the ticket's `author` and commit authors are written by the change
+/// itself; `--author` names the author from a record the change cannot edit.
+#[test]
+fn regression_9_a_trusted_author_from_ci_never_approves() {
+    let a = Approvals::new();
+    assert!(a.approve("CHG-1", "carol").status.success());
+    let (_, v) = a.check("CHG-1", &["--author", "Carol@example.com"]);
+    assert_eq!(invalid_reason(&v, "carol@example.com").0, "self-approval");
+}

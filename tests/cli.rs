@@ -561,3 +561,74 @@ fn regression_9_lint_warns_when_no_rule_raises_a_type_change() {
     );
     assert!(!String::from_utf8_lossy(&output.stderr).contains("policy-warning"));
 }
+
+/// Issue 9: depth and cycles of `$INCLUDE` were limited but not their count: seven small
+/// files with 20 includes each ran for ever with growing memory. One budget per zone.
+#[test]
+fn regression_9_include_fan_out_is_budgeted() {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        "[sources]\nzonefiles = [\"zones/*.zone\"]\n",
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY);
+    let filler: String = (0..60)
+        .map(|i| format!("h{i} 300 IN TXT \"{}\"\n", "x".repeat(30)))
+        .collect();
+    for level in 0..7 {
+        let includes: String = (0..20)
+            .map(|_| format!("$INCLUDE f{}.inc\n", level + 1))
+            .collect();
+        let text = if level < 6 {
+            format!("{filler}{includes}")
+        } else {
+            filler.clone()
+        };
+        repo.write(&format!("zones/f{level}.inc"), &text);
+    }
+    repo.write(
+        "zones/example.com.zone",
+        "$ORIGIN example.com.\n$INCLUDE f0.inc\n",
+    );
+    let output = repo
+        .cmd()
+        .args(["diff", "zones", "zones"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("more than 1000 files"), "{stderr}");
+}
+
+/// Issue 9 (review): `verify` read a snapshot through links and without a size cap.
+#[test]
+fn regression_9_verify_refuses_a_snapshot_that_is_a_link() {
+    let repo = Repo::new();
+    std::fs::create_dir_all(repo.path().join("snapshots")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", repo.path().join("snapshots/CHG-1.json")).unwrap();
+    let output = repo
+        .cmd()
+        .args(["verify", "snapshots/CHG-1.json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+}
+
+/// Issue 9 (review): without `--base`, a tickets folder that is a link was read through.
+#[test]
+fn regression_9_a_tickets_folder_that_is_a_link_is_refused() {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        "[sources]\nzonefiles = [\"zones/*.zone\"]\n",
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write("zones/example.com.zone", "$ORIGIN example.com.\n")
+    .write("elsewhere/CHG-1.toml", &complete_ticket("CHG-1", "record"));
+    std::os::unix::fs::symlink("elsewhere", repo.path().join("changes")).unwrap();
+    let (code, v) = repo.check_json(&[]);
+    assert_eq!(code, 2, "{v:#}");
+    assert!(v.to_string().contains("symbolic link"), "{v:#}");
+}

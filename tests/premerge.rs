@@ -804,3 +804,96 @@ fn regression_9_generic_type_spellings_are_measured_and_followed_as_their_type()
         "{dangling:#}"
     );
 }
+
+/// Issue 9 (review): the policy's path was compared with git's as written, so
+/// `policies/../policies/default.toml` in the base config hid an edit of the policy.
+#[test]
+fn regression_9_an_edited_policy_is_found_however_the_config_spells_its_path() {
+    let repo = repo(FILE_METRICS);
+    repo.write(
+        "changegate.toml",
+        &format!(
+            "policy = \"policies/../policies//default.toml\"\n[sources]\nzonefiles = [\"zones/*.zone\"]\n{FILE_METRICS}"
+        ),
+    );
+    commit(&repo, "spell the policy's path oddly");
+    git(repo.path(), &["tag", "-f", "base"]);
+    repo.write(
+        "policies/default.toml",
+        &POLICY.replace("count = 1", "count = 0"),
+    );
+    commit(&repo, "lower the bar");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(top_codes(&v), ["policy-changed"], "{v:#}");
+}
+
+/// Issue 9 (review): the file backend counted a deleted wildcard or delegation as its own
+/// row, which nobody resolves.
+#[test]
+fn regression_9_file_evidence_counts_what_a_wildcard_or_delegation_answered() {
+    let repo = repo(FILE_METRICS);
+    repo.write(
+        "counts.csv",
+        "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-15T00:00:00Z\nname,type,count\nanything.example.com,A,5000\nwww.dev.example.com,A,9000\n",
+    );
+    edit_zone(&repo, |z| {
+        z.to_string() + "*    A   192.0.2.99\ndev  NS  ns.other.net.\n"
+    });
+    commit(&repo, "a wildcard and a delegation");
+    git(repo.path(), &["tag", "-f", "base"]);
+    edit_zone(&repo, |z| {
+        z.replace("*    A   192.0.2.99\n", "")
+            .replace("dev  NS  ns.other.net.\n", "")
+    });
+    ticket(
+        &repo,
+        "CHG-7",
+        &[
+            ("delete", "*.example.com", "A"),
+            ("delete", "dev.example.com", "NS"),
+        ],
+    );
+    commit(&repo, "delete both");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    let values: Vec<(String, f64)> = v["tickets"][0]["deletions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_string(),
+                d["evidence"]["value"].as_f64().unwrap_or(-1.0),
+            )
+        })
+        .collect();
+    assert!(
+        values.contains(&("*.example.com".into(), 14000.0)),
+        "{values:?}"
+    );
+    assert!(
+        values.contains(&("dev.example.com".into(), 9000.0)),
+        "{values:?}"
+    );
+}
+
+/// Issue 9 (review): a tag named like the base's abbreviated hash won git's lookup.
+#[test]
+fn regression_9_a_tag_named_like_a_short_hash_is_ambiguous() {
+    let repo = repo(FILE_METRICS);
+    let short = git(repo.path(), &["rev-parse", "--short=10", "base"]);
+    edit_zone(&repo, |z| {
+        z.replace("www  A   192.0.2.80", "www  A   192.0.2.81")
+    });
+    commit(&repo, "sneak");
+    git(repo.path(), &["tag", &short, "HEAD"]);
+    let out = repo
+        .cmd()
+        .args(["check", "--base", &short])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("ambiguous"), "{stderr}");
+}

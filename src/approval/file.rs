@@ -78,6 +78,12 @@ pub fn write_approval(
     force: bool,
 ) -> anyhow::Result<PathBuf> {
     super::check_file_principal(principal).map_err(anyhow::Error::msg)?;
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        anyhow::bail!(
+            "`{}` is a symbolic link; approvals are written into a real folder beside the ticket",
+            dir.display()
+        );
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let path = dir.join(format!("{principal}.sig"));
     if path.parent() != Some(dir) {

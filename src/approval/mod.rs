@@ -66,8 +66,9 @@ pub struct ApprovalFacts {
     pub plan_digest: String,
     pub checked: Vec<Checked>,
     pub rejected: Vec<Rejection>,
-    /// With `--base`: the authors (mail addresses) of the commits in the range that add or
-    /// edit the ticket. They wrote the change as much as its `author` did.
+    /// Authors beyond the ticket's own `author`: with `--base`, the authors of the commits in
+    /// the range that add or edit the ticket, and whoever `--author` names. They wrote the
+    /// change as much as its `author` did.
     pub committers: Vec<String>,
 }
 

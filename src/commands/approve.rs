@@ -268,20 +268,20 @@ fn load(global: &Global, args: &ApproveArgs) -> Result<Loaded, Failure> {
         return Ok((ticket, plan, Basis::WorkTree(Box::new(ws))));
     };
     let pm = PreMerge::prepare(global.config.as_deref(), base, args.range.head.as_deref())?;
-    let absolute = args
-        .ticket
-        .canonicalize()
-        .map_err(|e| anyhow::anyhow!("cannot find `{}`: {e}", args.ticket.display()))?;
-    let rel = absolute
-        .strip_prefix(pm.root.canonicalize().map_err(anyhow::Error::from)?)
-        .map_err(|_| {
-            anyhow::anyhow!(
-                "`{}` is not in the repository of changegate.toml",
-                args.ticket.display()
-            )
-        })?
-        .to_string_lossy()
-        .replace('\\', "/");
+    // The ticket as named, never through a link: its folder resolved, its file name kept.
+    let rel = pm.repo.relative(&args.ticket)?;
+    let rel = match pm.prefix.as_str() {
+        "" => rel,
+        prefix => rel
+            .strip_prefix(&format!("{prefix}/"))
+            .map(str::to_string)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "`{}` is not in the repository of changegate.toml",
+                    args.ticket.display()
+                )
+            })?,
+    };
     let head_files = pm.head_files()?;
     let ticket = pm
         .read_ticket(&head_files, &rel)

@@ -32,8 +32,9 @@ pub fn run(
             )];
             return Ok((invalid(&d, now), d));
         }
-        return premerge(global, base, args.range.head.as_deref(), now);
+        return premerge(global, base, args.range.head.as_deref(), &args.authors, now);
     }
+    let authors = &args.authors;
     let args = &args.tickets;
     let (ws, paths) = match prepare(global, args) {
         Ok(prepared) => prepared,
@@ -67,8 +68,9 @@ pub fn run(
         match result {
             Ok((ticket, plan)) => {
                 let (files, dir) = approval::beside(path, ticket.id.get_ref());
-                let approvals =
+                let mut approvals =
                     approval::gather(&files, &dir, &ticket, &plan, ws.signers.as_ref(), now)?;
+                approvals.committers.extend(authors.iter().cloned());
                 let snapshot = snapshot_facts(
                     &FsFiles {
                         root: ws.config.root.clone(),
@@ -153,32 +155,36 @@ pub(super) fn prepare(
     Ok((ws, paths))
 }
 
-/// The tickets named, or every `*.toml` in the tickets folder.
+/// The tickets named, or every `*.toml` in the tickets folder (listed like every repository
+/// file: links are listed, and refused when read).
 fn ticket_paths(ws: &Workspace, given: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     if !given.is_empty() {
         return Ok(given.to_vec());
     }
-    let dir = &ws.config.tickets;
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(vec![Diagnostic::new(
+    let root = &ws.config.root;
+    let dir = ws
+        .config
+        .tickets
+        .strip_prefix(root)
+        .unwrap_or(&ws.config.tickets);
+    let pattern = format!(
+        "{}/*.toml",
+        glob::Pattern::escape(&dir.to_string_lossy().replace('\\', "/"))
+    );
+    let files = FsFiles::new(root);
+    let listed = files.list(&pattern).map_err(|e| {
+        vec![
+            Diagnostic::new(
                 "ticket-invalid",
                 format!(
-                    "cannot read the tickets folder `{}`: {e}",
-                    workspace::display_path(dir)
+                    "cannot list the tickets in `{}`: {e}",
+                    workspace::display_path(&ws.config.tickets)
                 ),
-            )]);
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
-    Ok(paths)
+            )
+            .help("`tickets` in changegate.toml names a folder inside the repository"),
+        ]
+    })?;
+    Ok(listed.into_iter().map(|rel| root.join(rel)).collect())
 }
 
 /// Reads every ticket and resolves its plan; a bad ticket does not stop the others.
@@ -189,7 +195,7 @@ pub(super) fn load_tickets(
     paths
         .iter()
         .map(|path| {
-            let file = workspace::read_source(path, "ticket-invalid", "the ticket")?;
+            let file = workspace::read_in(&ws.config.root, path, "ticket-invalid", "the ticket")?;
             let ticket = read_ticket(file, path)?;
             let plan = Plan::from_ticket(&ticket, &ws.zones)?;
             Ok((ticket, plan))
@@ -220,6 +226,7 @@ fn premerge(
     global: &Global,
     base: &str,
     head: Option<&str>,
+    authors: &[String],
     now: jiff::Timestamp,
 ) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
     let pm = match PreMerge::prepare(global.config.as_deref(), base, head) {
@@ -262,6 +269,7 @@ fn premerge(
                     now,
                 )?;
                 approvals.committers = pm.ticket_committers(rel)?;
+                approvals.committers.extend(authors.iter().cloned());
                 let snapshot = snapshot_facts(&head_files, &ticket);
                 let facts = Facts {
                     snapshot: snapshot.as_ref(),

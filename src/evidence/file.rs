@@ -139,6 +139,24 @@ impl CsvCounts {
         (query, Ok(outcome))
     }
 
+    /// The resolutions a deleted wildcard or subtree answered: every row strictly below
+    /// `name` (a wildcard: the export cannot tell which names the wildcard itself answered, so
+    /// it counts them all, which can only refuse more), or at or below it (a delegation or a
+    /// DNAME).
+    pub fn below(&self, name: &Fqdn, with_self: bool) -> (String, Result<Outcome, String>) {
+        let query = format!(
+            "sum of rows for names {} {name}",
+            if with_self { "at or below" } else { "below" }
+        );
+        let total: f64 = self
+            .counts
+            .iter()
+            .filter(|((n, _), _)| n.is_in(name) && (with_self || n != name))
+            .map(|(_, count)| count)
+            .sum();
+        (query, Ok(Outcome::Value(total)))
+    }
+
     pub fn zone(&self, zone: &Fqdn) -> (String, Result<Outcome, String>) {
         let query = format!("sum of rows for names in {zone}");
         let total: f64 = self

@@ -145,10 +145,12 @@ pub async fn measure_deletions(
     let mut zones: Vec<&Fqdn> = Vec::new();
     for target in targets {
         let reach = Reach::of(&target.name, target.rtype);
-        // Without a template for its reach, the gate refuses the target; nothing to ask.
-        let Some(template) = reach.template(policy).1 else {
+        // A query store needs a template for the reach; without one the gate refuses the
+        // target, so there is nothing to ask. A file export answers every reach itself.
+        let template = reach.template(policy).1;
+        if template.is_none() && backend.probes() {
             continue;
-        };
+        }
         let name = match reach {
             Reach::Wildcard => target
                 .name
@@ -167,7 +169,7 @@ pub async fn measure_deletions(
         };
         jobs.push((
             Job::RRset(target.name.clone(), target.rtype),
-            template::render(template, &vars),
+            template.map_or_else(String::new, |t| template::render(t, &vars)),
             now,
         ));
         if !zones.contains(&&target.zone) {
@@ -315,8 +317,9 @@ impl Backend {
         }
     }
 
-    /// Whether the zone's coverage is checked by asking again over each part of the window
-    /// (a file export says which period it covers instead).
+    /// Whether this is a query store, asked with the policy's templates, whose zone coverage
+    /// is checked by asking again over each part of the window (a file export answers from
+    /// its rows, and says which period it covers).
     fn probes(&self) -> bool {
         matches!(self, Self::Prometheus(_))
     }
@@ -346,7 +349,19 @@ impl Backend {
             }
             Self::File(csv) => {
                 let (query, result) = match job {
-                    Job::RRset(name, rtype) => csv.rrset(name, asked(*rtype)),
+                    Job::RRset(name, rtype) => match Reach::of(name, *rtype) {
+                        Reach::Name => csv.rrset(name, asked(*rtype)),
+                        Reach::Subtree => csv.below(name, true),
+                        Reach::Wildcard => {
+                            match name.as_str().strip_prefix("*.").map(Fqdn::parse) {
+                                Some(Ok(suffix)) => csv.below(&suffix, false),
+                                _ => (
+                                    String::new(),
+                                    Err(format!("`{name}` has no parent to measure below")),
+                                ),
+                            }
+                        }
+                    },
                     Job::Zone(zone) | Job::Probe(zone) => csv.zone(zone),
                 };
                 Measurement {

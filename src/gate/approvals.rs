@@ -108,7 +108,7 @@ pub(super) fn judge(facts: &Facts<'_>, policy: &Policy, tier: &Tier, v: &mut Tic
             (
                 Code::SelfApproval,
                 format!(
-                    "`{committer}` committed edits to the ticket in this range, so is one of its authors, and an author never approves"
+                    "`{committer}` is one of the change's authors (a commit in the range edits the ticket, or `--author` names them), and an author never approves"
                 ),
             )
         } else {

@@ -296,9 +296,14 @@ fn deletion_gate(facts: &Facts<'_>, policy: &Policy, v: &mut TicketVerdict) {
             );
             continue;
         }
-        let reach = Reach::of(&target.name, target.rtype);
-        if let Some(deletion) = policy.deletion.as_ref().map(|d| d.get_ref()) {
-            if let (key, None) = reach.template(deletion) {
+        let (Some(m), Some(coverage)) = (
+            d.rrsets.get(&(target.name.clone(), target.rtype)),
+            d.zones.get(&target.zone),
+        ) else {
+            // A wildcard or a subtree is measured only by its own query.
+            let reach = Reach::of(&target.name, target.rtype);
+            let deletion = policy.deletion.as_ref().map(|d| d.get_ref());
+            if let Some((key, None)) = deletion.map(|d| reach.template(d)) {
                 let what = match reach {
                     Reach::Wildcard => {
                         "a wildcard answers names nobody wrote down, and nobody queries the wildcard itself"
@@ -314,11 +319,6 @@ fn deletion_gate(facts: &Facts<'_>, policy: &Policy, v: &mut TicketVerdict) {
                 );
                 continue;
             }
-        }
-        let (Some(m), Some(coverage)) = (
-            d.rrsets.get(&(target.name.clone(), target.rtype)),
-            d.zones.get(&target.zone),
-        ) else {
             refuse(
                 Code::MetricsUnavailable,
                 format!("cannot prove `{rrset}` unused: it was not measured"),

@@ -586,7 +586,7 @@ mod approvals {
         };
         let v = evaluate_with(&policy, &high_ticket(), &DeletionFacts::default(), &a);
         assert_eq!(codes(&v.reasons), ["self-approval", "approvals-missing"]);
-        assert!(v.reasons[0].message.contains("committed edits"));
+        assert!(v.reasons[0].message.contains("one of the change's authors"));
 
         let mut shared = approval("carol@example.com", "k2", |_| ());
         shared.key_principals = vec![vec![
@@ -804,4 +804,21 @@ fn regression_9_a_declared_zone_must_be_the_names_managed_zone() {
     assert_eq!(plan.changes[0].zone.as_str(), "lab.example.com");
     let plan = Plan::from_ticket(&with_zone("db.example.org", "example.org"), &zones).unwrap();
     assert_eq!(plan.changes[0].zone.as_str(), "example.org");
+}
+
+/// Issue 9 (review): `zone = "."` made all telemetry the coverage of a deletion outside the
+/// managed zones.
+#[test]
+fn regression_9_a_declared_zone_may_not_be_the_root_or_hold_managed_zones() {
+    for (name, zone) in [("login.corp.example.org", "."), ("login.other.com", "com")] {
+        let t = ticket(
+            "record",
+            &format!("{}zone = \"{zone}\"\n", change("delete", name, "A")),
+        );
+        let problems = Plan::from_ticket(&t, &zones()).unwrap_err();
+        assert!(
+            problems[0].message.contains("root or holds managed zones"),
+            "{zone}"
+        );
+    }
 }

@@ -37,7 +37,7 @@ pub struct Entry {
 impl Snapshot {
     /// Reads and checks a snapshot file; the error says what is wrong and where.
     pub fn read(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::zone::files::read_named(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         Self::parse(&text, &path.display().to_string())
     }

@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 /// The largest file changegate reads (a million-record zone file is about 40 MB).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
-/// What one zone may read, its includes counted with it: a few small files that include each
-/// other many times over must not read for ever.
+/// What one zone may read through its includes (`$INCLUDE`, `!include`), all together: a few
+/// small files that include each other many times over must not read for ever, nor fill
+/// memory. The zone's own file is not counted.
 #[derive(Debug, Default)]
 pub struct Budget {
     files: usize,
@@ -29,10 +30,10 @@ pub struct Budget {
 }
 
 impl Budget {
-    pub const MAX_FILES: usize = 10_000;
-    pub const MAX_BYTES: u64 = 2 << 30;
+    pub const MAX_FILES: usize = 1_000;
+    pub const MAX_BYTES: u64 = 128 << 20;
 
-    /// Spends one more file of `bytes`; the error says which limit it passed.
+    /// Spends one more included file of `bytes`; the error says which limit it passed.
     pub fn spend(&mut self, bytes: usize) -> Result<(), String> {
         self.files += 1;
         self.bytes += bytes as u64;

@@ -59,8 +59,26 @@ type Problem = (String, usize, Option<String>);
 
 impl Reader<'_> {
     fn read(&mut self, path: &str, mut origin: String, included_from: Option<(&str, &str, usize)>) {
+        if self.stack.iter().any(|p| p == path) || self.stack.len() >= MAX_INCLUDE_DEPTH {
+            if let Some((name, text, at)) = included_from {
+                let message = if self.stack.len() >= MAX_INCLUDE_DEPTH {
+                    format!("`$INCLUDE` nests deeper than {MAX_INCLUDE_DEPTH} files")
+                } else {
+                    format!("`$INCLUDE {path}` includes itself")
+                };
+                self.problems
+                    .push(Diagnostic::new("zone-invalid", message).at(
+                        &SourceFile::new(name, text),
+                        at..at,
+                        "here",
+                    ));
+            }
+            return;
+        }
         let text = match self.files.read(path).and_then(|text| {
-            self.budget.spend(text.len())?;
+            if included_from.is_some() {
+                self.budget.spend(text.len())?;
+            }
             Ok(text)
         }) {
             Ok(text) => text,
@@ -78,22 +96,6 @@ impl Reader<'_> {
                 return;
             }
         };
-        if self.stack.iter().any(|p| p == path) || self.stack.len() >= MAX_INCLUDE_DEPTH {
-            if let Some((name, text, at)) = included_from {
-                let message = if self.stack.len() >= MAX_INCLUDE_DEPTH {
-                    format!("`$INCLUDE` nests deeper than {MAX_INCLUDE_DEPTH} files")
-                } else {
-                    format!("`$INCLUDE {path}` includes itself")
-                };
-                self.problems
-                    .push(Diagnostic::new("zone-invalid", message).at(
-                        &SourceFile::new(name, text),
-                        at..at,
-                        "here",
-                    ));
-            }
-            return;
-        }
         let file = self.file_names.len() as u32;
         self.file_names.push(self.files.display(path));
         self.stack.push(path.to_string());
