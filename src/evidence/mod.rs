@@ -7,6 +7,9 @@ mod file;
 mod prometheus;
 pub mod template;
 
+/// How a Prometheus answer (HTTP status and body) is read: one number, empty, or why neither.
+pub use prometheus::parse_response as parse_prometheus_response;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

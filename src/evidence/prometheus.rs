@@ -122,7 +122,7 @@ struct Series {
 
 /// Turns an HTTP status and body into exactly one number, an empty result, or the reason why
 /// neither can be trusted.
-pub(super) fn parse_response(status: u16, body: &[u8]) -> Result<Outcome, String> {
+pub fn parse_response(status: u16, body: &[u8]) -> Result<Outcome, String> {
     let parsed: Result<Response, _> = serde_json::from_slice(body);
     let response = match parsed {
         Ok(r) => r,

@@ -194,6 +194,38 @@ impl Files for FsFiles {
     }
 }
 
+/// Files held in memory, by path: for tests and fuzzing, where a tree of files is made up.
+/// Paths follow the same rule as on disk.
+#[derive(Debug, Default)]
+pub struct MemFiles {
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+impl Files for MemFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        let path = clean(path)?;
+        self.files
+            .get(&path)
+            .cloned()
+            .ok_or_else(|| "No such file or directory".to_string())
+    }
+
+    fn list(&self, pattern: &str) -> Result<Vec<String>, String> {
+        let glob = glob::Pattern::new(&clean(pattern)?)
+            .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
+        Ok(self
+            .files
+            .keys()
+            .filter(|p| glob.matches(p))
+            .cloned()
+            .collect())
+    }
+
+    fn display(&self, path: &str) -> String {
+        path.to_string()
+    }
+}
+
 /// Reads a file a person named on the command line: the path is theirs to choose, but the
 /// file itself must be a regular file, not a link, and not too big.
 pub fn read_named(path: &Path) -> Result<String, String> {

@@ -17,7 +17,7 @@ mod zonefile;
 pub use diff::{
     Cascade, ChangeKind, DanglingReference, RRsetChange, ZoneDiff, dependents, diff_states,
 };
-pub use files::{Files, FsFiles};
+pub use files::{Files, FsFiles, MemFiles};
 pub use managed::{ManagedZone, managed_zones, zone_of};
 pub use octodns::read_octodns;
 pub use source::{State, load_state};

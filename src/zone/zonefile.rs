@@ -218,9 +218,20 @@ impl Reader<'_> {
         let mut ttl = None;
         for _ in 0..2 {
             let Some(token) = tokens.get(i) else { break };
-            if token.text.as_bytes()[0].is_ascii_digit() {
+            if token.quoted {
+                // A quoted word is never a TTL, a class or a type.
+                break;
+            }
+            if token
+                .text
+                .as_bytes()
+                .first()
+                .is_some_and(u8::is_ascii_digit)
+            {
                 ttl = Some(rdata::ttl_value(token.text).map_err(|e| (e, token.start, None))?);
-            } else if token.text.eq_ignore_ascii_case("IN") {
+            } else if token.text.eq_ignore_ascii_case("IN")
+                || token.text.eq_ignore_ascii_case("CLASS1")
+            {
             } else if ["CH", "HS", "CS", "ANY"]
                 .iter()
                 .any(|c| token.text.eq_ignore_ascii_case(c))
