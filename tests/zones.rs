@@ -60,8 +60,9 @@ fn the_tricky_zone_reads_as_expected() {
         "tricky.example NS 3600 ns1.tricky.example. | ns2.other.example.",
         "tricky.example SOA 3600 ns1.tricky.example. hostmaster.tricky.example. 2025022501 3600 600 604800 300",
         "txt.tricky.example TXT 3600 \"v=spf1 include:_spf.example.net ~all\"",
-        "txt2.tricky.example TXT 3600 \"quote \\\" and backslash \\\\ and semicolon ; insidesecond string\"",
-        "txt3.tricky.example TXT 3600 \"split acrosstwo lines\"",
+        // Issue 10: the boundaries between strings are data, and are kept.
+        "txt2.tricky.example TXT 3600 \"quote \\\" and backslash \\\\ and semicolon ; inside\" \"second string\"",
+        "txt3.tricky.example TXT 3600 \"split across\" \"two lines\"",
         "txt4.tricky.example TXT 3600 \"plain word\"",
         "www.tricky.example CNAME 3600 tricky.example.",
     ];
@@ -110,7 +111,25 @@ fn a_broken_zone_file_reports_every_problem_with_its_position() {
 fn the_tricky_zone_written_as_octodns_reads_the_same() {
     let zone = zone_file("zones", "tricky.example.zone");
     let yaml = octodns_file("tricky.example.yaml");
-    assert_eq!(rrsets(&yaml), rrsets(&zone));
+    // octoDNS has one string per value (its providers chunk at 255 bytes), so the zone's
+    // two-string TXT records are one string there: they differ, as they would on the wire.
+    let one_string = |rrsets: Vec<String>| -> Vec<String> {
+        rrsets
+            .into_iter()
+            .map(|r| {
+                if r.starts_with("txt2.") || r.starts_with("txt3.") {
+                    r.replace("\" \"", "")
+                } else {
+                    r
+                }
+            })
+            .collect()
+    };
+    assert_eq!(rrsets(&yaml), one_string(rrsets(&zone)));
+    assert!(
+        rrsets(&yaml)
+            .contains(&"txt3.tricky.example TXT 3600 \"split acrosstwo lines\"".to_string())
+    );
     // Records remember the line of their own map, in a list or merged from an anchor.
     let at = |name: &str, rtype: RecordType| {
         let z = yaml.zones.values().next().unwrap();

@@ -211,14 +211,13 @@ fn rr(record: &Record) -> Rr {
     let name = record.name.to_ascii().to_ascii_lowercase();
     let rtype = RecordType::from_number(u16::from(record.record_type()));
     let data = match &record.data {
-        RData::TXT(txt) => {
-            let bytes: Vec<u8> = txt
-                .txt_data
-                .iter()
-                .flat_map(|s| s.iter().copied())
-                .collect();
-            rdata::txt(&bytes)
-        }
+        // Each character-string as it came: the boundaries are data.
+        RData::TXT(txt) => txt
+            .txt_data
+            .iter()
+            .map(|s| rdata::quote(s))
+            .collect::<Vec<_>>()
+            .join(" "),
         other => {
             let text = other.to_string();
             let lower = |t: String| {

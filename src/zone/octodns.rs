@@ -435,9 +435,31 @@ fn canonical_value(rtype: RecordType, value: &Data<'_>, origin: &str) -> Result<
     };
     let words: Vec<&str> = match rtype {
         T::Txt | T::Spf => {
-            // octoDNS escapes `;` as `\;`; the rest is the literal text.
-            let raw = text()?.replace("\\;", ";");
-            return Ok(rdata::txt(raw.as_bytes()));
+            // As octoDNS's `_ChunkedValue` reads it: a value written already chunked
+            // (`"abc" "def"`) is one value with the boundaries dropped; `;` must be escaped as
+            // `\;`; providers send the value in 255-byte strings.
+            let written = text()?;
+            let joined;
+            let value = match written.strip_prefix('"') {
+                Some(inner) => {
+                    joined = inner
+                        .strip_suffix('"')
+                        .unwrap_or(inner)
+                        .replace("\" \"", "");
+                    joined.as_str()
+                }
+                None => written,
+            };
+            let bytes = value.as_bytes();
+            if let Some(at) = (1..bytes.len()).find(|&i| {
+                bytes[i] == b';' && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')
+            }) {
+                return Err(format!(
+                    "unescaped `;` in `{}` (octoDNS refuses it); write `\\;`",
+                    &value[..=at]
+                ));
+            }
+            return Ok(rdata::txt(value.replace("\\;", ";").as_bytes()));
         }
         T::Caa => {
             let has_flags =

@@ -119,14 +119,24 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             let _ = write!(out, "{p} {w} {port} {}", name(&fields[3])?);
         }
         T::Txt | T::Spf => {
+            // Each field is one character-string on the wire: the boundaries are data
+            // (DNS-SD reads `"txtvers=1" "path=/x"` as two keys), so they are kept.
             if fields.is_empty() {
                 return Err(format!("{rtype} needs at least one string"));
             }
-            let mut bytes = Vec::new();
+            let mut strings = Vec::with_capacity(fields.len());
             for field in fields {
+                let mut bytes = Vec::new();
                 unescape(field.text, &mut bytes)?;
+                if bytes.len() > 255 {
+                    return Err(format!(
+                        "a {rtype} string holds at most 255 bytes, this one {}; split it into several quoted strings",
+                        bytes.len()
+                    ));
+                }
+                strings.push(quote(&bytes));
             }
-            out = txt(&bytes);
+            out = strings.join(" ");
         }
         T::Soa => {
             expect(
@@ -275,15 +285,15 @@ fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, Stri
             let _ = write!(out, "{p} {w} {port} {}", wire.name()?);
         }
         T::Txt | T::Spf => {
-            let mut bytes = Vec::new();
+            let mut strings = Vec::new();
             while wire.at < data.len() {
                 let len = wire.take(1)?[0] as usize;
-                bytes.extend_from_slice(wire.take(len)?);
+                strings.push(quote(wire.take(len)?));
             }
             if data.is_empty() {
                 return Err(format!("{rtype} data holds at least one string"));
             }
-            out = txt(&bytes);
+            out = strings.join(" ");
         }
         T::Soa => {
             let _ = write!(out, "{} {}", wire.name()?, wire.name()?);
@@ -510,7 +520,8 @@ pub fn unescape(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
     Ok(())
 }
 
-/// TXT data as quoted strings of at most 255 bytes, the way octoDNS and the wire chunk it.
+/// One logical TXT value as quoted strings of at most 255 bytes, the way octoDNS's providers
+/// chunk a value longer than one string.
 pub fn txt(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "\"\"".into();
@@ -585,7 +596,7 @@ mod tests {
                 o
             )
             .unwrap(),
-            "\"v=spf1 \\\"x\\\" more;\""
+            "\"v=spf1 \\\"x\\\"\" \" more;\""
         );
         assert_eq!(
             canonical(
@@ -674,11 +685,19 @@ mod tests {
     }
 
     #[test]
-    fn long_txt_is_chunked_at_255_bytes() {
-        let long = "x".repeat(300);
-        let out = canonical(RecordType::Txt, &[q(&long)], "o").unwrap();
+    fn txt_strings_keep_their_boundaries_and_at_most_255_bytes() {
+        let out = canonical(RecordType::Txt, &[q("txtvers=1"), q("path=/x")], "o").unwrap();
+        assert_eq!(out, "\"txtvers=1\" \"path=/x\"");
+        let one = canonical(RecordType::Txt, &[q("txtvers=1path=/x")], "o").unwrap();
+        assert_ne!(out, one, "issue 10: two strings are not one");
+        let long = "x".repeat(256);
+        assert!(
+            canonical(RecordType::Txt, &[q(&long)], "o")
+                .unwrap_err()
+                .contains("255")
+        );
         assert_eq!(
-            out,
+            txt("x".repeat(300).as_bytes()),
             format!("\"{}\" \"{}\"", "x".repeat(255), "x".repeat(45))
         );
     }
