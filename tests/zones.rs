@@ -797,3 +797,46 @@ fn octodns_includes_that_loop_are_missing_or_broken_are_refused() {
         assert_eq!(p.location.as_ref().unwrap().line_col().0, 3, "{zone}");
     }
 }
+
+/// Reads one zone file held in memory.
+fn zone_text(text: &str) -> Result<State, String> {
+    let mut files = changegate::zone::MemFiles::default();
+    files.files.insert("example.com.zone".into(), text.into());
+    load_state(&files, &["*.zone".to_string()], &[])
+        .map_err(|d| d.iter().map(|d| d.render(false)).collect())
+}
+
+/// Issue 10: zones BIND loads are read as BIND reads them, and zones BIND refuses are
+/// refused here too.
+#[test]
+fn regression_10_zone_files_read_as_bind_reads_them() {
+    let read = |body: &str| zone_text(&format!("$ORIGIN example.com.\n$TTL 300\n{body}"));
+    let same = |a: &str, b: &str| {
+        let (a, b) = (read(a).unwrap(), read(b).unwrap());
+        assert_eq!(rrsets(&a), rrsets(&b));
+    };
+    same("\\065bc A 192.0.2.1\n", "Abc A 192.0.2.1\n");
+    same("www 2147483648 A 192.0.2.1\n", "www 0 A 192.0.2.1\n");
+    same("www CLASS1 A 192.0.2.1\n", "www IN A 192.0.2.1\n");
+    same("www TYPE1 \\# 4 c0000201\n", "www A 192.0.2.1\n");
+    same(
+        "fp SSHFP 1 1 ( 0123456789abcdef\n 0123456789abcdef )\n",
+        "fp SSHFP 1 1 0123456789ABCDEF0123456789abcdef\n",
+    );
+    let lower = zone_text("$origin example.org.\nwww 300 A 192.0.2.1\n").unwrap();
+    assert_eq!(lower.zones.keys().next().unwrap().as_str(), "example.org");
+    for (body, words) in [
+        (
+            "www CNAME a\nwww A 192.0.2.1\n",
+            "a CNAME (example.com.zone:3) and other data: A (example.com.zone:4)",
+        ),
+        ("www CNAME a\nwww CNAME b\n", "has 2 CNAME records"),
+        ("www A \\# 5 c000020101\n", "ends after 4"),
+        ("t TXT \"a\" \"b\"\nu TXT \"{long}\"\n", "at most 255 bytes"),
+        ("www \"\" A 192.0.2.1\n", "is not a record type"),
+    ] {
+        let body = body.replace("{long}", &"x".repeat(256));
+        let problems = read(&body).unwrap_err();
+        assert!(problems.contains(words), "{body}: {problems}");
+    }
+}

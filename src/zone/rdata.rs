@@ -39,8 +39,68 @@ pub fn bare_name(name: &str, origin: &str) -> Result<String, String> {
         }
     }
     out.make_ascii_lowercase();
+    if out.contains('\\') {
+        out = canonical_escapes(&out)?;
+    }
     check_name(&out)?;
     Ok(out)
+}
+
+/// A name's escapes written one way, so that names equal on the wire are equal as text:
+/// `\065bc` and `Abc` are both `abc`. Letters, digits, `-`, `_` and `*` stand as themselves
+/// (lowercase), a dot or special character inside a label is `\.`-escaped, and every other
+/// byte is `\DDD`.
+fn canonical_escapes(name: &str) -> Result<String, String> {
+    let bytes = name.as_bytes();
+    let mut out = String::with_capacity(name.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let (b, escaped) = match bytes[i] {
+            b'\\' => {
+                let rest = &bytes[i + 1..];
+                if rest.len() >= 3 && rest[..3].iter().all(u8::is_ascii_digit) {
+                    let value = u32::from(rest[0] - b'0') * 100
+                        + u32::from(rest[1] - b'0') * 10
+                        + u32::from(rest[2] - b'0');
+                    let value = u8::try_from(value).map_err(|_| {
+                        format!("`\\{}` is not a byte (at most \\255)", &name[i + 1..i + 4])
+                    })?;
+                    i += 4;
+                    (value, true)
+                } else if let Some(&next) = rest.first() {
+                    i += 2;
+                    (next, true)
+                } else {
+                    return Err(format!("the name `{name}` ends with a lone backslash"));
+                }
+            }
+            b => {
+                i += 1;
+                (b, false)
+            }
+        };
+        if b == b'.' && !escaped {
+            out.push('.');
+        } else {
+            push_label_byte(&mut out, b);
+        }
+    }
+    Ok(out)
+}
+
+/// One byte of a label in canonical text: lowercase, special characters `\`-escaped,
+/// anything not printable as `\DDD`.
+fn push_label_byte(out: &mut String, b: u8) {
+    match b.to_ascii_lowercase() {
+        c @ (b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$') => {
+            out.push('\\');
+            out.push(c as char);
+        }
+        c if c.is_ascii_graphic() => out.push(c as char),
+        c => {
+            let _ = write!(out, "\\{c:03}");
+        }
+    }
 }
 
 /// Label lengths and total length (escapes counted as written, which only over-counts).
@@ -180,12 +240,10 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             let _ = write!(out, " {}", name(&fields[5])?);
         }
         T::Sshfp => {
-            expect(
-                fields,
-                3,
-                rtype,
-                "algorithm, fingerprint type and fingerprint",
-            )?;
+            // The fingerprint may be split across fields (or lines, in parentheses).
+            if fields.len() < 3 {
+                return Err("SSHFP takes algorithm, fingerprint type and fingerprint".into());
+            }
             let a: u8 = number(&fields[0], "SSHFP algorithm")?;
             let t: u8 = number(&fields[1], "SSHFP type")?;
             let _ = write!(out, "{a} {t} {}", hex(&fields[2..])?);
@@ -390,16 +448,7 @@ impl<'a> Wire<'a> {
                 ));
             }
             for &b in self.take(len)? {
-                match b.to_ascii_lowercase() {
-                    b @ (b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'*') => out.push(b as char),
-                    b @ (b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$') => {
-                        out.push('\\');
-                        out.push(b as char);
-                    }
-                    b => {
-                        let _ = write!(out, "\\{b:03}");
-                    }
-                }
+                push_label_byte(&mut out, b);
             }
             out.push('.');
         }
@@ -476,6 +525,12 @@ fn hex(fields: &[Field<'_>]) -> Result<String, String> {
         return Err("hexadecimal data has an odd number of digits".into());
     }
     Ok(out)
+}
+
+/// A record's TTL: [`ttl_value`], where one above 2^31-1 is 0, as RFC 2181 §8 says and BIND
+/// loads it.
+pub fn record_ttl(text: &str) -> Result<u32, String> {
+    ttl_value(text).map(|ttl| if ttl > i32::MAX as u32 { 0 } else { ttl })
 }
 
 /// A TTL or SOA timer: seconds, or BIND units (`1h30m`, `2w`).
@@ -682,6 +737,21 @@ mod tests {
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"abc"), "YWJj");
         assert_eq!(base64(b"a"), "YQ==");
+    }
+
+    /// Issue 10: `\065bc` and `Abc` were two RRsets; they are one name.
+    #[test]
+    fn names_are_compared_in_their_wire_form() {
+        let o = "example.com";
+        assert_eq!(
+            bare_name("\\065bc", o).unwrap(),
+            bare_name("Abc", o).unwrap()
+        );
+        assert_eq!(bare_name("a\\.b", o).unwrap(), "a\\.b.example.com");
+        assert_eq!(bare_name("a\\046b", o).unwrap(), "a\\.b.example.com");
+        assert_eq!(bare_name("\\032x", o).unwrap(), "\\032x.example.com");
+        assert_eq!(bare_name("\\(x", o).unwrap(), "\\(x.example.com");
+        assert!(bare_name("\\256x", o).is_err());
     }
 
     #[test]

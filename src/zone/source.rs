@@ -8,7 +8,7 @@ use std::path::Path;
 use super::files::Files;
 use super::{Zone, octodns, zonefile};
 use crate::diag::Diagnostic;
-use crate::model::Fqdn;
+use crate::model::{Fqdn, RecordType};
 
 /// The kind of a source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,7 +150,72 @@ fn read_one(files: &dyn Files, path: &str, format: Format) -> Result<ReadZone, V
         Format::ZoneFile => zonefile::read_zone_file(files, path, &zone, &mut names)?,
         Format::OctoDns => octodns::read_octodns(files, path, &zone, &mut names)?,
     };
-    Ok((zone.clone(), Zone::from_records(zone, records), names))
+    let grouped = Zone::from_records(zone.clone(), records);
+    let problems = cname_conflicts(&grouped, &names);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok((zone, grouped, names))
+}
+
+/// A CNAME is the only data at its name (RFC 1034 §3.6.2; DNSSEC's RRSIG, NSEC and KEY
+/// aside) and has one target: BIND and octoDNS refuse a zone that breaks this, so a gate must
+/// not pass it.
+fn cname_conflicts(zone: &Zone, files: &[String]) -> Vec<Diagnostic> {
+    let at = |origin: super::Origin| {
+        format!(
+            "{}:{}",
+            files.get(origin.file as usize).map_or("?", String::as_str),
+            origin.line
+        )
+    };
+    let mut problems = Vec::new();
+    let rrsets = &zone.rrsets;
+    let mut start = 0;
+    while start < rrsets.len() {
+        let end = start
+            + rrsets[start..]
+                .iter()
+                .take_while(|r| r.key == rrsets[start].key && r.name == rrsets[start].name)
+                .count();
+        let node = &rrsets[start..end];
+        if let Some(cname) = node.iter().find(|r| r.rtype == RecordType::Cname) {
+            if cname.values.len() > 1 {
+                problems.push(Diagnostic::new(
+                    "zone-invalid",
+                    format!(
+                        "`{}` has {} CNAME records ({}); a name has at most one",
+                        cname.name,
+                        cname.values.len(),
+                        at(cname.origin)
+                    ),
+                ));
+            }
+            let others: Vec<String> = node
+                .iter()
+                .filter(|r| {
+                    !matches!(
+                        r.rtype,
+                        RecordType::Cname | RecordType::Rrsig | RecordType::Nsec | RecordType::Key
+                    )
+                })
+                .map(|r| format!("{} ({})", r.rtype, at(r.origin)))
+                .collect();
+            if !others.is_empty() {
+                problems.push(Diagnostic::new(
+                    "zone-invalid",
+                    format!(
+                        "`{}` has a CNAME ({}) and other data: {}; a CNAME is the only data at its name",
+                        cname.name,
+                        at(cname.origin),
+                        others.join(", ")
+                    ),
+                ));
+            }
+        }
+        start = end;
+    }
+    problems
 }
 
 /// A zone file's zone: its first `$ORIGIN` before any record, else the file stem.
@@ -158,11 +223,13 @@ pub fn zone_name(path: &str, text: Option<&str>) -> Result<Fqdn, String> {
     if let Some(text) = text {
         for line in text.lines() {
             let line = line.split(';').next().unwrap_or_default().trim();
-            if line.is_empty() || line.starts_with("$TTL") || line.starts_with("$INCLUDE") {
+            let directive = line.get(..8).unwrap_or(line).to_ascii_uppercase();
+            if line.is_empty() || directive.starts_with("$TTL") || directive.starts_with("$INCLUDE")
+            {
                 continue;
             }
-            if let Some(rest) = line.strip_prefix("$ORIGIN") {
-                let origin = rest.trim();
+            if directive.starts_with("$ORIGIN") {
+                let origin = line[7..].trim();
                 return Fqdn::parse(origin)
                     .map_err(|e| format!("`$ORIGIN {origin}` is invalid: {e}"));
             }

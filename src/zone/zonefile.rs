@@ -123,7 +123,7 @@ impl Reader<'_> {
                         Ok(name) => origin = name.trim_end_matches('.').to_string(),
                         Err(e) => bad.push((e, arg.start, None)),
                     },
-                    ("$TTL", Some(arg)) => match rdata::ttl_value(arg.text) {
+                    ("$TTL", Some(arg)) => match rdata::record_ttl(arg.text) {
                         Ok(ttl) => self.default_ttl = Some(ttl),
                         Err(e) => bad.push((e, arg.start, None)),
                     },
@@ -228,7 +228,7 @@ impl Reader<'_> {
                 .first()
                 .is_some_and(u8::is_ascii_digit)
             {
-                ttl = Some(rdata::ttl_value(token.text).map_err(|e| (e, token.start, None))?);
+                ttl = Some(rdata::record_ttl(token.text).map_err(|e| (e, token.start, None))?);
             } else if token.text.eq_ignore_ascii_case("IN")
                 || token.text.eq_ignore_ascii_case("CLASS1")
             {
