@@ -288,7 +288,7 @@ impl TreeFiles<'_> {
 }
 
 impl Files for TreeFiles<'_> {
-    fn read(&self, path: &str) -> Result<String, String> {
+    fn read_bytes(&self, path: &str) -> Result<Vec<u8>, String> {
         let full = format!("{}{}", self.prefix, files::clean(path)?);
         let repo = self.repo.lock();
         let missing = || format!("no such file at `{}`", self.label);
@@ -323,7 +323,7 @@ impl Files for TreeFiles<'_> {
                     if blob.size() as u64 > files::MAX_FILE_BYTES {
                         return Err(files::too_big(blob.size() as u64));
                     }
-                    return files::text(blob.content().to_vec());
+                    return Ok(blob.content().to_vec());
                 }
                 (_, true) => return Err("it is not a regular file".into()),
                 (_, false) => return Err(format!("`{step}` is not a folder")),

@@ -840,3 +840,28 @@ fn regression_10_zone_files_read_as_bind_reads_them() {
         assert!(problems.contains(words), "{body}: {problems}");
     }
 }
+
+/// Issue 10: one Latin-1 byte in a comment made the whole file "not UTF-8"; BIND reads bytes.
+/// Outside comments, such a byte is data, the same as its `\DDD` escape.
+#[test]
+fn regression_10_bytes_that_are_not_utf8_are_read_as_bind_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write(
+        "a.zone",
+        b"$ORIGIN a.example.\n$TTL 300\n; caf\xe9\nwww TXT \"caf\xe9\"\n",
+    );
+    write(
+        "b.zone",
+        b"$ORIGIN a.example.\n$TTL 300\nwww TXT \"caf\\233\"\n",
+    );
+    let files = FsFiles {
+        root: dir.path().to_path_buf(),
+    };
+    let a = load_state(&files, &["a.zone".to_string()], &[])
+        .unwrap_or_else(|d| panic!("{}", shown(&d)));
+    let b = load_state(&files, &["b.zone".to_string()], &[])
+        .unwrap_or_else(|d| panic!("{}", shown(&d)));
+    assert_eq!(rrsets(&a), rrsets(&b));
+    assert_eq!(rrsets(&a), ["www.a.example TXT 300 \"caf\\233\""]);
+}

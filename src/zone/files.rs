@@ -55,8 +55,12 @@ impl Budget {
 
 /// Read access to a tree of files, addressed by `/`-separated paths relative to its root.
 pub trait Files: Sync {
-    /// The text of the regular file at `path` (see the module's rule).
-    fn read(&self, path: &str) -> Result<String, String>;
+    /// The bytes of the regular file at `path` (see the module's rule).
+    fn read_bytes(&self, path: &str) -> Result<Vec<u8>, String>;
+    /// The file as UTF-8 text.
+    fn read(&self, path: &str) -> Result<String, String> {
+        text(self.read_bytes(path)?)
+    }
     /// Paths matching a glob, sorted. Symbolic links and submodules are listed too, so that
     /// reading them says why they are refused rather than skipping them silently.
     fn list(&self, pattern: &str) -> Result<Vec<String>, String>;
@@ -144,7 +148,7 @@ impl FsFiles {
 }
 
 impl Files for FsFiles {
-    fn read(&self, path: &str) -> Result<String, String> {
+    fn read_bytes(&self, path: &str) -> Result<Vec<u8>, String> {
         let rel = clean(path)?;
         let mut at = self.root.clone();
         let mut steps = rel.split('/').peekable();
@@ -202,11 +206,11 @@ pub struct MemFiles {
 }
 
 impl Files for MemFiles {
-    fn read(&self, path: &str) -> Result<String, String> {
+    fn read_bytes(&self, path: &str) -> Result<Vec<u8>, String> {
         let path = clean(path)?;
         self.files
             .get(&path)
-            .cloned()
+            .map(|text| text.clone().into_bytes())
             .ok_or_else(|| "No such file or directory".to_string())
     }
 
@@ -229,6 +233,10 @@ impl Files for MemFiles {
 /// Reads a file a person named on the command line: the path is theirs to choose, but the
 /// file itself must be a regular file, not a link, and not too big.
 pub fn read_named(path: &Path) -> Result<String, String> {
+    text(read_named_bytes(path)?)
+}
+
+fn read_named_bytes(path: &Path) -> Result<Vec<u8>, String> {
     let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
     if meta.file_type().is_symlink() {
         return Err(
@@ -241,7 +249,7 @@ pub fn read_named(path: &Path) -> Result<String, String> {
 
 /// Opens `path`, checks that what was opened is a regular file of a readable size, and reads
 /// it, never more than [`MAX_FILE_BYTES`] whatever the file claims.
-fn read_regular(path: &Path) -> Result<String, String> {
+fn read_regular(path: &Path) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let meta = file.metadata().map_err(|e| e.to_string())?;
     if !meta.is_file() {
@@ -257,7 +265,27 @@ fn read_regular(path: &Path) -> Result<String, String> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_big(bytes.len() as u64));
     }
-    text(bytes)
+    Ok(bytes)
+}
+
+/// Master-file text from bytes that may not be UTF-8 (BIND reads bytes): each byte that is
+/// not part of valid UTF-8 becomes the escape `\DDD`, which means that same byte in a name
+/// or string, and nothing at all in a comment.
+pub fn master_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut out = String::with_capacity(bytes.len() + 16);
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(chunk.valid());
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\{b:03}"));
+                }
+            }
+            out
+        }
+    }
 }
 
 #[cfg(test)]

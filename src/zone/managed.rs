@@ -28,7 +28,8 @@ pub fn managed_zones(files: &dyn Files, config: &Config) -> Result<Vec<ManagedZo
                 } else {
                     Some(
                         files
-                            .read(&path)
+                            .read_bytes(&path)
+                            .map(super::files::master_text)
                             .map_err(|e| format!("cannot read `{}`: {e}", files.display(&path)))?,
                     )
                 };

@@ -129,7 +129,7 @@ type ReadZone = (Fqdn, Zone, Vec<String>);
 fn read_one(files: &dyn Files, path: &str, format: Format) -> Result<ReadZone, Vec<Diagnostic>> {
     let mut names = Vec::new();
     let zone = match format {
-        Format::ZoneFile => match files.read(path) {
+        Format::ZoneFile => match files.read_bytes(path).map(super::files::master_text) {
             Ok(text) => zone_name(path, Some(&text)),
             Err(e) => {
                 return Err(vec![Diagnostic::new(

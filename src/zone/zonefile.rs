@@ -75,12 +75,16 @@ impl Reader<'_> {
             }
             return;
         }
-        let text = match self.files.read(path).and_then(|text| {
-            if included_from.is_some() {
-                self.budget.spend(text.len())?;
-            }
-            Ok(text)
-        }) {
+        let text = match self
+            .files
+            .read_bytes(path)
+            .map(files::master_text)
+            .and_then(|text| {
+                if included_from.is_some() {
+                    self.budget.spend(text.len())?;
+                }
+                Ok(text)
+            }) {
             Ok(text) => text,
             Err(e) => {
                 let d = Diagnostic::new(
