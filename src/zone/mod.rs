@@ -11,6 +11,7 @@ mod managed;
 mod octodns;
 pub mod rdata;
 pub mod source;
+mod svcb;
 mod yaml;
 mod zonefile;
 

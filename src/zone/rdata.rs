@@ -281,15 +281,13 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
                 return Err(format!("{rtype} takes a priority, a target and parameters"));
             }
             let prio: u16 = number(&fields[0], "priority")?;
-            let _ = write!(out, "{prio} {}", name(&fields[1])?);
-            let mut params: Vec<String> = fields[2..]
-                .iter()
-                .map(|f| f.text.to_ascii_lowercase())
-                .collect();
-            params.sort();
-            for p in params {
-                let _ = write!(out, " {p}");
-            }
+            let params = super::svcb::from_presentation(&fields[2..])?;
+            let _ = write!(
+                out,
+                "{prio} {}{}",
+                name(&fields[1])?,
+                super::svcb::to_text(&params)
+            );
         }
         _ => {
             // Other types: fields as written, whitespace normalised.
@@ -378,6 +376,12 @@ fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, Stri
             let tag = wire.u16()?;
             let (alg, dt) = (wire.take(1)?[0], wire.take(1)?[0]);
             let _ = write!(out, "{tag} {alg} {dt} {}", to_hex(wire.rest()));
+        }
+        T::Svcb | T::Https => {
+            let prio = wire.u16()?;
+            let target = wire.name()?;
+            let params = super::svcb::from_wire(wire.rest())?;
+            let _ = write!(out, "{prio} {target}{}", super::svcb::to_text(&params));
         }
         T::Dnskey | T::Cdnskey => {
             let flags = wire.u16()?;
@@ -468,7 +472,7 @@ fn to_hex(bytes: &[u8]) -> String {
 }
 
 /// Standard base64 with padding (RFC 4648), as DNSKEY keys are written.
-fn base64(bytes: &[u8]) -> String {
+pub(super) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -485,6 +489,34 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Decodes standard base64 (padding optional); `None` if it is not base64.
+pub(super) fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    let trimmed = text.trim_end_matches('=');
+    if text.len() - trimmed.len() > 2 {
+        return None;
+    }
+    for c in trimmed.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    (bits < 6 && acc == 0).then_some(out)
 }
 
 /// RFC 3597: `\# <length> <hex>`.
