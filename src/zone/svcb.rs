@@ -76,7 +76,11 @@ pub fn from_presentation(fields: &[Field<'_>]) -> Result<Vec<(u16, Vec<u8>)>, St
                 }
                 _ => return Err(format!("`{key}=` has no value")),
             },
-            Some((key, value)) => (key, Some(value)),
+            // Written in one word, as octoDNS's text values are: `alpn="h2,h3"`.
+            Some((key, value)) => {
+                let inner = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+                (key, Some(inner.unwrap_or(value)))
+            }
             None => (field.text, None),
         };
         let number = key_number(key)?;
@@ -350,6 +354,14 @@ mod tests {
             text("key65000=\"b\" key65001=\"a\"").unwrap()
         );
         assert_eq!(text("alpn=\"h2,h3\"").unwrap(), text("alpn=h2,h3").unwrap());
+        let one_word = [Field {
+            text: "alpn=\"h2,h3\"",
+            quoted: false,
+        }];
+        assert_eq!(
+            to_text(&from_presentation(&one_word).unwrap()),
+            text("alpn=h2,h3").unwrap()
+        );
         assert_eq!(
             text("ipv6hint=2001:DB8::1 mandatory=ipv6hint").unwrap(),
             " mandatory=ipv6hint ipv6hint=2001:db8::1"
