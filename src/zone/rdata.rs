@@ -246,9 +246,11 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             }
             let a: u8 = number(&fields[0], "SSHFP algorithm")?;
             let t: u8 = number(&fields[1], "SSHFP type")?;
-            let _ = write!(out, "{a} {t} {}", hex(&fields[2..])?);
+            let fingerprint = hex(&fields[2..])?;
+            digest_length(rtype, t, fingerprint.len() / 2)?;
+            let _ = write!(out, "{a} {t} {fingerprint}");
         }
-        T::Tlsa => {
+        T::Tlsa | T::Smimea => {
             if fields.len() < 4 {
                 return Err("TLSA takes usage, selector, matching type and data".into());
             }
@@ -257,16 +259,20 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             let m: u8 = number(&fields[2], "TLSA matching type")?;
             let _ = write!(out, "{u} {s} {m} {}", hex(&fields[3..])?);
         }
-        T::Ds => {
+        T::Ds | T::Cds => {
             if fields.len() < 4 {
-                return Err("DS takes key tag, algorithm, digest type and digest".into());
+                return Err(format!(
+                    "{rtype} takes key tag, algorithm, digest type and digest"
+                ));
             }
             let tag: u16 = number(&fields[0], "DS key tag")?;
             let alg: u8 = number(&fields[1], "DS algorithm")?;
             let dt: u8 = number(&fields[2], "DS digest type")?;
-            let _ = write!(out, "{tag} {alg} {dt} {}", hex(&fields[3..])?);
+            let digest = hex(&fields[3..])?;
+            digest_length(rtype, dt, digest.len() / 2)?;
+            let _ = write!(out, "{tag} {alg} {dt} {digest}");
         }
-        T::Dnskey => {
+        T::Dnskey | T::Cdnskey => {
             if fields.len() < 4 {
                 return Err("DNSKEY takes flags, protocol, algorithm and key".into());
             }
@@ -366,7 +372,9 @@ fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, Stri
         }
         T::Sshfp => {
             let (a, t) = (wire.take(1)?[0], wire.take(1)?[0]);
-            let _ = write!(out, "{a} {t} {}", to_hex(wire.rest()));
+            let fingerprint = wire.rest();
+            digest_length(rtype, t, fingerprint.len())?;
+            let _ = write!(out, "{a} {t} {}", to_hex(fingerprint));
         }
         T::Tlsa | T::Smimea => {
             let (u, sel, m) = (wire.take(1)?[0], wire.take(1)?[0], wire.take(1)?[0]);
@@ -375,7 +383,9 @@ fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, Stri
         T::Ds | T::Cds => {
             let tag = wire.u16()?;
             let (alg, dt) = (wire.take(1)?[0], wire.take(1)?[0]);
-            let _ = write!(out, "{tag} {alg} {dt} {}", to_hex(wire.rest()));
+            let digest = wire.rest();
+            digest_length(rtype, dt, digest.len())?;
+            let _ = write!(out, "{tag} {alg} {dt} {}", to_hex(digest));
         }
         T::Svcb | T::Https => {
             let prio = wire.u16()?;
@@ -398,6 +408,24 @@ fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, Stri
         ));
     }
     Ok(Some(out))
+}
+
+/// The digest sizes BIND checks: SSHFP fingerprints of type 1 (SHA-1) and 2 (SHA-256), and DS
+/// digests of type 1, 2 and 4 (SHA-384). Other types take any length.
+fn digest_length(rtype: RecordType, kind: u8, len: usize) -> Result<(), String> {
+    let expected = match (rtype, kind) {
+        (RecordType::Sshfp, 1) | (RecordType::Ds | RecordType::Cds, 1) => 20,
+        (RecordType::Sshfp, 2) | (RecordType::Ds | RecordType::Cds, 2) => 32,
+        (RecordType::Ds | RecordType::Cds, 4) => 48,
+        _ => return Ok(()),
+    };
+    if len == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "a {rtype} digest of type {kind} is {expected} bytes, this one {len}"
+        ))
+    }
 }
 
 /// Record data in wire form, read front to back.

@@ -29,7 +29,7 @@ fn key_number(name: &str) -> Result<u16, String> {
         return Ok(*n);
     }
     match lower.strip_prefix("key").map(str::parse::<u16>) {
-        Some(Ok(n)) if n == 65535 => Err("`key65535` is reserved (RFC 9460)".into()),
+        Some(Ok(65535)) => Err("`key65535` is reserved (RFC 9460)".into()),
         Some(Ok(n)) if KEYS.iter().any(|(k, _)| *k == n) => Err(format!(
             "write `key{n}` by its name, `{}`",
             KEYS.iter()

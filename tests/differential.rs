@@ -1,0 +1,373 @@
+//! Differential tests against the real tools: changegate must read a zone file as BIND
+//! (`named-checkzone`) reads it, and diff two zones as `ldns-compare-zones` does.
+//!
+//! For each zone, from the fixture corpus and from a generator (types, escapes, generic forms,
+//! TTL forms, `$ORIGIN`, parentheses, several strings):
+//! - BIND refuses it ⇔ changegate refuses it;
+//! - when both read it, changegate's reading of the zone equals changegate's reading of
+//!   BIND's own dump of it (`named-checkzone -D`): BIND writes every record in its canonical
+//!   form, so any difference in how the two read a record shows as a difference here.
+//!
+//! For random edits of generated zones, the names ldns reports inserted, deleted and changed
+//! must be those changegate's diff touches. In CI (`CI` set) a missing tool fails the test.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use changegate::zone::{FsFiles, State, diff_states, load_state};
+
+/// `named-checkzone` with every policy check that is not about reading turned off: what is
+/// left is whether BIND loads the zone.
+fn bind_dump(origin: &str, file: &Path) -> Option<Result<String, String>> {
+    // BIND resolves `$INCLUDE` from its working folder; changegate from the including file.
+    let output = Command::new("named-checkzone")
+        .current_dir(file.parent().unwrap_or(Path::new(".")))
+        .args(["-D", "-o", "-"])
+        .args(["-k", "ignore", "-i", "none", "-n", "ignore", "-m", "ignore"])
+        .args([
+            "-M", "ignore", "-S", "ignore", "-r", "ignore", "-T", "ignore",
+        ])
+        .args(["-W", "ignore"])
+        .arg(origin)
+        .arg(file)
+        .output();
+    let output = match output {
+        Ok(output) => output,
+        Err(_) => {
+            assert!(
+                !common::required(),
+                "CI is set but `named-checkzone` is missing (apt-get install bind9-utils)"
+            );
+            eprintln!("skipping: named-checkzone is not installed");
+            return None;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    Some(if output.status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!(
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    })
+}
+
+/// changegate's reading of one zone file, as `name TYPE ttl values` lines.
+fn changegate_read(dir: &Path, file: &str) -> Result<Vec<String>, String> {
+    let files = FsFiles::new(dir);
+    load_state(&files, &[file.to_string()], &[])
+        .map(|state| rrsets(&state))
+        .map_err(|problems| problems.iter().map(|p| p.render(false)).collect())
+}
+
+fn rrsets(state: &State) -> Vec<String> {
+    let mut out: Vec<String> = state
+        .zones
+        .values()
+        .flat_map(|z| z.rrsets.iter())
+        .map(|r| format!("{} {} {} {}", r.name, r.rtype, r.ttl, r.values.join(" | ")))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Compares changegate with BIND on one zone file; returns a description of a disagreement.
+fn compare_with_bind(dir: &Path, file: &str, origin: &str) -> Option<Result<(), String>> {
+    let path = dir.join(file);
+    let bind = bind_dump(origin, &path)?;
+    let ours = changegate_read(dir, file);
+    Some(match (bind, ours) {
+        (Err(_), Err(_)) => Ok(()),
+        (Ok(_), Err(problems)) => Err(format!(
+            "BIND loads {file}, changegate refuses it:\n{problems}"
+        )),
+        (Err(why), Ok(_)) => Err(format!("changegate reads {file}, BIND refuses it:\n{why}")),
+        (Ok(dump), Ok(ours)) => {
+            let dumped = format!("{file}.bind");
+            std::fs::write(dir.join(&dumped), format!("$ORIGIN {origin}.\n{dump}")).unwrap();
+            match changegate_read(dir, &dumped) {
+                Err(problems) => Err(format!(
+                    "changegate cannot read BIND's dump of {file}:\n{problems}\n{dump}"
+                )),
+                Ok(theirs) if theirs != ours => {
+                    let only_ours: Vec<&String> =
+                        ours.iter().filter(|r| !theirs.contains(r)).collect();
+                    let only_bind: Vec<&String> =
+                        theirs.iter().filter(|r| !ours.contains(r)).collect();
+                    Err(format!(
+                        "{file}: changegate and BIND read different records\n  changegate: {only_ours:#?}\n  BIND: {only_bind:#?}"
+                    ))
+                }
+                Ok(_) => Ok(()),
+            }
+        }
+    })
+}
+
+/// A small deterministic generator (xorshift), so that failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// One record line a zone may hold, BIND-valid, with `{n}` replaced by a number.
+const RECORDS: &[&str] = &[
+    "host{n} A 192.0.2.{n}",
+    "host{n} 300 IN AAAA 2001:db8::{n}",
+    "host{n} IN 1h30m A 198.51.100.{n}",
+    "alias{n} CNAME host{n}",
+    "mx{n} MX {n} mail{n}.example.net.",
+    "srv{n} SRV 10 {n} 5060 sip{n}",
+    "txt{n} TXT \"v=spf1 -all\"",
+    "txt{n} TXT \"txtvers=1\" \"path=/{n}\"",
+    "txt{n} TXT plain{n} \"quoted \\\" and \\\\ and \\059\"",
+    "txt{n} TXT ( \"first line\"\n  \"second line {n}\" )",
+    "caa{n} CAA 0 issue \"ca{n}.example.net\"",
+    "caa{n} CAA 128 tbs \"Unknown\"",
+    "gen{n} TYPE1 \\# 4 c00002{hex}",
+    "gen{n} TYPE16 \\# 6 05616263{hex}01",
+    "opaque{n} TYPE65280 \\# 3 ab{hex}cd",
+    "\\065\\066c{n} A 192.0.2.{n}",
+    "Mixed{n}.CASE A 192.0.2.{n}",
+    "esc\\.dot{n} A 192.0.2.{n}",
+    "svc{n} SVCB 1 target{n} alpn=h2,h3 port={n}",
+    "svc{n} HTTPS 1 . alpn=\"h2\" ipv4hint=192.0.2.{n},192.0.2.1 ech=AEj+CgBE",
+    "svc{n} SVCB 2 . key65000=\"A{n}\" key65001=b mandatory=key65000",
+    "sshfp{n} SSHFP 1 2 ( 0123456789ABCDEF0123456789abcdef\n 0123456789abcdef0123456789ABCDEF )",
+    "tlsa{n} TLSA 3 1 1 0123456789ABCDEF0123456789abcdef",
+    "ds{n} DS 1{n} 8 1 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE",
+    "ds{n} DS 2{n} 13 2 ( D4B7D520E7BB5F0F67674A0CCEB1E3E0\n 614B93C4F9E99B8383F6A1E4469DA50A )",
+    "*.wild{n} A 192.0.2.{n}",
+    "ptr{n} PTR host{n}.example.com.",
+    "big{n} 4294967295 A 192.0.2.{n}",
+    "naptr{n} NAPTR 100 {n} \"u\" \"E2U+sip\" \"!^.*$!sip:x@example.net!\" .",
+];
+
+/// Records BIND refuses, so changegate must too.
+const BAD: &[&str] = &[
+    "bad{n} A \\# 5 c000020101",
+    "bad{n} TXT \"{long}\"",
+    "bad{n} CNAME x\nbad{n} A 192.0.2.1",
+    "bad{n} CNAME x\nbad{n} CNAME y",
+    "bad{n} SVCB 1 . port=1 port=2",
+    "bad{n} A 192.0.2.256",
+    "bad{n} DS 1 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE",
+    "bad{n} SSHFP 1 1 0123456789ABCDEF0123456789abcdef",
+];
+
+fn generate(rng: &mut Rng, bad: bool) -> String {
+    let mut zone = String::from(
+        "$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 hostmaster ( 1 7200 3600 1209600 300 )\n@ NS ns1\nns1 A 192.0.2.53\n",
+    );
+    for _ in 0..(5 + rng.below(25)) {
+        let n = 1 + rng.below(250);
+        let line = rng
+            .pick(RECORDS)
+            .replace("{n}", &n.to_string())
+            .replace("{hex}", &format!("{n:02x}"));
+        if rng.below(10) == 0 {
+            zone.push_str("$ORIGIN sub.example.com.\n");
+            zone.push_str(&line);
+            zone.push_str("\n$ORIGIN example.com.\n");
+        } else {
+            zone.push_str(&line);
+            zone.push('\n');
+        }
+    }
+    if bad {
+        let n = rng.below(100);
+        zone.push_str(
+            &rng.pick(BAD)
+                .replace("{n}", &n.to_string())
+                .replace("{long}", &"x".repeat(256)),
+        );
+        zone.push('\n');
+    }
+    zone
+}
+
+#[test]
+fn the_fixture_corpus_reads_as_bind_reads_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/differential");
+    let dir = tempfile::tempdir().unwrap();
+    let mut disagreements = Vec::new();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(origin) = name.strip_suffix(".zone") else {
+            continue;
+        };
+        std::fs::copy(&path, dir.path().join(name)).unwrap();
+        match compare_with_bind(dir.path(), name, origin) {
+            None => return,
+            Some(Err(e)) => disagreements.push(e),
+            Some(Ok(())) => compared += 1,
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
+    assert!(compared >= 5, "compared {compared} fixtures");
+}
+
+#[test]
+fn generated_zones_read_as_bind_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0x5eed_cafe_f00d_0001);
+    let mut disagreements = Vec::new();
+    let (mut loaded, mut refused) = (0, 0);
+    for i in 0..120 {
+        let bad = i % 4 == 3;
+        let zone = generate(&mut rng, bad);
+        let file = format!("z{i}.zone");
+        std::fs::write(dir.path().join(&file), &zone).unwrap();
+        match compare_with_bind(dir.path(), &file, "example.com") {
+            None => return,
+            Some(Err(e)) => disagreements.push(format!("{e}\n--- {file}:\n{zone}")),
+            Some(Ok(())) if bad => refused += 1,
+            Some(Ok(())) => loaded += 1,
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} of 120 disagree:\n{}",
+        disagreements.len(),
+        disagreements.join("\n\n")
+    );
+    assert!(
+        loaded >= 80 && refused >= 25,
+        "{loaded} loaded, {refused} refused"
+    );
+}
+
+/// `ldns-compare-zones`' counts: names inserted, deleted and changed (SOA aside).
+fn ldns_counts(old: &Path, new: &Path) -> Option<(usize, usize, usize)> {
+    let output = match Command::new("ldns-compare-zones")
+        .arg(old)
+        .arg(new)
+        .output()
+    {
+        Ok(output) => output,
+        Err(_) => {
+            assert!(
+                !common::required(),
+                "CI is set but `ldns-compare-zones` is missing (apt-get install ldnsutils)"
+            );
+            eprintln!("skipping: ldns-compare-zones is not installed");
+            return None;
+        }
+    };
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stderr),
+        std::fs::read_to_string(old).unwrap_or_default()
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    let numbers: Vec<usize> = text
+        .split_whitespace()
+        .map(|w| w.trim_start_matches(['+', '-', '~']).parse().unwrap())
+        .collect();
+    Some((numbers[0], numbers[1], numbers[2]))
+}
+
+#[test]
+fn diffs_of_random_edits_agree_with_ldns_compare_zones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0x5eed_cafe_f00d_0002);
+    let mut disagreements = Vec::new();
+    let mut compared = 0;
+    for i in 0..60 {
+        // Plain records only: ldns 1.8 reads TTLs over 2^31-1 literally, knows no SVCB and
+        // takes no TTL unit after the class.
+        let old = generate(&mut rng, false)
+            .lines()
+            .filter(|l| {
+                !["SVCB", "HTTPS", "1h30m"].iter().any(|t| l.contains(t)) && !l.starts_with("big")
+            })
+            .map(|l| format!("{l}\n"))
+            .collect::<String>();
+        let mut new: Vec<String> = old.lines().map(str::to_string).collect();
+        for _ in 0..(1 + rng.below(4)) {
+            let at = 5 + rng.below(new.len() - 5);
+            match rng.below(3) {
+                0 if !new[at].starts_with('$') && !new[at].starts_with(' ') => {
+                    new.remove(at);
+                }
+                1 => new.push(format!(
+                    "added{} A 192.0.2.{}",
+                    rng.below(1000),
+                    rng.below(250)
+                )),
+                _ => {
+                    let line = new[at].replace("192.0.2.", "203.0.113.");
+                    new[at] = line;
+                }
+            }
+        }
+        let new = new.join("\n") + "\n";
+        let (a, b) = (format!("old{i}.zone"), format!("new{i}.zone"));
+        std::fs::write(dir.path().join(&a), &old).unwrap();
+        std::fs::write(dir.path().join(&b), &new).unwrap();
+        let files = FsFiles::new(dir.path());
+        let (Ok(before), Ok(after)) = (
+            load_state(&files, &[a.clone()], &[]),
+            load_state(&files, &[b.clone()], &[]),
+        ) else {
+            continue;
+        };
+        let Some(theirs) = ldns_counts(&dir.path().join(&a), &dir.path().join(&b)) else {
+            return;
+        };
+        compared += 1;
+        let names = |s: &State| -> std::collections::BTreeSet<String> {
+            s.zones
+                .values()
+                .flat_map(|z| z.rrsets.iter())
+                .filter(|r| r.rtype != changegate::model::RecordType::Soa)
+                .map(|r| r.name.to_string())
+                .collect()
+        };
+        let (old_names, new_names) = (names(&before), names(&after));
+        let changed: std::collections::BTreeSet<String> = diff_states(&before, &after)
+            .changes
+            .iter()
+            .filter(|c| c.rtype() != changegate::model::RecordType::Soa)
+            .map(|c| c.name().to_string())
+            .collect();
+        let ours = (
+            changed.iter().filter(|n| !old_names.contains(*n)).count(),
+            changed.iter().filter(|n| !new_names.contains(*n)).count(),
+            changed
+                .iter()
+                .filter(|n| old_names.contains(*n) && new_names.contains(*n))
+                .count(),
+        );
+        if ours != theirs {
+            disagreements.push(format!(
+                "edit {i}: changegate (+{} -{} ~{}), ldns (+{} -{} ~{})\n--- old\n{old}--- new\n{new}",
+                ours.0, ours.1, ours.2, theirs.0, theirs.1, theirs.2
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
+    assert!(compared >= 50, "compared {compared} edits");
+}
