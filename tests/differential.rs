@@ -329,8 +329,8 @@ fn diffs_of_random_edits_agree_with_ldns_compare_zones() {
         std::fs::write(dir.path().join(&b), &new).unwrap();
         let files = FsFiles::new(dir.path());
         let (Ok(before), Ok(after)) = (
-            load_state(&files, &[a.clone()], &[]),
-            load_state(&files, &[b.clone()], &[]),
+            load_state(&files, std::slice::from_ref(&a), &[]),
+            load_state(&files, std::slice::from_ref(&b), &[]),
         ) else {
             continue;
         };
