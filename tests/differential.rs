@@ -371,3 +371,131 @@ fn diffs_of_random_edits_agree_with_ldns_compare_zones() {
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
     assert!(compared >= 50, "compared {compared} edits");
 }
+
+/// The Python with octoDNS and octodns-bind (`.ci/run` makes `target/octodns-venv`), or
+/// `OCTODNS_PYTHON`.
+fn octodns_python() -> Option<std::path::PathBuf> {
+    let python = std::env::var_os("OCTODNS_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/octodns-venv/bin/python")
+        });
+    if python.is_file() {
+        return Some(python);
+    }
+    assert!(
+        !common::required(),
+        "CI is set but {} is missing (.ci/run makes it: octodns and octodns-bind from PyPI)",
+        python.display()
+    );
+    eprintln!("skipping: no Python with octoDNS at {}", python.display());
+    None
+}
+
+/// What octoDNS makes of one zone: `Err` with its reason if it refuses it, else the folders
+/// holding its zone-file and YAML renderings.
+fn octodns_roundtrip(
+    python: &Path,
+    source: &Path,
+    zone: &str,
+    out: &Path,
+) -> Result<(std::path::PathBuf, std::path::PathBuf), String> {
+    let (zonefile, yaml) = (out.join("zonefile"), out.join("yaml"));
+    std::fs::create_dir_all(&zonefile).unwrap();
+    std::fs::create_dir_all(&yaml).unwrap();
+    let output = Command::new(python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/octodns_roundtrip.py"))
+        .arg(source)
+        .arg(zone)
+        .arg(&zonefile)
+        .arg(&yaml)
+        .output()
+        .unwrap();
+    if output.status.success() {
+        Ok((zonefile, yaml))
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// octoDNS's YAML read by changegate and by octoDNS: octoDNS refuses a zone exactly when
+/// changegate does, and where both read it, changegate's reading equals its reading of
+/// octoDNS's own renderings of the zone, as a BIND zone file and as YAML.
+#[test]
+fn octodns_files_read_as_octodns_reads_them() {
+    let Some(python) = octodns_python() else {
+        return;
+    };
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/octodns-diff");
+    let mut disagreements = Vec::new();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(case) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if !path.is_dir() {
+            continue;
+        }
+        // Each case is a folder holding one zone's YAML (and what it includes).
+        let yaml_file = std::fs::read_dir(&path)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.ends_with(".yaml") && !n.starts_with('_'))
+            .unwrap_or_else(|| panic!("{case}: no zone YAML"));
+        let zone = yaml_file.trim_end_matches(".yaml").to_string();
+        let out = tempfile::tempdir().unwrap();
+        let ours = load_state(&FsFiles::new(&path), &[], std::slice::from_ref(&yaml_file))
+            .map(|s| rrsets(&s))
+            .map_err(|p| p.iter().map(|d| d.render(false)).collect::<String>());
+        let theirs = octodns_roundtrip(&python, &path, &zone, out.path());
+        compared += 1;
+        // `stricter-` cases are zones octoDNS loads but no DNS server or provider serves (a
+        // CNAME beside other data): changegate refuses them, whatever octoDNS says.
+        if case.starts_with("stricter-") {
+            if ours.is_ok() {
+                disagreements.push(format!("{case}: changegate must refuse it"));
+            }
+            continue;
+        }
+        match (theirs, ours) {
+            (Err(_), Err(_)) => {}
+            (Err(why), Ok(_)) => disagreements.push(format!(
+                "{case}: changegate reads it, octoDNS refuses it: {why}"
+            )),
+            (Ok(_), Err(problems)) => disagreements.push(format!(
+                "{case}: octoDNS reads it, changegate refuses it:\n{problems}"
+            )),
+            (Ok((zonefile, yaml)), Ok(ours)) => {
+                let without_soa = |r: Vec<String>| -> Vec<String> {
+                    r.into_iter().filter(|l| !l.contains(" SOA ")).collect()
+                };
+                let ours = without_soa(ours);
+                let as_zone = load_state(&FsFiles::new(&zonefile), &["*.zone".to_string()], &[])
+                    .map(|s| without_soa(rrsets(&s)))
+                    .map_err(|p| p.iter().map(|d| d.render(false)).collect::<String>());
+                let as_yaml = load_state(&FsFiles::new(&yaml), &[], &["*.yaml".to_string()])
+                    .map(|s| without_soa(rrsets(&s)))
+                    .map_err(|p| p.iter().map(|d| d.render(false)).collect::<String>());
+                for (what, theirs) in [("zone file", as_zone), ("YAML", as_yaml)] {
+                    match theirs {
+                        Ok(theirs) if theirs == ours => {}
+                        Ok(theirs) => disagreements.push(format!(
+                            "{case}: octoDNS's {what} differs\n  changegate: {:#?}\n  octoDNS: {:#?}",
+                            ours.iter().filter(|r| !theirs.contains(r)).collect::<Vec<_>>(),
+                            theirs.iter().filter(|r| !ours.contains(r)).collect::<Vec<_>>()
+                        )),
+                        Err(p) => disagreements.push(format!("{case}: changegate cannot read octoDNS's {what}:\n{p}")),
+                    }
+                }
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
+    assert!(compared >= 5, "compared {compared} cases");
+}

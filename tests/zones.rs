@@ -820,8 +820,8 @@ fn regression_10_zone_files_read_as_bind_reads_them() {
     same("www CLASS1 A 192.0.2.1\n", "www IN A 192.0.2.1\n");
     same("www TYPE1 \\# 4 c0000201\n", "www A 192.0.2.1\n");
     same(
-        "fp SSHFP 1 1 ( 0123456789abcdef\n 0123456789abcdef )\n",
-        "fp SSHFP 1 1 0123456789ABCDEF0123456789abcdef\n",
+        "fp SSHFP 1 1 ( 0123456789abcdef01234567\n 0123456789abcdef )\n",
+        "fp SSHFP 1 1 0123456789ABCDEF012345670123456789abcdef\n",
     );
     let lower = zone_text("$origin example.org.\nwww 300 A 192.0.2.1\n").unwrap();
     assert_eq!(lower.zones.keys().next().unwrap().as_str(), "example.org");

@@ -120,6 +120,36 @@ impl<'d> Reader<'d> {
             }
         };
         let shown = if key_text.is_empty() { "''" } else { key_text };
+        // octoDNS names are relative to the zone: it refuses a trailing dot (which would name
+        // a record outside the zone) and `@`.
+        if key_text.ends_with('.') {
+            return Err(self.at(
+                key,
+                format!(
+                    "`{key_text}` ends with a dot: octoDNS names are relative to the zone, and octoDNS refuses this one (it would name a record outside `{}`)",
+                    self.origin
+                ),
+            ));
+        }
+        if key_text == "@" {
+            return Err(self.at(
+                key,
+                "`@` is not the zone apex in octoDNS (octoDNS refuses it); write `''`".into(),
+            ));
+        }
+        // As octoDNS's `idna_encode`: a name that is not ASCII becomes its A-label form.
+        let encoded;
+        let key_text = if key_text.is_ascii() {
+            key_text
+        } else {
+            encoded = idna::domain_to_ascii(&key_text.to_lowercase()).map_err(|_| {
+                self.at(
+                    key,
+                    format!("`{key_text}` is not a valid internationalised name (IDNA)"),
+                )
+            })?;
+            encoded.as_str()
+        };
         let name = if key_text.is_empty() {
             Ok(self.origin.to_string())
         } else {
@@ -138,8 +168,9 @@ impl<'d> Reader<'d> {
                 ));
             }
         };
+        let mut types = Vec::with_capacity(specs.len());
         for spec in specs {
-            if let Err(e) = self.record(shown, &name, spec) {
+            if let Err(e) = self.record(shown, &name, spec, &mut types) {
                 self.problems.push(e);
             }
         }
@@ -147,7 +178,15 @@ impl<'d> Reader<'d> {
     }
 
     /// One record: `type`, `ttl`, `value` or `values`, `octodns`.
-    fn record(&mut self, shown: &str, name: &Fqdn, spec: NodeId) -> Result<(), yaml::Error> {
+    /// `types` are those of the name's records so far: octoDNS refuses a second record of one
+    /// type (DuplicateRecordException).
+    fn record(
+        &mut self,
+        shown: &str,
+        name: &Fqdn,
+        spec: NodeId,
+        types: &mut Vec<RecordType>,
+    ) -> Result<(), yaml::Error> {
         let Value::Map(map) = self.document.value(spec)? else {
             return Err(self.at(
                 spec,
@@ -189,6 +228,15 @@ impl<'d> Reader<'d> {
         let Some(rtype) = rtype else {
             return Err(self.at(spec, format!("a record of `{shown}` has no `type`")));
         };
+        if types.contains(&rtype) {
+            return Err(self.at(
+                spec,
+                format!(
+                    "`{shown}` has a second {rtype} record; octoDNS refuses duplicates: give one record all its `values`"
+                ),
+            ));
+        }
+        types.push(rtype);
         let given = match (value, values) {
             (Some(_), Some(second)) => {
                 return Err(self.at(
@@ -362,17 +410,24 @@ impl<'d> Reader<'d> {
         self.at(key, message)
     }
 
+    /// A TTL as octoDNS reads it (`int(ttl)`): a whole number, quoted or not.
     fn ttl(&self, node: NodeId) -> Result<u32, yaml::Error> {
-        let bad = || {
+        let Value::Text(text) = self.document.value(node)? else {
+            return Err(self.at(node, "`ttl` must be a whole number of seconds".into()));
+        };
+        let digits = text.trim();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(self.at(
+                node,
+                format!("`ttl` must be a whole number of seconds, not `{text}`"),
+            ));
+        }
+        digits.parse().map_err(|_| {
             self.at(
                 node,
-                "`ttl` must be a whole number of seconds, written without quotes".into(),
+                format!("`ttl` {digits} is more than a DNS TTL can hold (at most 4294967295)"),
             )
-        };
-        match self.document.value(node)? {
-            Value::Text(text) if self.document.is_plain(node) => text.parse().map_err(|_| bad()),
-            _ => Err(bad()),
-        }
+        })
     }
 
     fn data(&self, node: NodeId) -> Result<Data<'d>, yaml::Error> {
@@ -508,6 +563,20 @@ fn canonical_value(rtype: RecordType, value: &Data<'_>, origin: &str) -> Result<
         T::Ds => fields(&[&["key_tag"], &["algorithm"], &["digest_type"], &["digest"]])?,
         _ => text()?.split_whitespace().collect(),
     };
+    // octoDNS takes only absolute names as targets; it never completes a relative one.
+    let target = match rtype {
+        T::Cname | T::Alias | T::Dname | T::Ns | T::Ptr => Some(0),
+        T::Mx => Some(1),
+        T::Srv => Some(3),
+        _ => None,
+    };
+    if let Some(word) = target.and_then(|i| words.get(i)) {
+        if !word.ends_with('.') {
+            return Err(format!(
+                "`{word}` is not a fully qualified name, and octoDNS completes none: write `{word}.{origin}.` (or the name it means, ending with a dot)"
+            ));
+        }
+    }
     let fields: Vec<Field<'_>> = words
         .iter()
         .map(|w| Field {

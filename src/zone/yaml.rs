@@ -277,13 +277,6 @@ impl<'a> Document<'a> {
         }
     }
 
-    pub fn is_plain(&self, id: NodeId) -> bool {
-        matches!(
-            self.nodes[self.resolve(id) as usize].kind,
-            Kind::Scalar { plain: true, .. }
-        )
-    }
-
     fn error(&self, id: NodeId, message: &str) -> Error {
         Error {
             message: message.to_string(),
