@@ -21,6 +21,9 @@ pub struct Config {
     pub zonefiles: Vec<String>,
     /// Glob patterns (relative to `root`) of octoDNS YAML zone files.
     pub octodns: Vec<String>,
+    /// The TTL of octoDNS records that give none: the octoDNS provider's `default_ttl`
+    /// (`[sources] octodns_default_ttl`, default 3600 as in octoDNS).
+    pub octodns_default_ttl: u32,
     pub metrics: Option<MetricsConfig>,
     pub resolvers: Vec<String>,
 }
@@ -66,8 +69,23 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
         .and_then(|v| r.text_field(v, "tickets"))
         .map_or_else(|| "changes".into(), |s| s.into_inner());
     let (mut zonefiles, mut octodns) = (Vec::new(), Vec::new());
+    let mut octodns_default_ttl = crate::zone::octodns::DEFAULT_TTL;
     if let Some(v) = top.get("sources") {
         if let Some(mut t) = r.table(v, "sources".into()) {
+            if let Some(v) = t.get("octodns_default_ttl") {
+                match r.integer(v, "sources.octodns_default_ttl") {
+                    Some(ttl) if (0..=i64::from(u32::MAX)).contains(&ttl) => {
+                        octodns_default_ttl = ttl as u32;
+                    }
+                    Some(_) => r.error(
+                        v.span(),
+                        "`sources.octodns_default_ttl` must be a TTL in seconds",
+                        "here",
+                        Some("use the `default_ttl` of the octoDNS YamlProvider, e.g. 3600".into()),
+                    ),
+                    None => {}
+                }
+            }
             for (key, out) in [("zonefiles", &mut zonefiles), ("octodns", &mut octodns)] {
                 if let Some(v) = t.get(key) {
                     let path = format!("sources.{key}");
@@ -106,6 +124,7 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
         root,
         zonefiles,
         octodns,
+        octodns_default_ttl,
         metrics,
         resolvers,
     })

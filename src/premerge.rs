@@ -8,7 +8,7 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::git::{Commit, Repo, TreeFiles};
 use crate::ticket::{Ticket, read_ticket};
 use crate::workspace::{self, Workspace};
-use crate::zone::{Files, State, ZoneDiff, diff_states, load_state};
+use crate::zone::{Files, State, ZoneDiff, diff_states, load_sources};
 
 /// Why a pre-merge check could not be prepared.
 pub enum Failure {
@@ -73,10 +73,9 @@ impl PreMerge {
             workspace::load_from(&base_files, &config_name, &root).map_err(Failure::Invalid)?;
         let root_shown = root.clone();
         let head_files = repo.files_at(&head, &prefix)?.shown_at(root_shown);
-        let (zonefiles, octodns) = (&ws.config.zonefiles, &ws.config.octodns);
         let (base_state, head_state) = std::thread::scope(|s| {
-            let old = s.spawn(|| load_state(&base_files, zonefiles, octodns));
-            let new = load_state(&head_files, zonefiles, octodns);
+            let old = s.spawn(|| load_sources(&base_files, &ws.config));
+            let new = load_sources(&head_files, &ws.config);
             (old.join().unwrap_or_else(|_| Err(Vec::new())), new)
         });
         let base_state = base_state.map_err(Failure::Invalid)?;

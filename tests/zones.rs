@@ -865,3 +865,17 @@ fn regression_10_bytes_that_are_not_utf8_are_read_as_bind_reads_them() {
     assert_eq!(rrsets(&a), rrsets(&b));
     assert_eq!(rrsets(&a), ["www.a.example TXT 300 \"caf\\233\""]);
 }
+
+/// Issue 10: octoDNS's `default_ttl` (600 for most records of one real repository) could not
+/// be matched; and octoDNS's own output (`fallback: null` in a pool) was refused.
+#[test]
+fn regression_10_octodns_default_ttl_and_its_own_output() {
+    let mut files = changegate::zone::MemFiles::default();
+    files.files.insert(
+        "example.com.yaml".into(),
+        "www:\n  type: A\n  value: 192.0.2.1\n  dynamic:\n    pools:\n      eu:\n        fallback: null\n        values:\n          - value: 192.0.2.2\n    rules:\n      - pool: eu\n".into(),
+    );
+    let state = changegate::zone::load_state_with(&files, &[], &["*.yaml".to_string()], 600)
+        .unwrap_or_else(|d| panic!("{}", shown(&d)));
+    assert_eq!(rrsets(&state), ["www.example.com A 600 192.0.2.1"]);
+}

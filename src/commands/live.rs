@@ -17,7 +17,7 @@ use crate::live::verify::{self, Difference};
 use crate::model::{Duration, Fqdn, RecordType};
 use crate::report::Format;
 use crate::workspace::{self, Workspace};
-use crate::zone::{FsFiles, dependents, load_state};
+use crate::zone::{FsFiles, dependents, load_sources};
 
 /// A progress bar on stderr, only for a person at a terminal.
 fn progress(global: &Global, total: u64, what: &str) -> indicatif::ProgressBar {
@@ -124,14 +124,8 @@ pub fn snapshot(
         let touched: Vec<&Fqdn> = ticket.names();
         names.extend(touched.iter().map(|n| (*n).clone()));
         // Names that depend on the ticket's names answer differently when they change, too.
-        let state = load_state(
-            &FsFiles {
-                root: ws.config.root.clone(),
-            },
-            &ws.config.zonefiles,
-            &ws.config.octodns,
-        )
-        .map_err(|d| anyhow::anyhow!("{}", d[0].message))?;
+        let state = load_sources(&FsFiles::new(&ws.config.root), &ws.config)
+            .map_err(|d| anyhow::anyhow!("{}", d[0].message))?;
         let roots: Vec<&str> = touched.iter().map(|n| n.as_str()).collect();
         names.extend(dependents(&state, &roots).into_iter().map(|c| c.name));
     }
@@ -318,13 +312,7 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Invalid);
         }
     };
-    let state = match load_state(
-        &FsFiles {
-            root: ws.config.root.clone(),
-        },
-        &ws.config.zonefiles,
-        &ws.config.octodns,
-    ) {
+    let state = match load_sources(&FsFiles::new(&ws.config.root), &ws.config) {
         Ok(state) => state,
         Err(problems) => {
             for p in &problems {

@@ -8,7 +8,7 @@ mod diff;
 pub mod files;
 mod lexer;
 mod managed;
-mod octodns;
+pub mod octodns;
 pub mod rdata;
 pub mod source;
 mod svcb;
@@ -21,7 +21,7 @@ pub use diff::{
 pub use files::{Files, FsFiles, MemFiles};
 pub use managed::{ManagedZone, managed_zones, zone_of};
 pub use octodns::read_octodns;
-pub use source::{State, load_state};
+pub use source::{State, load_sources, load_state, load_state_with};
 pub use zonefile::read_zone_file;
 
 use crate::diag::Diagnostic;

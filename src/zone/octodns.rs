@@ -15,7 +15,8 @@ use crate::diag::{Diagnostic, SourceFile, closest};
 use crate::model::{Fqdn, RecordType};
 
 /// octoDNS's default TTL.
-const DEFAULT_TTL: u32 = 3600;
+/// octoDNS's `YamlProvider` default `default_ttl`.
+pub const DEFAULT_TTL: u32 = 3600;
 
 /// A record value as written: text, or a map of fields (MX, SRV, CAA, ...).
 enum Data<'d> {
@@ -24,10 +25,13 @@ enum Data<'d> {
 }
 
 /// Reads one octoDNS zone file.
+/// Reads one octoDNS zone file; records without a `ttl` get `default_ttl`, as the octoDNS
+/// provider's `default_ttl` gives them.
 pub fn read_octodns(
     files: &dyn Files,
     path: &str,
     zone: &Fqdn,
+    default_ttl: u32,
     file_names: &mut Vec<String>,
 ) -> Result<Vec<Record>, Vec<Diagnostic>> {
     let shown = files.display(path);
@@ -59,6 +63,7 @@ pub fn read_octodns(
         file,
         records: Vec::new(),
         problems: Vec::new(),
+        default_ttl,
     };
     reader.read();
     if reader.problems.is_empty() {
@@ -77,6 +82,7 @@ struct Reader<'d> {
     file: u32,
     records: Vec<Record>,
     problems: Vec<yaml::Error>,
+    default_ttl: u32,
 }
 
 impl<'d> Reader<'d> {
@@ -285,7 +291,7 @@ impl<'d> Reader<'d> {
                 key,
                 name: name.clone(),
                 rtype,
-                ttl: ttl.unwrap_or(DEFAULT_TTL),
+                ttl: ttl.unwrap_or(self.default_ttl),
                 rdata: rdata.into_boxed_str(),
                 octodns: octodns.clone(),
                 origin: Origin {
@@ -330,7 +336,12 @@ impl<'d> Reader<'d> {
             for (key, value) in map(pool, "a pool")? {
                 match self.text(key)? {
                     "values" => values = Some(value),
-                    "fallback" => fallbacks.push(value),
+                    // octoDNS writes `fallback: null` for a pool without one.
+                    "fallback" => {
+                        if !matches!(self.document.value(value)?, Value::Null) {
+                            fallbacks.push(value);
+                        }
+                    }
                     _ => return Err(self.unknown(key, &["values", "fallback"])),
                 }
             }

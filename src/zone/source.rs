@@ -48,11 +48,35 @@ impl State {
 }
 
 /// Reads every file the patterns match. Zone files name their zone by their first `$ORIGIN`,
-/// else by their file stem; octoDNS files by their stem.
+/// else by their file stem; octoDNS files by their stem, with octoDNS's default TTL.
 pub fn load_state(
     files: &dyn Files,
     zonefiles: &[String],
     octodns: &[String],
+) -> Result<State, Vec<Diagnostic>> {
+    load_state_with(files, zonefiles, octodns, super::octodns::DEFAULT_TTL)
+}
+
+/// The desired state `[sources]` of a config names, read through `files`.
+pub fn load_sources(
+    files: &dyn Files,
+    config: &crate::config::Config,
+) -> Result<State, Vec<Diagnostic>> {
+    load_state_with(
+        files,
+        &config.zonefiles,
+        &config.octodns,
+        config.octodns_default_ttl,
+    )
+}
+
+/// [`load_state`], with the TTL of octoDNS records that give none (the octoDNS provider's
+/// `default_ttl`).
+pub fn load_state_with(
+    files: &dyn Files,
+    zonefiles: &[String],
+    octodns: &[String],
+    octodns_default_ttl: u32,
 ) -> Result<State, Vec<Diagnostic>> {
     let mut sources: Vec<(String, Format)> = Vec::new();
     let mut problems = Vec::new();
@@ -77,7 +101,9 @@ pub fn load_state(
         std::thread::scope(|scope| {
             let handles: Vec<_> = chunk
                 .iter()
-                .map(|(path, format)| scope.spawn(move || read_one(files, path, *format)))
+                .map(|(path, format)| {
+                    scope.spawn(move || read_one(files, path, *format, octodns_default_ttl))
+                })
                 .collect();
             results.extend(handles.into_iter().map(|h| {
                 h.join().unwrap_or_else(|_| {
@@ -126,7 +152,12 @@ pub fn load_state(
 /// zone, and the files its records came from.
 type ReadZone = (Fqdn, Zone, Vec<String>);
 
-fn read_one(files: &dyn Files, path: &str, format: Format) -> Result<ReadZone, Vec<Diagnostic>> {
+fn read_one(
+    files: &dyn Files,
+    path: &str,
+    format: Format,
+    octodns_default_ttl: u32,
+) -> Result<ReadZone, Vec<Diagnostic>> {
     let mut names = Vec::new();
     let zone = match format {
         Format::ZoneFile => match files.read_bytes(path).map(super::files::master_text) {
@@ -148,7 +179,9 @@ fn read_one(files: &dyn Files, path: &str, format: Format) -> Result<ReadZone, V
     })?;
     let records = match format {
         Format::ZoneFile => zonefile::read_zone_file(files, path, &zone, &mut names)?,
-        Format::OctoDns => octodns::read_octodns(files, path, &zone, &mut names)?,
+        Format::OctoDns => {
+            octodns::read_octodns(files, path, &zone, octodns_default_ttl, &mut names)?
+        }
     };
     let grouped = Zone::from_records(zone.clone(), records);
     let problems = cname_conflicts(&grouped, &names);
