@@ -9,6 +9,9 @@ use crate::model::Duration;
 
 pub const FILE_NAME: &str = "changegate.toml";
 
+/// octoDNS's own `default_ttl`, the default of `[sources] octodns_default_ttl`.
+pub const OCTODNS_DEFAULT_TTL: u32 = 3600;
+
 /// A validated configuration; every path is resolved against the config file's folder.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -69,7 +72,7 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
         .and_then(|v| r.text_field(v, "tickets"))
         .map_or_else(|| "changes".into(), |s| s.into_inner());
     let (mut zonefiles, mut octodns) = (Vec::new(), Vec::new());
-    let mut octodns_default_ttl = crate::zone::octodns::DEFAULT_TTL;
+    let mut octodns_default_ttl = OCTODNS_DEFAULT_TTL;
     if let Some(v) = top.get("sources") {
         if let Some(mut t) = r.table(v, "sources".into()) {
             if let Some(v) = t.get("octodns_default_ttl") {

@@ -7,6 +7,7 @@ use crate::diag::Diagnostic;
 use crate::evidence::DeletionTarget;
 use crate::model::{Fqdn, RecordType};
 use crate::ticket::{Action, Ticket};
+pub use crate::zone::TypeChange;
 use crate::zone::{Cascade, ChangeKind, DanglingReference, State, ZoneDiff};
 use crate::zone::{ManagedZone, zone_of};
 
@@ -23,14 +24,6 @@ pub struct PlannedChange {
     /// `("octodns", settings)` and `("dynamic", pools and rules)`.
     pub extras: Vec<(&'static str, String)>,
     pub span: Range<usize>,
-}
-
-/// A name that trades an address type (A, AAAA, ALIAS) for a CNAME, or the reverse.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TypeChange {
-    pub name: Fqdn,
-    pub from: RecordType,
-    pub to: RecordType,
 }
 
 #[derive(Clone, Debug, Default)]

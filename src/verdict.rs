@@ -6,6 +6,7 @@ use serde::{Serialize, Serializer};
 
 use crate::diag::Location;
 use crate::evidence::Measurement;
+pub use crate::model::ser_timestamp;
 use crate::model::{Duration, Fqdn, RecordType};
 use crate::policy::Requirement;
 
@@ -65,10 +66,6 @@ impl Serialize for Code {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
-}
-
-pub fn ser_timestamp<S: Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&t.strftime("%Y-%m-%dT%H:%M:%SZ"))
 }
 
 /// The overall answer.

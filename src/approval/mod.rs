@@ -77,13 +77,13 @@ pub fn gather(
     files: &dyn crate::zone::Files,
     dir: &str,
     ticket: &crate::ticket::Ticket,
-    plan: &crate::plan::Plan,
+    plan_digest: String,
     signers: Option<&AllowedSigners>,
     now: jiff::Timestamp,
 ) -> anyhow::Result<ApprovalFacts> {
     let mut facts = ApprovalFacts {
         ticket_digest: sha256(ticket.file.text.as_bytes()),
-        plan_digest: plan.digest(),
+        plan_digest,
         ..Default::default()
     };
     for found in read_approvals(files, dir)? {

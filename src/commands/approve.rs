@@ -74,7 +74,7 @@ pub fn run(
         Basis::WorkTree(ws) => gather_deletions(ws, &FsFiles::new(&ws.config.root), &[&plan], now)?,
     };
     let (files, dir) = approval::beside(&args.ticket, ticket.id.get_ref());
-    let approvals = approval::gather(&files, &dir, &ticket, &plan, Some(signers), now)?;
+    let approvals = approval::gather(&files, &dir, &ticket, plan.digest(), Some(signers), now)?;
     let snapshot = super::check::snapshot_facts(&FsFiles::new(&ws.config.root), &ticket);
     let facts = Facts {
         snapshot: snapshot.as_ref(),

@@ -68,8 +68,14 @@ pub fn run(
         match result {
             Ok((ticket, plan)) => {
                 let (files, dir) = approval::beside(path, ticket.id.get_ref());
-                let mut approvals =
-                    approval::gather(&files, &dir, &ticket, &plan, ws.signers.as_ref(), now)?;
+                let mut approvals = approval::gather(
+                    &files,
+                    &dir,
+                    &ticket,
+                    plan.digest(),
+                    ws.signers.as_ref(),
+                    now,
+                )?;
                 approvals.committers.extend(authors.iter().cloned());
                 let snapshot = snapshot_facts(
                     &FsFiles {
@@ -264,7 +270,7 @@ fn premerge(
                     &head_files,
                     &dir,
                     &ticket,
-                    &plan,
+                    plan.digest(),
                     pm.ws.signers.as_ref(),
                     now,
                 )?;

@@ -5,7 +5,6 @@
 
 mod file;
 mod prometheus;
-pub mod template;
 
 /// How a Prometheus answer (HTTP status and body) is read: one number, empty, or why neither.
 pub use prometheus::parse_response as parse_prometheus_response;
@@ -17,7 +16,7 @@ use serde::Serialize;
 
 use crate::config::MetricsConfig;
 use crate::model::{Duration, Fqdn, RecordType};
-use crate::policy::DeletionPolicy;
+use crate::policy::{DeletionPolicy, template};
 use crate::zone::Files;
 
 /// What a query returned.
@@ -47,7 +46,7 @@ pub struct Measurement {
     pub source: String,
     /// The query as sent (or, for the file backend, the row looked up).
     pub query: String,
-    #[serde(serialize_with = "crate::verdict::ser_timestamp")]
+    #[serde(serialize_with = "crate::model::ser_timestamp")]
     pub evaluated_at: jiff::Timestamp,
     #[serde(flatten)]
     pub result: Result<Outcome, String>,

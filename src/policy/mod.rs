@@ -7,6 +7,7 @@
 
 mod lint;
 mod read;
+pub mod template;
 
 use std::collections::BTreeMap;
 use std::ops::Range;

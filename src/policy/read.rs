@@ -338,7 +338,7 @@ fn read_deletion(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<DeletionPolicy
         .into_iter()
         .flatten()
     {
-        if let Err(message) = crate::evidence::template::check(query.get_ref()) {
+        if let Err(message) = crate::policy::template::check(query.get_ref()) {
             r.error(
                 query.span(),
                 format!("invalid query template: {message}"),

@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use super::{Fnv, Origin, RRset, State};
 use crate::model::{Fqdn, RecordType};
-use crate::plan::TypeChange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -27,6 +26,14 @@ impl ChangeKind {
             Self::Delete => "delete",
         }
     }
+}
+
+/// A name that trades an address type (A, AAAA, ALIAS) for a CNAME, or the reverse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeChange {
+    pub name: Fqdn,
+    pub from: RecordType,
+    pub to: RecordType,
 }
 
 /// One RRset that differs.

@@ -16,7 +16,8 @@ mod yaml;
 mod zonefile;
 
 pub use diff::{
-    Cascade, ChangeKind, DanglingReference, RRsetChange, ZoneDiff, dependents, diff_states,
+    Cascade, ChangeKind, DanglingReference, RRsetChange, TypeChange, ZoneDiff, dependents,
+    diff_states,
 };
 pub use files::{Files, FsFiles, MemFiles};
 pub use managed::{ManagedZone, managed_zones, zone_of};

@@ -16,7 +16,7 @@ use crate::model::{Fqdn, RecordType};
 
 /// octoDNS's default TTL.
 /// octoDNS's `YamlProvider` default `default_ttl`.
-pub const DEFAULT_TTL: u32 = 3600;
+pub const DEFAULT_TTL: u32 = crate::config::OCTODNS_DEFAULT_TTL;
 
 /// A record value as written: text, or a map of fields (MX, SRV, CAA, ...).
 enum Data<'d> {

@@ -1,4 +1,5 @@
-//! Content digests as changegate writes them: `sha256:<hex>`, for tickets and plans alike.
+//! How values are written out, the same everywhere: content digests (`sha256:<hex>`, for
+//! tickets and plans alike), paths as a person types them, and instants.
 
 use sha2::{Digest, Sha256};
 
@@ -19,4 +20,9 @@ pub fn display_path(path: &std::path::Path) -> String {
     let shown = path.strip_prefix(&cwd).unwrap_or(path);
     let shown = shown.strip_prefix("./").unwrap_or(shown);
     shown.display().to_string()
+}
+
+/// An instant as RFC 3339 in UTC, to the second: how every timestamp is written out.
+pub fn ser_timestamp<S: serde::Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&t.strftime("%Y-%m-%dT%H:%M:%SZ"))
 }
