@@ -17,6 +17,7 @@ use std::path::Path;
 use std::process::Command;
 
 use changegate::zone::{FsFiles, State, diff_states, load_state};
+use common::Rng;
 
 /// `named-checkzone` with every policy check that is not about reading turned off: what is
 /// left is whether BIND loads the zone.
@@ -105,26 +106,6 @@ fn compare_with_bind(dir: &Path, file: &str, origin: &str) -> Option<Result<(), 
             }
         }
     })
-}
-
-/// A small deterministic generator (xorshift), so that failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
 }
 
 /// One record line a zone may hold, BIND-valid, with `{n}` replaced by a number.

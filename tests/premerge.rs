@@ -100,6 +100,13 @@ fn commit(repo: &Repo, message: &str) {
     git(repo.path(), &["commit", "-q", "-m", message]);
 }
 
+/// Commits what the work tree holds and makes it the new `base`: the state a test's change
+/// starts from.
+fn commit_base(repo: &Repo, message: &str) {
+    commit(repo, message);
+    git(repo.path(), &["tag", "-f", "base"]);
+}
+
 fn edit_zone(repo: &Repo, edit: impl FnOnce(&str) -> String) {
     let path = repo.path().join("zones/example.com.zone");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -690,8 +697,7 @@ fn regression_9_a_config_that_becomes_a_symlink_is_policy_changed() {
         "weak/changegate.toml",
         "policy = \"../policies/default.toml\"\n",
     );
-    commit(&repo, "a second, weaker config");
-    git(repo.path(), &["tag", "-f", "base"]);
+    commit_base(&repo, "a second, weaker config");
     symlink(&repo, "weak/changegate.toml", "changegate.toml");
     edit_zone(&repo, |z| {
         z.replace("www  A   192.0.2.80", "www  A   192.0.2.81")
@@ -772,8 +778,7 @@ fn regression_9_generic_type_spellings_are_measured_and_followed_as_their_type()
             + "legacy TYPE5 \\# 17 036f6c64076578616d706c6503636f6d00\n"
     });
     ticket(&repo, "CHG-0", &[("create", "legacy.example.com", "CNAME")]);
-    commit(&repo, "generic spellings");
-    git(repo.path(), &["tag", "-f", "base"]);
+    commit_base(&repo, "generic spellings");
     edit_zone(&repo, |z| {
         z.replace("www  TYPE1 \\# 4 c0000250\n", "")
             .replace("old  A   192.0.2.7\n", "")
@@ -816,8 +821,7 @@ fn regression_9_an_edited_policy_is_found_however_the_config_spells_its_path() {
             "policy = \"policies/../policies//default.toml\"\n[sources]\nzonefiles = [\"zones/*.zone\"]\n{FILE_METRICS}"
         ),
     );
-    commit(&repo, "spell the policy's path oddly");
-    git(repo.path(), &["tag", "-f", "base"]);
+    commit_base(&repo, "spell the policy's path oddly");
     repo.write(
         "policies/default.toml",
         &POLICY.replace("count = 1", "count = 0"),
@@ -840,8 +844,7 @@ fn regression_9_file_evidence_counts_what_a_wildcard_or_delegation_answered() {
     edit_zone(&repo, |z| {
         z.to_string() + "*    A   192.0.2.99\ndev  NS  ns.other.net.\n"
     });
-    commit(&repo, "a wildcard and a delegation");
-    git(repo.path(), &["tag", "-f", "base"]);
+    commit_base(&repo, "a wildcard and a delegation");
     edit_zone(&repo, |z| {
         z.replace("*    A   192.0.2.99\n", "")
             .replace("dev  NS  ns.other.net.\n", "")

@@ -1,11 +1,14 @@
 //! The zone readers against fixtures, bad files, each other, and hickory-proto's parser as an
 //! independent oracle.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use changegate::model::{Fqdn, RecordType};
 use changegate::zone::{Files, FsFiles, State, load_state};
+use common::Rng;
 
 fn fixtures(dir: &str) -> FsFiles {
     FsFiles {
@@ -303,21 +306,6 @@ fn differential_against_hickory_on_fixtures() {
     }
 }
 
-/// A small deterministic generator (xorshift), so the zones are the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 #[test]
 fn differential_against_hickory_on_generated_zones() {
     let mut rng = Rng(0x5eed_cafe);
@@ -529,7 +517,7 @@ fn readers_stop_after_fifty_problems_and_say_so() {
 fn mangle(rng: &mut Rng, text: &str, pieces: &[&str]) -> String {
     let mut text = text.to_string();
     for _ in 0..1 + rng.below(4) {
-        let mut at = rng.below(text.len() as u64 + 1) as usize;
+        let mut at = rng.below(text.len() + 1);
         while !text.is_char_boundary(at) {
             at -= 1;
         }
@@ -540,7 +528,7 @@ fn mangle(rng: &mut Rng, text: &str, pieces: &[&str]) -> String {
             }
             text.replace_range(at..end, "");
         } else {
-            text.insert_str(at, pieces[rng.below(pieces.len() as u64) as usize]);
+            text.insert_str(at, rng.pick(pieces));
         }
     }
     text

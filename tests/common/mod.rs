@@ -155,3 +155,24 @@ pub fn reason<'a>(verdict: &'a serde_json::Value, code: &str) -> &'a serde_json:
 pub fn required() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty())
 }
+
+/// A small deterministic generator (xorshift), so that generated inputs are the same on every
+/// run and failures reproduce.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
