@@ -400,7 +400,7 @@ fn octodns_and_zone_files_agree_on_generated_zones() {
         for i in 0..300 {
             let name = format!("h{i}");
             let count = 1 + rng.below(3);
-            let rtype = ["A", "AAAA", "CNAME", "TXT", "MX", "SRV"][rng.below(6) as usize];
+            let rtype = ["A", "AAAA", "CNAME", "TXT", "MX", "SRV"][rng.below(6)];
             let count = if rtype == "CNAME" { 1 } else { count };
             // (zone-file data, octoDNS value) per record.
             let values: Vec<(String, String)> = (0..count)
@@ -522,7 +522,7 @@ fn mangle(rng: &mut Rng, text: &str, pieces: &[&str]) -> String {
             at -= 1;
         }
         if rng.below(3) == 0 {
-            let mut end = (at + 1 + rng.below(8) as usize).min(text.len());
+            let mut end = (at + 1 + rng.below(8)).min(text.len());
             while !text.is_char_boundary(end) {
                 end += 1;
             }

@@ -166,9 +166,9 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             expect(fields, 1, rtype, "a name")?;
             out = name(&fields[0])?;
         }
-        T::Mx => {
+        T::Mx | T::Afsdb | T::Rt | T::Kx => {
             expect(fields, 2, rtype, "preference and exchange")?;
-            let pref: u16 = number(&fields[0], "MX preference")?;
+            let pref: u16 = number(&fields[0], "preference")?;
             let _ = write!(out, "{pref} {}", name(&fields[1])?);
         }
         T::Srv => {
@@ -279,8 +279,124 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             let flags: u16 = number(&fields[0], "DNSKEY flags")?;
             let proto: u8 = number(&fields[1], "DNSKEY protocol")?;
             let alg: u8 = number(&fields[2], "DNSKEY algorithm")?;
-            let key: String = fields[3..].iter().map(|f| f.text).collect();
+            let key = base64_fields(&fields[3..], "DNSKEY key")?;
             let _ = write!(out, "{flags} {proto} {alg} {key}");
+        }
+        T::Rrsig | T::Sig => {
+            if fields.len() < 9 {
+                return Err(format!(
+                    "{rtype} takes type covered, algorithm, labels, original TTL, expiration, inception, key tag, signer and signature"
+                ));
+            }
+            let covered = RecordType::parse(fields[0].text)?;
+            let alg: u8 = number(&fields[1], "algorithm")?;
+            let labels: u8 = number(&fields[2], "label count")?;
+            let ttl = ttl_value(fields[3].text)?;
+            let expiration = sig_time(fields[4].text)?;
+            let inception = sig_time(fields[5].text)?;
+            let tag: u16 = number(&fields[6], "key tag")?;
+            let signer = name(&fields[7])?;
+            let signature = base64_fields(&fields[8..], "signature")?;
+            let _ = write!(
+                out,
+                "{covered} {alg} {labels} {ttl} {expiration} {inception} {tag} {signer} {signature}"
+            );
+        }
+        T::Nsec => {
+            if fields.is_empty() {
+                return Err("NSEC takes the next name and the types present".into());
+            }
+            let _ = write!(out, "{}{}", name(&fields[0])?, type_list(&fields[1..])?);
+        }
+        T::Nsec3 | T::Nsec3param => {
+            let needed = if rtype == T::Nsec3 { 5 } else { 4 };
+            if fields.len() < needed {
+                return Err(format!(
+                    "{rtype} takes hash algorithm, flags, iterations, salt{}",
+                    if rtype == T::Nsec3 {
+                        ", next hashed owner and types"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            let alg: u8 = number(&fields[0], "hash algorithm")?;
+            let flags: u8 = number(&fields[1], "flags")?;
+            let iterations: u16 = number(&fields[2], "iterations")?;
+            let salt = if fields[3].text == "-" {
+                "-".to_string()
+            } else {
+                hex(&fields[3..4])?
+            };
+            let _ = write!(out, "{alg} {flags} {iterations} {salt}");
+            if rtype == T::Nsec3 {
+                let next = fields[4].text.to_ascii_uppercase();
+                if next.is_empty()
+                    || !next
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'A'..=b'V').contains(&b))
+                {
+                    return Err(format!("`{}` is not a base32hex hash", fields[4].text));
+                }
+                let _ = write!(out, " {next}{}", type_list(&fields[5..])?);
+            }
+        }
+        T::Hinfo => {
+            expect(fields, 2, rtype, "CPU and OS")?;
+            out = strings(fields)?;
+        }
+        T::X25 => {
+            expect(fields, 1, rtype, "a PSDN address")?;
+            out = strings(fields)?;
+        }
+        T::Isdn => {
+            if fields.is_empty() || fields.len() > 2 {
+                return Err("ISDN takes an address and an optional subaddress".into());
+            }
+            out = strings(fields)?;
+        }
+        T::Rp | T::Minfo => {
+            expect(fields, 2, rtype, "two names")?;
+            let _ = write!(out, "{} {}", name(&fields[0])?, name(&fields[1])?);
+        }
+        T::Mb | T::Mg | T::Mr | T::Md | T::Mf | T::NsapPtr => {
+            expect(fields, 1, rtype, "a name")?;
+            out = name(&fields[0])?;
+        }
+        T::Px => {
+            expect(fields, 3, rtype, "preference and two names")?;
+            let pref: u16 = number(&fields[0], "PX preference")?;
+            let _ = write!(out, "{pref} {} {}", name(&fields[1])?, name(&fields[2])?);
+        }
+        T::Uri => {
+            expect(fields, 3, rtype, "priority, weight and target")?;
+            let p: u16 = number(&fields[0], "URI priority")?;
+            let w: u16 = number(&fields[1], "URI weight")?;
+            let mut target = Vec::new();
+            unescape(fields[2].text, &mut target)?;
+            let _ = write!(out, "{p} {w} {}", quote(&target));
+        }
+        T::Openpgpkey | T::Dhcid => {
+            if fields.is_empty() {
+                return Err(format!("{rtype} takes base64 data"));
+            }
+            out = base64_fields(fields, "data")?;
+        }
+        T::Eui48 | T::Eui64 => {
+            expect(fields, 1, rtype, "an address written as hex pairs")?;
+            let pairs = if rtype == T::Eui48 { 6 } else { 8 };
+            let text = fields[0].text.to_ascii_lowercase();
+            let ok = text.split('-').count() == pairs
+                && text
+                    .split('-')
+                    .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
+            if !ok {
+                return Err(format!(
+                    "`{}` is not an {rtype} address ({pairs} hex pairs joined by `-`)",
+                    fields[0].text
+                ));
+            }
+            out = text;
         }
         T::Svcb | T::Https => {
             if fields.len() < 2 {
@@ -517,6 +633,54 @@ pub(super) fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Base64 data written across fields (as signatures and keys are, in parentheses), in one
+/// canonical string: decoded and written again, so that spacing never matters.
+fn base64_fields(fields: &[Field<'_>], what: &str) -> Result<String, String> {
+    let joined: String = fields.iter().map(|f| f.text).collect();
+    base64_decode(&joined)
+        .map(|bytes| base64(&bytes))
+        .ok_or_else(|| format!("the {what} is not base64"))
+}
+
+/// Character-strings, each quoted as the canonical text writes them.
+fn strings(fields: &[Field<'_>]) -> Result<String, String> {
+    let mut out = Vec::with_capacity(fields.len());
+    for field in fields {
+        let mut bytes = Vec::new();
+        unescape(field.text, &mut bytes)?;
+        if bytes.len() > 255 {
+            return Err(format!(
+                "a character-string holds at most 255 bytes, this one {}",
+                bytes.len()
+            ));
+        }
+        out.push(quote(&bytes));
+    }
+    Ok(out.join(" "))
+}
+
+/// The types of an NSEC or NSEC3 bitmap, by number, each once, as mnemonics.
+fn type_list(fields: &[Field<'_>]) -> Result<String, String> {
+    let mut types = fields
+        .iter()
+        .map(|f| RecordType::parse(f.text))
+        .collect::<Result<Vec<_>, _>>()?;
+    types.sort_by_key(RecordType::number);
+    types.dedup();
+    Ok(types.iter().map(|t| format!(" {t}")).collect())
+}
+
+/// An RRSIG time: `YYYYMMDDHHmmSS` (UTC), or seconds since 1970, as that 14-digit form.
+fn sig_time(text: &str) -> Result<String, String> {
+    let bad = || format!("`{text}` is not a signature time (YYYYMMDDHHmmSS)");
+    if text.len() == 14 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(text.to_string());
+    }
+    let seconds: i64 = text.parse().map_err(|_| bad())?;
+    let at = jiff::Timestamp::from_second(seconds).map_err(|_| bad())?;
+    Ok(at.strftime("%Y%m%d%H%M%S").to_string())
 }
 
 /// Decodes standard base64 (padding optional); `None` if it is not base64.
