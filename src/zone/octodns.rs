@@ -571,7 +571,25 @@ fn canonical_value(rtype: RecordType, value: &Data<'_>, origin: &str) -> Result<
             &["matching_type"],
             &["certificate_association_data"],
         ])?,
-        T::Ds => fields(&[&["key_tag"], &["algorithm"], &["digest_type"], &["digest"]])?,
+        T::Ds => {
+            // octoDNS's old field names: flags, protocol, algorithm, public_key.
+            let legacy = matches!(value, Data::Fields(map)
+                if map.iter().any(|(k, _)| *k == "public_key" || *k == "flags"));
+            if legacy {
+                fields(&[&["flags"], &["protocol"], &["algorithm"], &["public_key"]])?
+            } else {
+                fields(&[&["key_tag"], &["algorithm"], &["digest_type"], &["digest"]])?
+            }
+        }
+        T::Uri => {
+            let f = fields(&[&["priority"], &["weight"], &["target"]])?;
+            return Ok(format!(
+                "{} {} {}",
+                f[0],
+                f[1],
+                rdata::quote(f[2].as_bytes())
+            ));
+        }
         _ => text()?.split_whitespace().collect(),
     };
     // octoDNS takes only absolute names as targets; it never completes a relative one.
