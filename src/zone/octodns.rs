@@ -118,11 +118,16 @@ impl<'d> Reader<'d> {
     fn name(&mut self, key: NodeId, node: NodeId) -> Result<(), yaml::Error> {
         let key_text = match self.document.value(key)? {
             Value::Text(text) => text,
-            _ => {
+            // An empty key (`:` or `~:`) or `null:` is YAML's null, which octoDNS turns into
+            // the name `none`, never the apex.
+            Value::Null => {
                 return Err(self.at(
                     key,
-                    "a name must be text; write '' for the zone apex".into(),
+                    "this name is YAML's null, which octoDNS reads as the name `none`: quote the name you mean ('null'), or write '' for the zone apex".into(),
                 ));
+            }
+            _ => {
+                return Err(self.at(key, "a name must be text, not a list or a map".into()));
             }
         };
         let shown = if key_text.is_empty() { "''" } else { key_text };

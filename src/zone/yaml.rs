@@ -554,7 +554,15 @@ fn plain_meaning(text: &str) -> Plain {
         if text.starts_with('+') {
             Plain::Ambiguous("a number by YAML readers")
         } else if body.len() > 1 && body.starts_with('0') {
-            Plain::Ambiguous("an octal number by YAML 1.1 (octoDNS) and a decimal one by YAML 1.2")
+            // `017` is octal 15 in YAML 1.1; `09`, not being octal, is text there. YAML 1.2
+            // reads both as decimal numbers.
+            if body.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+                Plain::Ambiguous(
+                    "an octal number by YAML 1.1 (octoDNS) and a decimal one by YAML 1.2",
+                )
+            } else {
+                Plain::Ambiguous("text by YAML 1.1 (octoDNS) and a decimal number by YAML 1.2")
+            }
         } else {
             Plain::Text
         }
