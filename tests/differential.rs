@@ -561,3 +561,113 @@ fn a_signed_zone_reads_as_bind_reads_it() {
         Some(Err(e)) => panic!("{e}"),
     }
 }
+
+/// Pairs of spellings judged by BIND alone: two one-record zones are the same for BIND when
+/// its canonical dumps of them are the same text, and changegate must call them the same
+/// exactly then. Unlike the tests above, this never asks changegate to read BIND's output, so
+/// two spellings changegate wrongly merges (or splits) are caught.
+#[test]
+fn pairs_of_spellings_are_equal_exactly_when_bind_says_so() {
+    let pairs: &[(&[u8], &[u8])] = &[
+        // RFC 9460 appendix A: `a\,b` is two ids, `a\\,b` one.
+        (b"x HTTPS 1 . alpn=a\\,b", b"x HTTPS 1 . alpn=a\\\\,b"),
+        (b"x HTTPS 1 . alpn=a,b", b"x HTTPS 1 . alpn=a\\,b"),
+        (
+            b"x HTTPS 1 . alpn=h2,h3 port=443",
+            b"x HTTPS 1 . port=443 alpn=\"h2,h3\"",
+        ),
+        (b"s SVCB 1 . key65000=\"A\"", b"s SVCB 1 . key65000=\"a\""),
+        (b"s HTTPS 1 . ech=AEj+CgBE", b"s HTTPS 1 . ech=aej+cgbe"),
+        // Names in rdata of the rarer types are completed with the origin.
+        (
+            b"h IPSECKEY 10 3 2 gw AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ==",
+            b"h IPSECKEY 10 3 2 gw.example.com. AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ==",
+        ),
+        (
+            b"h IPSECKEY 10 3 2 gw AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ==",
+            b"h IPSECKEY 10 3 2 gw.evil.net. AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ==",
+        ),
+        (b"l LP 10 gw", b"l LP 10 gw.evil.net."),
+        (b"rt RT 10 relay", b"rt RT 10 relay.example.com."),
+        // A byte that is not UTF-8, escaped or not.
+        (b"t TXT \"x\\\xe9\"", b"t TXT \"x\\\\233\""),
+        (b"t TXT \"x\\\xe9\"", b"t TXT \"x\\233\""),
+        (b"t TXT \"x\xe9\"", b"t TXT \"x\\233\""),
+        // Case is data in CAA tags and TXT, not in names.
+        (
+            b"c CAA 0 ISSUE \"ca.example\"",
+            b"c CAA 0 issue \"ca.example\"",
+        ),
+        (b"t TXT \"ABC\"", b"t TXT \"abc\""),
+        (b"\\065bc A 192.0.2.1", b"Abc A 192.0.2.1"),
+        ("café A 192.0.2.1".as_bytes(), b"caf\\195\\169 A 192.0.2.1"),
+        // Strings keep their boundaries.
+        (b"t TXT \"ab\"", b"t TXT \"a\" \"b\""),
+        (b"t TXT a b", b"t TXT \"a\" \"b\""),
+        // Generic and own forms.
+        (b"a TYPE1 \\# 4 c0000201", b"a A 192.0.2.1"),
+        (b"a TYPE16 \\# 4 03616263", b"a TXT abc"),
+        (b"h HINFO PC Linux", b"h HINFO \"PC\" \"Linux\""),
+        (b"m MX 10 mail", b"m MX 10 mail.example.com."),
+        (
+            b"k DNSKEY 257 3 13 ( AQID\n BAU= )",
+            b"k DNSKEY 257 3 13 AQIDBAU=",
+        ),
+        (b"x A 192.0.2.1", b"x.example.com. A 192.0.2.1"),
+        (b"e\\.d A 192.0.2.1", b"e\\046d A 192.0.2.1"),
+        (b"w 2147483648 A 192.0.2.1", b"w 0 A 192.0.2.1"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let header = b"$ORIGIN example.com.\n$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.53\n";
+    let mut disagreements = Vec::new();
+    for (i, (a, b)) in pairs.iter().enumerate() {
+        let mut read = Vec::new();
+        for (side, record) in [("a", a), ("b", b)] {
+            let file = format!("p{i}{side}.zone");
+            let mut text = header.to_vec();
+            text.extend_from_slice(record);
+            text.push(b'\n');
+            std::fs::write(dir.path().join(&file), text).unwrap();
+            let Some(bind) = bind_dump("example.com", &dir.path().join(&file)) else {
+                return;
+            };
+            read.push((bind, changegate_read(dir.path(), &file)));
+        }
+        let shown = |r: &[u8]| String::from_utf8_lossy(r).into_owned();
+        match (&read[0], &read[1]) {
+            ((Ok(bind_a), Ok(ours_a)), (Ok(bind_b), Ok(ours_b))) => {
+                let (bind_same, ours_same) = (bind_a == bind_b, ours_a == ours_b);
+                if bind_same != ours_same {
+                    disagreements.push(format!(
+                        "`{}` / `{}`: BIND says {}, changegate says {}\n  changegate: {ours_a:?} / {ours_b:?}",
+                        shown(a),
+                        shown(b),
+                        if bind_same { "same" } else { "different" },
+                        if ours_same { "same" } else { "different" },
+                    ));
+                }
+            }
+            ((bind_a, ours_a), (bind_b, ours_b)) => {
+                for (record, bind, ours) in [(a, bind_a, ours_a), (b, bind_b, ours_b)] {
+                    if bind.is_ok() != ours.is_ok() {
+                        disagreements.push(format!(
+                            "`{}`: BIND {}, changegate {}",
+                            shown(record),
+                            if bind.is_ok() {
+                                "loads it"
+                            } else {
+                                "refuses it"
+                            },
+                            if ours.is_ok() {
+                                "reads it"
+                            } else {
+                                "refuses it"
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

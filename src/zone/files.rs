@@ -280,7 +280,14 @@ pub fn master_text(bytes: Vec<u8>) -> String {
             for chunk in bytes.utf8_chunks() {
                 out.push_str(chunk.valid());
                 for b in chunk.invalid() {
-                    out.push_str(&format!("\\{b:03}"));
+                    // After an unpaired backslash the byte is already escaped (`\<byte>`): it
+                    // becomes that escape's `DDD`, not a second escape.
+                    let escaped = out.bytes().rev().take_while(|&c| c == b'\\').count() % 2 == 1;
+                    if escaped {
+                        out.push_str(&format!("{b:03}"));
+                    } else {
+                        out.push_str(&format!("\\{b:03}"));
+                    }
                 }
             }
             out

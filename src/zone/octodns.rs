@@ -142,6 +142,14 @@ impl<'d> Reader<'d> {
                 ),
             ));
         }
+        if key_text.contains('\\') {
+            return Err(self.at(
+                key,
+                format!(
+                    "`{key_text}` holds a backslash: octoDNS names are literal text, where a zone file reads `\\` as an escape, so the two would name different records; write the name without escapes"
+                ),
+            ));
+        }
         if key_text == "@" {
             return Err(self.at(
                 key,
@@ -545,7 +553,7 @@ fn canonical_value(rtype: RecordType, value: &Data<'_>, origin: &str) -> Result<
             return Ok(format!(
                 "{} {} {}",
                 f[0],
-                f[1].to_ascii_lowercase(),
+                f[1],
                 rdata::quote(f[2].as_bytes())
             ));
         }

@@ -39,7 +39,7 @@ pub fn bare_name(name: &str, origin: &str) -> Result<String, String> {
         }
     }
     out.make_ascii_lowercase();
-    if out.contains('\\') {
+    if out.contains('\\') || !out.is_ascii() {
         out = canonical_escapes(&out)?;
     }
     check_name(&out)?;
@@ -108,16 +108,54 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Ok(());
     }
-    if name.len() > 253 + name.matches('\\').count() * 3 {
-        return Err(format!("the name `{name}` is longer than 253 characters"));
-    }
-    for label in name.split('.') {
-        if label.is_empty() {
+    // Lengths on the wire: escapes decoded, labels split at unescaped dots only.
+    let bytes = name.as_bytes();
+    let (mut label, mut total, mut i) = (0usize, 1usize, 0usize);
+    let mut start = 0;
+    let end_label = |label: &mut usize, total: &mut usize, at: usize, start: usize| {
+        if *label == 0 {
             return Err(format!("the name `{name}` has an empty label"));
         }
-        if label.len() > 63 && label.len() - label.matches('\\').count() * 3 > 63 {
-            return Err(format!("the label `{label}` is longer than 63 characters"));
+        if *label > 63 {
+            return Err(format!(
+                "the label `{}` is longer than 63 bytes",
+                &name[start..at]
+            ));
         }
+        *total += *label + 1;
+        *label = 0;
+        Ok(())
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\'
+                if bytes
+                    .get(i + 1..i + 4)
+                    .is_some_and(|d| d.iter().all(u8::is_ascii_digit)) =>
+            {
+                i += 4;
+                label += 1;
+            }
+            b'\\' => {
+                i += 2;
+                label += 1;
+            }
+            b'.' => {
+                end_label(&mut label, &mut total, i, start)?;
+                i += 1;
+                start = i;
+            }
+            _ => {
+                i += 1;
+                label += 1;
+            }
+        }
+    }
+    end_label(&mut label, &mut total, bytes.len(), start)?;
+    if total > 255 {
+        return Err(format!(
+            "the name `{name}` is longer than 255 bytes on the wire"
+        ));
     }
     Ok(())
 }
@@ -215,12 +253,7 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             let flags: u8 = number(&fields[0], "CAA flags")?;
             let mut value = Vec::new();
             unescape(fields[2].text, &mut value)?;
-            let _ = write!(
-                out,
-                "{flags} {} {}",
-                fields[1].text.to_ascii_lowercase(),
-                quote(&value)
-            );
+            let _ = write!(out, "{flags} {} {}", fields[1].text, quote(&value));
         }
         T::Naptr => {
             expect(
@@ -259,7 +292,7 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             let m: u8 = number(&fields[2], "TLSA matching type")?;
             let _ = write!(out, "{u} {s} {m} {}", hex(&fields[3..])?);
         }
-        T::Ds | T::Cds => {
+        T::Ds | T::Cds | T::Dlv | T::Ta => {
             if fields.len() < 4 {
                 return Err(format!(
                     "{rtype} takes key tag, algorithm, digest type and digest"
@@ -272,7 +305,7 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             digest_length(rtype, dt, digest.len() / 2)?;
             let _ = write!(out, "{tag} {alg} {dt} {digest}");
         }
-        T::Dnskey | T::Cdnskey => {
+        T::Dnskey | T::Cdnskey | T::Key | T::Rkey => {
             if fields.len() < 4 {
                 return Err("DNSKEY takes flags, protocol, algorithm and key".into());
             }
@@ -331,7 +364,10 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             let _ = write!(out, "{alg} {flags} {iterations} {salt}");
             if rtype == T::Nsec3 {
                 let next = fields[4].text.to_ascii_uppercase();
+                // Base32hex without padding: 8 characters hold 5 bytes, and a partial group
+                // has 2, 4, 5 or 7 characters.
                 if next.is_empty()
+                    || !matches!(next.len() % 8, 0 | 2 | 4 | 5 | 7)
                     || !next
                         .bytes()
                         .all(|b| b.is_ascii_digit() || (b'A'..=b'V').contains(&b))
@@ -375,6 +411,51 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             let mut target = Vec::new();
             unescape(fields[2].text, &mut target)?;
             let _ = write!(out, "{p} {w} {}", quote(&target));
+        }
+        T::Lp => {
+            expect(fields, 2, rtype, "preference and a name")?;
+            let pref: u16 = number(&fields[0], "LP preference")?;
+            let _ = write!(out, "{pref} {}", name(&fields[1])?);
+        }
+        T::Talink => {
+            expect(fields, 2, rtype, "two names")?;
+            let _ = write!(out, "{} {}", name(&fields[0])?, name(&fields[1])?);
+        }
+        T::Ipseckey => {
+            if fields.len() < 4 {
+                return Err(
+                    "IPSECKEY takes precedence, gateway type, algorithm, gateway and a key".into(),
+                );
+            }
+            let precedence: u8 = number(&fields[0], "precedence")?;
+            let kind: u8 = number(&fields[1], "gateway type")?;
+            let alg: u8 = number(&fields[2], "algorithm")?;
+            let gateway = gateway(kind, &fields[3], &name)?;
+            let _ = write!(out, "{precedence} {kind} {alg} {gateway}");
+            if fields.len() > 4 {
+                let _ = write!(out, " {}", base64_fields(&fields[4..], "key")?);
+            }
+        }
+        T::Amtrelay => {
+            expect(
+                fields,
+                4,
+                rtype,
+                "precedence, discovery-optional, type and relay",
+            )?;
+            let precedence: u8 = number(&fields[0], "precedence")?;
+            let discovery: u8 = number(&fields[1], "discovery-optional bit")?;
+            if discovery > 1 {
+                return Err("the AMTRELAY discovery-optional bit is 0 or 1".into());
+            }
+            let kind: u8 = number(&fields[2], "relay type")?;
+            let relay = gateway(kind, &fields[3], &name)?;
+            let _ = write!(out, "{precedence} {discovery} {kind} {relay}");
+        }
+        T::A6 | T::Nxt | T::Hip => {
+            return Err(format!(
+                "{rtype} records are not read by changegate: their data names hosts in a form it does not compare; write them in RFC 3597 form (`\\# ...`), or leave them out of the change"
+            ));
         }
         T::Openpgpkey | T::Dhcid => {
             if fields.is_empty() {
@@ -482,7 +563,7 @@ fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, Stri
         T::Caa => {
             let flags = wire.take(1)?[0];
             let len = wire.take(1)?[0] as usize;
-            let tag = String::from_utf8_lossy(wire.take(len)?).to_ascii_lowercase();
+            let tag = String::from_utf8_lossy(wire.take(len)?).into_owned();
             let value = wire.rest();
             let _ = write!(out, "{flags} {tag} {}", quote(value));
         }
@@ -635,6 +716,25 @@ pub(super) fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// The gateway (IPSECKEY) or relay (AMTRELAY) of a type: 0 none (`.`), 1 IPv4, 2 IPv6,
+/// 3 a name.
+fn gateway(
+    kind: u8,
+    field: &Field<'_>,
+    name: &dyn Fn(&Field<'_>) -> Result<String, String>,
+) -> Result<String, String> {
+    match kind {
+        0 if field.text == "." => Ok(".".into()),
+        1 => number::<Ipv4Addr>(field, "IPv4 gateway").map(|ip| ip.to_string()),
+        2 => number::<Ipv6Addr>(field, "IPv6 gateway").map(|ip| ip.to_string()),
+        3 => name(field),
+        _ => Err(format!(
+            "gateway type {kind} with `{}`: the types are 0 (`.`), 1 (IPv4), 2 (IPv6) and 3 (a name)",
+            field.text
+        )),
+    }
+}
+
 /// Base64 data written across fields (as signatures and keys are, in parentheses), in one
 /// canonical string: decoded and written again, so that spacing never matters.
 fn base64_fields(fields: &[Field<'_>], what: &str) -> Result<String, String> {
@@ -676,6 +776,8 @@ fn type_list(fields: &[Field<'_>]) -> Result<String, String> {
 fn sig_time(text: &str) -> Result<String, String> {
     let bad = || format!("`{text}` is not a signature time (YYYYMMDDHHmmSS)");
     if text.len() == 14 && text.bytes().all(|b| b.is_ascii_digit()) {
+        // A real instant: no month 13, no 31 February.
+        jiff::civil::DateTime::strptime("%Y%m%d%H%M%S", text).map_err(|_| bad())?;
         return Ok(text.to_string());
     }
     let seconds: i64 = text.parse().map_err(|_| bad())?;
@@ -688,7 +790,8 @@ pub(super) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
     let trimmed = text.trim_end_matches('=');
-    if text.len() - trimmed.len() > 2 {
+    // Padded to a whole number of 4-character groups, as BIND requires.
+    if text.len() - trimmed.len() > 2 || text.len() % 4 != 0 {
         return None;
     }
     for c in trimmed.bytes() {
@@ -717,13 +820,10 @@ fn unknown_rdata(fields: &[Field<'_>]) -> Result<String, String> {
         .get(1)
         .ok_or("`\\#` must be followed by the data length")?
         .text
-        .parse()
-        .map_err(|_| "the length after `\\#` is not a number".to_string())?;
-    let data = if length == 0 {
-        String::new()
-    } else {
-        hex(&fields[2..])?
-    };
+        .parse::<u16>()
+        .map_err(|_| "the length after `\\#` is not a number from 0 to 65535".to_string())?
+        .into();
+    let data = hex(&fields[2..])?;
     if data.len() != length * 2 {
         return Err(format!(
             "`\\#` says {length} bytes but the data has {}",
@@ -789,6 +889,11 @@ pub fn unescape(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
             })?;
             out.push(value);
             i += 4;
+        } else if rest.first().is_some_and(u8::is_ascii_digit) {
+            return Err(format!(
+                "`\\{}` is not an escape: a backslash and a digit start `\\DDD`, three digits",
+                String::from_utf8_lossy(&rest[..rest.len().min(3)])
+            ));
         } else if let Some(&next) = rest.first() {
             out.push(next);
             i += 2;
@@ -961,6 +1066,21 @@ mod tests {
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"abc"), "YWJj");
         assert_eq!(base64(b"a"), "YQ==");
+    }
+
+    /// Review: label lengths are counted on the wire, so 32 escaped backslashes are a valid
+    /// 32-byte label (it overflowed), an escaped dot is inside a label, and a generic length
+    /// too big for any record is refused (it overflowed too).
+    #[test]
+    fn lengths_are_counted_on_the_wire_without_overflow() {
+        let o = "example.com";
+        assert!(bare_name(&"\\\\".repeat(32), o).is_ok());
+        assert!(bare_name("x\\.", o).is_ok());
+        let long = format!("{}\\.{}", "b".repeat(50), "b".repeat(50));
+        assert!(bare_name(&long, o).unwrap_err().contains("longer than 63"));
+        let huge = [f("\\#"), f("18446744073709551615"), f("00")];
+        assert!(canonical(RecordType::Unknown(65000), &huge, o).is_err());
+        assert!(canonical(RecordType::Unknown(65000), &[f("\\#"), f("0"), f("ab")], o).is_err());
     }
 
     /// Issue 10: `\065bc` and `Abc` were two RRsets; they are one name.

@@ -20,7 +20,6 @@ const KEYS: &[(u16, &str)] = &[
     (5, "ech"),
     (6, "ipv6hint"),
     (7, "dohpath"),
-    (8, "ohttp"),
 ];
 
 fn key_number(name: &str) -> Result<u16, String> {
@@ -103,7 +102,7 @@ fn value_to_wire(key: u16, value: Option<&str>) -> Result<Vec<u8>, String> {
     };
     let mut bytes = Vec::new();
     match key {
-        2 | 8 => {
+        2 => {
             if value.is_some_and(|v| !v.is_empty()) {
                 return Err(format!("`{name}` takes no value"));
             }
@@ -127,30 +126,24 @@ fn value_to_wire(key: u16, value: Option<&str>) -> Result<Vec<u8>, String> {
             }
         }
         1 => {
-            // Items are separated by unescaped commas; `\,` is a comma inside an item.
-            let text = needs(value)?;
-            let text = text.as_str();
-            let mut item = Vec::new();
-            let mut chars = text.bytes().peekable();
-            let mut items = Vec::new();
-            while let Some(b) = chars.next() {
+            // Two passes, as RFC 9460 (appendix A) reads a value list: the value is first a
+            // character-string (`\DDD` and `\X` decoded), then split at commas, where `\,`
+            // is a comma inside an item and `\\` a backslash. So `a\,b` is two ids and
+            // `a\\,b` one.
+            let mut decoded = Vec::new();
+            unescape(&needs(value)?, &mut decoded)?;
+            let mut items = vec![Vec::new()];
+            let mut at = decoded.iter();
+            while let Some(&b) = at.next() {
                 match b {
-                    b'\\' => {
-                        let rest: Vec<u8> = chars.clone().take(3).collect();
-                        if rest.len() == 3 && rest.iter().all(u8::is_ascii_digit) {
-                            let mut one = Vec::new();
-                            unescape(&format!("\\{}", String::from_utf8_lossy(&rest)), &mut one)?;
-                            item.extend(one);
-                            chars.nth(2);
-                        } else if let Some(next) = chars.next() {
-                            item.push(next);
-                        }
-                    }
-                    b',' => items.push(std::mem::take(&mut item)),
-                    b => item.push(b),
+                    b'\\' => match at.next() {
+                        Some(&next) => items.last_mut().map_or((), |i| i.push(next)),
+                        None => return Err("an `alpn` value ends with a lone backslash".into()),
+                    },
+                    b',' => items.push(Vec::new()),
+                    b => items.last_mut().map_or((), |i| i.push(b)),
                 }
             }
-            items.push(item);
             for item in items {
                 if item.is_empty() || item.len() > 255 {
                     return Err("an `alpn` protocol id is 1 to 255 bytes".into());
@@ -224,9 +217,10 @@ fn check(params: &[(u16, Vec<u8>)]) -> Result<(), String> {
     for (key, value) in params {
         let ok = match key {
             0 => !value.is_empty() && value.len() % 2 == 0,
-            2 | 8 => value.is_empty(),
+            2 => value.is_empty(),
             3 => value.len() == 2,
             4 => !value.is_empty() && value.len() % 4 == 0,
+            1 => alpn_ids_fit(value),
             6 => !value.is_empty() && value.len() % 16 == 0,
             _ => true,
         };
@@ -238,6 +232,13 @@ fn check(params: &[(u16, Vec<u8>)]) -> Result<(), String> {
         }
     }
     if let Some((_, listed)) = params.iter().find(|(k, _)| *k == 0) {
+        let keys: Vec<u16> = listed
+            .chunks(2)
+            .map(|p| u16::from_be_bytes([p[0], p[1]]))
+            .collect();
+        if keys.contains(&0) || keys.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("`mandatory` must list other keys, each once, in ascending order".into());
+        }
         for pair in listed.chunks(2) {
             let k = u16::from_be_bytes([pair[0], pair[1]]);
             if !params.iter().any(|(p, _)| *p == k) {
@@ -251,6 +252,20 @@ fn check(params: &[(u16, Vec<u8>)]) -> Result<(), String> {
     Ok(())
 }
 
+/// `alpn` wire data: length-prefixed ids, each 1 byte or more, filling the value exactly.
+fn alpn_ids_fit(mut value: &[u8]) -> bool {
+    if value.is_empty() {
+        return false;
+    }
+    while let Some((&len, tail)) = value.split_first() {
+        if len == 0 || tail.len() < len as usize {
+            return false;
+        }
+        value = &tail[len as usize..];
+    }
+    true
+}
+
 /// The canonical text of a parameter list.
 pub fn to_text(params: &[(u16, Vec<u8>)]) -> String {
     let mut out = String::new();
@@ -258,7 +273,7 @@ pub fn to_text(params: &[(u16, Vec<u8>)]) -> String {
         out.push(' ');
         out.push_str(&key_name(*key));
         match key {
-            2 | 8 => {}
+            2 => {}
             0 => {
                 let names: Vec<String> = value
                     .chunks(2)
@@ -267,15 +282,24 @@ pub fn to_text(params: &[(u16, Vec<u8>)]) -> String {
                 let _ = write!(out, "={}", names.join(","));
             }
             1 => {
-                let mut ids = Vec::new();
+                // The reverse of reading: each id with `\\` and `,` escaped, joined by commas,
+                // then written as one character-string.
+                let mut list = Vec::new();
                 let mut rest = value.as_slice();
                 while let Some((&len, tail)) = rest.split_first() {
                     let id = &tail[..(len as usize).min(tail.len())];
                     rest = &tail[id.len()..];
-                    let quoted = quote(id);
-                    ids.push(quoted[1..quoted.len() - 1].replace(',', "\\\\,"));
+                    if !list.is_empty() {
+                        list.push(b',');
+                    }
+                    for &b in id {
+                        if b == b'\\' || b == b',' {
+                            list.push(b'\\');
+                        }
+                        list.push(b);
+                    }
                 }
-                let _ = write!(out, "=\"{}\"", ids.join(","));
+                let _ = write!(out, "={}", quote(&list));
             }
             3 => {
                 let _ = write!(out, "={}", u16::from_be_bytes([value[0], value[1]]));
@@ -354,6 +378,10 @@ mod tests {
             text("key65000=\"b\" key65001=\"a\"").unwrap()
         );
         assert_eq!(text("alpn=\"h2,h3\"").unwrap(), text("alpn=h2,h3").unwrap());
+        // Review: `a\,b` is two ids, `a\\,b` one (RFC 9460, appendix A).
+        assert_eq!(text("alpn=a\\,b").unwrap(), " alpn=\"a,b\"");
+        assert_eq!(text("alpn=a\\\\,b").unwrap(), " alpn=\"a\\\\,b\"");
+        assert_ne!(text("alpn=a\\,b").unwrap(), text("alpn=a\\\\,b").unwrap());
         let one_word = [Field {
             text: "alpn=\"h2,h3\"",
             quoted: false,
