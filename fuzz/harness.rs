@@ -30,7 +30,9 @@ fn read_zones(files: &MemFiles, zonefiles: &[String], octodns: &[String]) {
         // The exact message `load_state` gives a reader thread's panic: a zone's own text
         // (a zone named `crashed.example`) must not look like one.
         assert!(
-            !problems.iter().any(|p| p.message == "a zone reader crashed"),
+            !problems
+                .iter()
+                .any(|p| p.message == "a zone reader crashed"),
             "a zone reader panicked"
         );
         render(&problems);

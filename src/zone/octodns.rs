@@ -297,7 +297,15 @@ impl<'d> Reader<'d> {
         let line = self.document.position(spec).1;
         let key = super::name_key(name.as_str());
         for item in items {
-            let data = self.data(item).map_err(in_record)?;
+            let svcb;
+            let data = match (rtype, self.document.value(item)?) {
+                // octoDNS writes SVCB and HTTPS as maps with nested parameters.
+                (RecordType::Svcb | RecordType::Https, Value::Map(map)) => {
+                    svcb = self.svcb_text(map).map_err(in_record)?;
+                    Data::Text(svcb.as_str())
+                }
+                _ => self.data(item).map_err(in_record)?,
+            };
             let rdata = canonical_value(rtype, &data, self.origin)
                 .map_err(|e| self.at(item, format!("`{shown}` {rtype}: {e}")))?;
             self.records.push(Record {
@@ -467,6 +475,58 @@ impl<'d> Reader<'d> {
             Value::Null => Err(self.at(node, "a value is empty".into())),
             Value::Seq(_) => Err(self.at(node, "a value cannot itself be a list".into())),
         }
+    }
+
+    /// An octoDNS SVCB or HTTPS value (`svcpriority`, `targetname`, `svcparams` of keys to a
+    /// value, a list of values, or nothing) as the presentation text a zone file would hold.
+    fn svcb_text(&self, map: NodeId) -> Result<String, yaml::Error> {
+        let (mut priority, mut target, mut params) = (None, None, None);
+        for (key, value) in self.document.entries(map)? {
+            match self.text(key)? {
+                "svcpriority" => priority = Some(self.text(value)?),
+                "targetname" => target = Some(self.text(value)?),
+                "svcparams" => params = Some(value),
+                _ => return Err(self.unknown(key, &["svcpriority", "targetname", "svcparams"])),
+            }
+        }
+        let (Some(priority), Some(target)) = (priority, target) else {
+            return Err(self.at(
+                map,
+                "an SVCB value needs `svcpriority` and `targetname`".into(),
+            ));
+        };
+        let mut text = format!("{priority} {target}");
+        if let Some(params) = params {
+            let Value::Map(params) = self.document.value(params)? else {
+                return Err(self.at(params, "`svcparams` must be a map".into()));
+            };
+            for (key, value) in self.document.entries(params)? {
+                let key = self.text(key)?;
+                let items: Vec<&str> = match self.document.value(value)? {
+                    Value::Null => Vec::new(),
+                    Value::Seq(seq) => self
+                        .document
+                        .items(seq)?
+                        .into_iter()
+                        .map(|item| self.text(item))
+                        .collect::<Result<_, _>>()?,
+                    _ => vec![self.text(value)?],
+                };
+                if let Some(bad) = items.iter().find(|i| i.contains([',', '\\', '"', ' '])) {
+                    return Err(self.at(
+                        value,
+                        format!("`{bad}`: a parameter value with `,`, `\\`, `\"` or a space is not read here; write the record in a zone file"),
+                    ));
+                }
+                text.push(' ');
+                text.push_str(key);
+                if !items.is_empty() {
+                    text.push('=');
+                    text.push_str(&items.join(","));
+                }
+            }
+        }
+        Ok(text)
     }
 
     /// A scalar's text; anything else is an error at the node.
