@@ -143,7 +143,7 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
                     format!(
                         "the deployment window ended at {}, before this evaluation ({}): a change cannot be deployed in the past",
                         window.get_ref().end,
-                        facts.now
+                        facts.now.strftime("%Y-%m-%dT%H:%M:%SZ")
                     ),
                 )
                 .at(at(window.span())),
