@@ -22,7 +22,7 @@ for target in $targets; do
     -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   seconds=$(( $(date +%s) - start ))
-  executions=$(grep -o 'number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+  executions=$(grep -o 'number_of_executed_units: *[0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$' || echo '?')
   cov=$(grep -o ' cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo '?')
   features=$(grep -o ' ft: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo '?')
   crashes=$(find "artifacts/$target" -type f | wc -l)
