@@ -107,6 +107,26 @@ fn commit_base(repo: &Repo, message: &str) {
     git(repo.path(), &["tag", "-f", "base"]);
 }
 
+/// Makes a new `base` with `base_edit` of the zone, then a head that removes `removed` lines
+/// and declares `deletes`; returns `check --base base` on it.
+fn delete_from_new_base(
+    repo: &Repo,
+    base_edit: impl FnOnce(&str) -> String,
+    removed: &[&str],
+    deletes: &[(&str, &str, &str)],
+) -> (i32, serde_json::Value) {
+    edit_zone(repo, base_edit);
+    commit_base(repo, "the base");
+    edit_zone(repo, |z| {
+        removed
+            .iter()
+            .fold(z.to_string(), |z, line| z.replace(line, ""))
+    });
+    ticket(repo, "CHG-D", deletes);
+    commit(repo, "delete");
+    repo.check_json(&["--base", "base"])
+}
+
 fn edit_zone(repo: &Repo, edit: impl FnOnce(&str) -> String) {
     let path = repo.path().join("zones/example.com.zone");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -773,26 +793,18 @@ fn regression_9_an_ambiguous_base_is_refused() {
 fn regression_9_generic_type_spellings_are_measured_and_followed_as_their_type() {
     let repo = repo(FILE_METRICS);
     // www A 192.0.2.80, and a CNAME to `old` written generically: `old.example.com.`.
-    edit_zone(&repo, |z| {
-        z.replace("www  A   192.0.2.80", "www  TYPE1 \\# 4 c0000250")
-            + "legacy TYPE5 \\# 17 036f6c64076578616d706c6503636f6d00\n"
-    });
-    ticket(&repo, "CHG-0", &[("create", "legacy.example.com", "CNAME")]);
-    commit_base(&repo, "generic spellings");
-    edit_zone(&repo, |z| {
-        z.replace("www  TYPE1 \\# 4 c0000250\n", "")
-            .replace("old  A   192.0.2.7\n", "")
-    });
-    ticket(
+    let (code, v) = delete_from_new_base(
         &repo,
-        "CHG-5",
+        |z| {
+            z.replace("www  A   192.0.2.80", "www  TYPE1 \\# 4 c0000250")
+                + "legacy TYPE5 \\# 17 036f6c64076578616d706c6503636f6d00\n"
+        },
+        &["www  TYPE1 \\# 4 c0000250\n", "old  A   192.0.2.7\n"],
         &[
             ("delete", "www.example.com", "TYPE1"),
             ("delete", "old.example.com", "A"),
         ],
     );
-    commit(&repo, "delete www and old");
-    let (code, v) = repo.check_json(&["--base", "base"]);
     assert_eq!(code, 1, "{v:#}");
     let in_use = reason(&v, "deletion-in-use");
     assert_eq!(
@@ -841,24 +853,15 @@ fn regression_9_file_evidence_counts_what_a_wildcard_or_delegation_answered() {
         "counts.csv",
         "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-15T00:00:00Z\nname,type,count\nanything.example.com,A,5000\nwww.dev.example.com,A,9000\n",
     );
-    edit_zone(&repo, |z| {
-        z.to_string() + "*    A   192.0.2.99\ndev  NS  ns.other.net.\n"
-    });
-    commit_base(&repo, "a wildcard and a delegation");
-    edit_zone(&repo, |z| {
-        z.replace("*    A   192.0.2.99\n", "")
-            .replace("dev  NS  ns.other.net.\n", "")
-    });
-    ticket(
+    let (code, v) = delete_from_new_base(
         &repo,
-        "CHG-7",
+        |z| z.to_string() + "*    A   192.0.2.99\ndev  NS  ns.other.net.\n",
+        &["*    A   192.0.2.99\n", "dev  NS  ns.other.net.\n"],
         &[
             ("delete", "*.example.com", "A"),
             ("delete", "dev.example.com", "NS"),
         ],
     );
-    commit(&repo, "delete both");
-    let (code, v) = repo.check_json(&["--base", "base"]);
     assert_eq!(code, 1, "{v:#}");
     let values: Vec<(String, f64)> = v["tickets"][0]["deletions"]
         .as_array()
