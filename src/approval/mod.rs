@@ -14,7 +14,7 @@ pub use crate::model::sha256;
 
 pub use file::{FoundApproval, SigFile, beside, read_approvals, write_approval};
 pub use message::{Message, is_digest};
-pub use signers::{AllowedSigners, SignerEntry, list_names, read_allowed_signers};
+pub use signers::{AllowedSigners, SignerEntry, read_allowed_signers};
 pub use verify::{Checked, Rejection, check};
 
 /// The SSHSIG namespace of every approval.
@@ -25,6 +25,18 @@ pub const NAMESPACE: &str = "changegate";
 /// key is still granted only to the exact spelling `allowed_signers` gives it.
 pub fn same_principal(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
+}
+
+/// Whether whoever signs as `principal` with a key that `allowed_signers` gives to the
+/// principal lists `key_principals` is `person`: the same principal ([`same_principal`]), or
+/// a key registered to them too. The one rule for keeping authors from approving.
+pub fn is_person<'a>(
+    principal: &str,
+    mut key_principals: impl Iterator<Item = &'a [String]>,
+    person: &str,
+) -> bool {
+    same_principal(principal, person)
+        || key_principals.any(|list| signers::list_names(list, person, true))
 }
 
 /// A principal used as a file name (`<principal>.sig`): a literal name, not a pattern, that

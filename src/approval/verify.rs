@@ -20,14 +20,13 @@ pub struct Checked {
 }
 
 impl Checked {
-    /// Whether the person who signed this is `person` ([`super::same_principal`]): the
-    /// message names them, or the signing key is registered to them too.
+    /// Whether the person who signed this is `person` ([`super::is_person`]).
     pub fn signed_by(&self, person: &str) -> bool {
-        super::same_principal(&self.message.approver, person)
-            || self
-                .key_principals
-                .iter()
-                .any(|list| super::signers::list_names(list, person, true))
+        super::is_person(
+            &self.message.approver,
+            self.key_principals.iter().map(Vec::as_slice),
+            person,
+        )
     }
 }
 

@@ -150,10 +150,11 @@ pub fn run(
     let authors = std::iter::once(ticket.author.get_ref().as_str())
         .chain(committers.iter().map(String::as_str));
     if let Some(author) = authors.into_iter().find(|a| {
-        approval::same_principal(&principal, a)
-            || holders
-                .iter()
-                .any(|e| approval::list_names(&e.principals, a, true))
+        approval::is_person(
+            &principal,
+            holders.iter().map(|e| e.principals.as_slice()),
+            a,
+        )
     }) {
         eprintln!(
             "error: `{author}` wrote {}, and you sign as `{principal}` with a key registered to them; the author's approval never counts",
