@@ -139,6 +139,9 @@ const RECORDS: &[&str] = &[
     "ptr{n} PTR host{n}.example.com.",
     "big{n} 4294967295 A 192.0.2.{n}",
     "naptr{n} NAPTR 100 {n} \"u\" \"E2U+sip\" \"!^.*$!sip:x@example.net!\" .",
+    "loc{n} LOC 52 22 N 4 53 32.{n} E {n}m 1500m",
+    "loc{n} LOC 1 2 .5 S 179 59 59.999 W -{n}.5 0.05m 0.1 90000000",
+    "loc{n} TYPE29 \\# 16 0012161389bdba1b7f1f24ed009896{hex}",
 ];
 
 /// Records BIND refuses, so changegate must too.
@@ -151,6 +154,10 @@ const BAD: &[&str] = &[
     "bad{n} A 192.0.2.256",
     "bad{n} DS 1 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE",
     "bad{n} SSHFP 1 1 0123456789ABCDEF0123456789abcdef",
+    "bad{n} LOC 90 0 0.001 N 0 E 0",
+    "bad{n} LOC 1 n 0 E 0",
+    "bad{n} LOC 0 N 0 E 0 0.001",
+    "bad{n} TYPE29 \\# 16 00a2161389bdba1b7f1f24ed00989680",
 ];
 
 fn generate(rng: &mut Rng, bad: bool) -> String {
@@ -277,12 +284,16 @@ fn diffs_of_random_edits_agree_with_ldns_compare_zones() {
     let mut disagreements = Vec::new();
     let mut compared = 0;
     for i in 0..60 {
-        // Plain records only: ldns 1.8 reads TTLs over 2^31-1 literally, knows no SVCB and
-        // takes no TTL unit after the class.
+        // Plain records only: ldns 1.8 reads TTLs over 2^31-1 literally, knows no SVCB, takes
+        // no TTL unit after the class and refuses LOC spellings BIND reads (`.5` seconds).
         let old = generate(&mut rng, false)
             .lines()
             .filter(|l| {
-                !["SVCB", "HTTPS", "1h30m"].iter().any(|t| l.contains(t)) && !l.starts_with("big")
+                !["SVCB", "HTTPS", "1h30m", "LOC"]
+                    .iter()
+                    .any(|t| l.contains(t))
+                    && !l.starts_with("big")
+                    && !l.starts_with("loc")
             })
             .map(|l| format!("{l}\n"))
             .collect::<String>();
@@ -616,6 +627,23 @@ fn pairs_of_spellings_are_equal_exactly_when_bind_says_so() {
         (b"x A 192.0.2.1", b"x.example.com. A 192.0.2.1"),
         (b"e\\.d A 192.0.2.1", b"e\\046d A 192.0.2.1"),
         (b"w 2147483648 A 192.0.2.1", b"w 0 A 192.0.2.1"),
+        // LOC: defaults, units and BIND's truncation of sizes.
+        (
+            b"l LOC 52 22 23 N 4 53 32 E -2m",
+            b"l LOC 52 22 23.000 N 4 53 32.000 E -2.00m 1m 10000m 10m",
+        ),
+        (b"l LOC 0 N 0 E 0 1500m", b"l LOC 0 N 0 E 0 1000m"),
+        (b"l LOC 0 N 0 E 0 1.5", b"l LOC 0 N 0 E 0 1"),
+        (b"l LOC 0 N 0 E 0 0.5", b"l LOC 0 N 0 E 0 0.05"),
+        (b"l LOC 0 0 .5 S 0 E +5", b"l LOC 0 0 0.5 S 0 E 5m"),
+        (
+            b"l TYPE29 \\# 16 0012161389bdba1b7f1f24ed00989680",
+            b"l LOC 45 23 48.891 N 4 5 36.147 W 0.00m",
+        ),
+        (
+            b"l TYPE29 \\# 16 0112161389bdba1b7f1f24ed00989680",
+            b"l TYPE29 \\# 16 0112161389BDBA1B7F1F24ED00989681",
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     let header = b"$ORIGIN example.com.\n$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.53\n";

@@ -348,7 +348,7 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
         .collect();
     let questions: Vec<(Fqdn, RecordType)> = rrsets
         .iter()
-        .map(|r| (r.name.clone(), drift::query_type(r.rtype)))
+        .map(|r| (r.name.clone(), r.rtype.asked_as()))
         .collect();
     let addresses = addresses(&args.dns, Some(&ws), &[])?;
     let answers = ask(global, &addresses, options(&args.dns)?, &questions)?;

@@ -165,7 +165,7 @@ pub async fn measure_deletions(
         let vars = template::Vars {
             name: &name,
             fqdn: &target.name.to_dotted(),
-            rtype: &asked(target.rtype).as_str(),
+            rtype: &target.rtype.asked_as().as_str(),
             zone: target.zone.as_str(),
             window: &window,
         };
@@ -278,16 +278,6 @@ fn judge_probes(coverage: &mut Measurement, mut probes: Vec<Measurement>, gap: D
     }
 }
 
-/// The type resolvers are asked for: an ALIAS is a provider-side record that answers A
-/// questions, so its resolutions are counted as A.
-fn asked(rtype: RecordType) -> RecordType {
-    if rtype == RecordType::Alias {
-        RecordType::A
-    } else {
-        rtype
-    }
-}
-
 enum Job {
     RRset(Fqdn, RecordType),
     Zone(Fqdn),
@@ -352,7 +342,7 @@ impl Backend {
             Self::File(csv) => {
                 let (query, result) = match job {
                     Job::RRset(name, rtype) => match Reach::of(name, *rtype) {
-                        Reach::Name => csv.rrset(name, asked(*rtype)),
+                        Reach::Name => csv.rrset(name, rtype.asked_as()),
                         Reach::Subtree => csv.below(name, true),
                         Reach::Wildcard => {
                             match name.as_str().strip_prefix("*.").map(Fqdn::parse) {

@@ -33,15 +33,6 @@ impl Drift {
     }
 }
 
-/// The type to ask for a desired RRset: an ALIAS answers as addresses.
-pub fn query_type(rtype: RecordType) -> RecordType {
-    if rtype == RecordType::Alias {
-        RecordType::A
-    } else {
-        rtype
-    }
-}
-
 /// Compares one desired RRset with one resolver's answer; a `dynamic` name's values may
 /// differ from the desired ones.
 pub fn compare(
@@ -97,14 +88,18 @@ pub fn compare(
             ),
         )];
     }
-    if desired.rtype == RecordType::Alias {
-        // The target is resolved by the provider: the shape is what can be checked.
+    if desired.rtype.is_provider_record() {
+        // The provider resolves the target (or serves its redirect): the shape is what can
+        // be checked.
         return if own.iter().any(|rr| rr.rtype == RecordType::A) {
             Vec::new()
         } else {
             vec![drift(
                 "type-mismatch",
-                format!("desired ALIAS at `{name}`, but it does not answer with A records"),
+                format!(
+                    "desired {} at `{name}`, but it does not answer with A records",
+                    desired.rtype
+                ),
             )]
         };
     }

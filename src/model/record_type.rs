@@ -1,5 +1,5 @@
-//! DNS record types, by mnemonic, including `ALIAS` (a provider-side alias at an apex) and
-//! unknown types in RFC 3597 form (`TYPE65534`).
+//! DNS record types, by mnemonic, including the provider records `ALIAS` (an alias at an apex)
+//! and `URLFWD` (an HTTP redirect), and unknown types in RFC 3597 form (`TYPE65534`).
 
 use std::fmt;
 
@@ -24,8 +24,8 @@ macro_rules! record_types {
                 }
             }
 
-            /// The type's number on the wire. ALIAS is not a wire type: it is a provider's
-            /// record that answers as A, so it is asked and counted as A (1).
+            /// The type's number on the wire. ALIAS and URLFWD are not wire types: they are
+            /// providers' records that answer as A, so they are asked and counted as A (1).
             pub fn number(&self) -> u16 {
                 match self {
                     $(RecordType::$variant => $number,)*
@@ -37,7 +37,7 @@ macro_rules! record_types {
 }
 
 // In alphabetical order of mnemonic, so that the derived `Ord` sorts known types by name.
-// Every type BIND 9.18 reads by name, and ALIAS.
+// Every type BIND 9.18 reads by name, and the provider records ALIAS and URLFWD.
 record_types! {
     A => "A" = 1, A6 => "A6" = 38, Aaaa => "AAAA" = 28, Afsdb => "AFSDB" = 18,
     Alias => "ALIAS" = 1, Amtrelay => "AMTRELAY" = 260, Apl => "APL" = 42,
@@ -59,7 +59,7 @@ record_types! {
     Soa => "SOA" = 6, Spf => "SPF" = 99, Srv => "SRV" = 33, Sshfp => "SSHFP" = 44,
     Svcb => "SVCB" = 64, Ta => "TA" = 32768, Talink => "TALINK" = 58, Tlsa => "TLSA" = 52,
     Txt => "TXT" = 16, Uid => "UID" = 101, Uinfo => "UINFO" = 100, Unspec => "UNSPEC" = 103,
-    Uri => "URI" = 256, Wallet => "WALLET" = 262, Wks => "WKS" = 11, X25 => "X25" = 19,
+    Uri => "URI" = 256, Urlfwd => "URLFWD" = 1, Wallet => "WALLET" = 262, Wks => "WKS" = 11, X25 => "X25" = 19,
     Zonemd => "ZONEMD" = 63,
 }
 
@@ -84,19 +84,48 @@ impl RecordType {
         ))
     }
 
+    /// Parses a type that exists on the wire, as RRSIG's type covered and NSEC's bitmap
+    /// name them: a provider record is refused there, as BIND refuses it.
+    pub fn parse_wire(text: &str) -> Result<Self, String> {
+        let rtype = Self::parse(text)?;
+        if rtype.is_provider_record() {
+            return Err(format!(
+                "`{text}` is a provider's record, not a DNS type on the wire"
+            ));
+        }
+        Ok(rtype)
+    }
+
     /// The type with this number: `TYPE1` is A, whichever way it is written, so that a
     /// generic spelling is the same RRset (and is measured, cascaded and signed as such).
     pub fn from_number(n: u16) -> Self {
         Self::KNOWN
             .iter()
-            .find(|(_, t, number)| *number == n && *t != Self::Alias)
+            .find(|(_, t, number)| *number == n && !t.is_provider_record())
             .map_or(Self::Unknown(n), |(_, t, _)| *t)
+    }
+
+    /// A record a DNS provider serves in its own way, with no type of its own on the wire:
+    /// ALIAS (answers as the A records of its target) and URLFWD (answers as the A records of
+    /// the provider's redirect servers).
+    pub fn is_provider_record(&self) -> bool {
+        matches!(self, Self::Alias | Self::Urlfwd)
+    }
+
+    /// The type resolvers ask for to reach this RRset: a provider record answers A questions,
+    /// so it is looked up, watched and counted as A.
+    pub fn asked_as(&self) -> Self {
+        if self.is_provider_record() {
+            Self::A
+        } else {
+            *self
+        }
     }
 
     /// Types whose RRset makes a name answer with an address: replacing one of these by a
     /// CNAME (or the reverse) changes the shape of every answer for the name.
     pub fn is_address_like(&self) -> bool {
-        matches!(self, Self::A | Self::Aaaa | Self::Alias)
+        matches!(self, Self::A | Self::Aaaa | Self::Alias | Self::Urlfwd)
     }
 
     /// True if replacing this type by `to` on one name is a *type change*: an address type
@@ -155,7 +184,10 @@ mod tests {
         assert_eq!(RecordType::Alias.number(), 1);
         for (name, t, n) in RecordType::KNOWN {
             assert_eq!(RecordType::parse(name).unwrap(), *t);
-            if *t != RecordType::Alias {
+            if t.is_provider_record() {
+                assert_eq!(RecordType::from_number(*n), RecordType::A, "{name}");
+                assert!(RecordType::parse_wire(name).is_err(), "{name}");
+            } else {
                 assert_eq!(RecordType::from_number(*n), *t, "{name}");
             }
         }

@@ -7,6 +7,7 @@
 mod diff;
 pub mod files;
 mod lexer;
+mod loc;
 mod managed;
 pub mod octodns;
 pub mod rdata;

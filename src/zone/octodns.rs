@@ -304,7 +304,7 @@ impl<'d> Reader<'d> {
                     svcb = self.svcb_text(map).map_err(in_record)?;
                     Data::Text(svcb.as_str())
                 }
-                _ => self.data(item).map_err(in_record)?,
+                _ => self.data(item, rtype).map_err(in_record)?,
             };
             let rdata = canonical_value(rtype, &data, self.origin)
                 .map_err(|e| self.at(item, format!("`{shown}` {rtype}: {e}")))?;
@@ -462,9 +462,20 @@ impl<'d> Reader<'d> {
         })
     }
 
-    fn data(&self, node: NodeId) -> Result<Data<'d>, yaml::Error> {
+    fn data(&self, node: NodeId, rtype: RecordType) -> Result<Data<'d>, yaml::Error> {
         match self.document.value(node)? {
             Value::Text(text) => Ok(Data::Text(text)),
+            // LOC's fields are numbers to octoDNS (`lat_seconds: 52.1`).
+            Value::Map(map) if rtype == RecordType::Loc => self
+                .document
+                .entries(map)?
+                .into_iter()
+                .map(|(k, v)| match self.document.number(v)? {
+                    Value::Text(text) => Ok((self.text(k)?, text)),
+                    _ => Err(self.at(v, "a LOC field is a number".into())),
+                })
+                .collect::<Result<_, _>>()
+                .map(Data::Fields),
             Value::Map(map) => self
                 .document
                 .entries(map)?
@@ -653,6 +664,58 @@ fn canonical_value(rtype: RecordType, value: &Data<'_>, origin: &str) -> Result<
             } else {
                 fields(&[&["key_tag"], &["algorithm"], &["digest_type"], &["digest"]])?
             }
+        }
+        T::Loc => {
+            let f = fields(&[
+                &["lat_degrees"],
+                &["lat_minutes"],
+                &["lat_seconds"],
+                &["lat_direction"],
+                &["long_degrees"],
+                &["long_minutes"],
+                &["long_seconds"],
+                &["long_direction"],
+                &["altitude"],
+                &["size"],
+                &["precision_horz"],
+                &["precision_vert"],
+            ])?;
+            // octoDNS writes `altitude`, `size` and the precisions in metres, without the `m`.
+            let mut words = f[..8].to_vec();
+            let metres: Vec<String> = f[8..].iter().map(|v| format!("{v}m")).collect();
+            words.extend(metres.iter().map(String::as_str));
+            let fields: Vec<Field<'_>> = words
+                .iter()
+                .map(|text| Field {
+                    text,
+                    quoted: false,
+                })
+                .collect();
+            return rdata::canonical(rtype, &fields, origin);
+        }
+        T::Urlfwd => {
+            // As octoDNS's URLFWD value: a path, a target, a redirect code, masking, query.
+            let f = fields(&[&["path"], &["target"], &["code"], &["masking"], &["query"]])?;
+            for (text, what, allowed) in [
+                (f[2], "code", &["301", "302"][..]),
+                (f[3], "masking", &["0", "1", "2"]),
+                (f[4], "query", &["0", "1"]),
+            ] {
+                if !allowed.contains(&text) {
+                    return Err(format!(
+                        "`{text}` is not a URLFWD {what} (one of {})",
+                        allowed.join(", ")
+                    ));
+                }
+            }
+            return Ok(format!(
+                "{} {} {} {} {}",
+                rdata::quote(f[0].as_bytes()),
+                rdata::quote(f[1].as_bytes()),
+                f[2],
+                f[3],
+                f[4]
+            ));
         }
         T::Uri => {
             let f = fields(&[&["priority"], &["weight"], &["target"]])?;

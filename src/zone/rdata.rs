@@ -321,7 +321,7 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
                     "{rtype} takes type covered, algorithm, labels, original TTL, expiration, inception, key tag, signer and signature"
                 ));
             }
-            let covered = RecordType::parse(fields[0].text)?;
+            let covered = RecordType::parse_wire(fields[0].text)?;
             let alg: u8 = number(&fields[1], "algorithm")?;
             let labels: u8 = number(&fields[2], "label count")?;
             let ttl = ttl_value(fields[3].text)?;
@@ -463,6 +463,15 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             }
             out = base64_fields(fields, "data")?;
         }
+        T::Urlfwd => {
+            return Err(
+                "URLFWD is a provider's HTTP redirect with no zone-file form; write it in the octoDNS file".into(),
+            );
+        }
+        T::Loc => {
+            let words: Vec<&str> = fields.iter().map(|f| f.text).collect();
+            out = super::loc::Loc::from_text(&words)?.to_text();
+        }
         T::Eui48 | T::Eui64 => {
             expect(fields, 1, rtype, "an address written as hex pairs")?;
             let pairs = if rtype == T::Eui48 { 6 } else { 8 };
@@ -595,6 +604,10 @@ fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, Stri
             let (proto, alg) = (wire.take(1)?[0], wire.take(1)?[0]);
             let _ = write!(out, "{flags} {proto} {alg} {}", base64(wire.rest()));
         }
+        T::Loc => match super::loc::Loc::from_wire(wire.rest())? {
+            Some(loc) => out = loc.to_text(),
+            None => return Ok(None),
+        },
         _ => return Ok(None),
     }
     if wire.at != data.len() {
@@ -765,7 +778,7 @@ fn strings(fields: &[Field<'_>]) -> Result<String, String> {
 fn type_list(fields: &[Field<'_>]) -> Result<String, String> {
     let mut types = fields
         .iter()
-        .map(|f| RecordType::parse(f.text))
+        .map(|f| RecordType::parse_wire(f.text))
         .collect::<Result<Vec<_>, _>>()?;
     types.sort_by_key(RecordType::number);
     types.dedup();

@@ -143,6 +143,22 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// As [`Self::value`], for a field octoDNS reads as a number (`float(value)`): a plain
+    /// decimal such as `-52.10`, which every YAML reader takes for that number, is its text.
+    pub fn number(&self, id: NodeId) -> Result<Value<'_>, Error> {
+        let node = &self.nodes[self.resolve(id) as usize];
+        if let Kind::Scalar { text, plain: true } = &node.kind {
+            let body = text.strip_prefix('-').unwrap_or(text);
+            let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+            let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+            let octal_like = int.len() > 1 && int.starts_with('0');
+            if !(int.is_empty() && frac.is_empty()) && digits(int) && digits(frac) && !octal_like {
+                return Ok(Value::Text(text));
+            }
+        }
+        self.value(id)
+    }
+
     /// The items of a list.
     pub fn items(&self, seq: NodeId) -> Result<Vec<NodeId>, Error> {
         self.children(seq).map(|c| c.collect())
@@ -539,8 +555,10 @@ enum Plain {
 fn plain_meaning(text: &str) -> Plain {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Plain::Null,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "true" | "True"
-        | "TRUE" | "false" | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF" => {
+        // YAML 1.1 also lists `y` and `n`; PyYAML, which octoDNS uses, and YAML 1.2 read them
+        // as text, so they are text here (`lat_direction: N`).
+        "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "true" | "True" | "TRUE" | "false"
+        | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF" => {
             return Plain::Ambiguous("a boolean by YAML 1.1 readers such as octoDNS's");
         }
         _ => {}
@@ -640,6 +658,8 @@ mod tests {
             "a-b",
             "-",
             ".",
+            "N",
+            "y",
         ] {
             assert!(
                 matches!(plain_meaning(text), Plain::Text),
@@ -653,7 +673,6 @@ mod tests {
             "on",
             "Off",
             "yes",
-            "n",
             "TRUE",
             "017",
             "0x1f",
