@@ -604,6 +604,65 @@ fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, Stri
             let (proto, alg) = (wire.take(1)?[0], wire.take(1)?[0]);
             let _ = write!(out, "{flags} {proto} {alg} {}", base64(wire.rest()));
         }
+        T::Hinfo | T::X25 | T::Isdn => {
+            let mut strings = Vec::new();
+            while wire.at < data.len() {
+                strings.push(wire.string()?);
+            }
+            let (least, most) = match rtype {
+                T::Hinfo => (2, 2),
+                T::X25 => (1, 1),
+                _ => (1, 2),
+            };
+            if !(least..=most).contains(&strings.len()) {
+                return Err(format!(
+                    "this {rtype} record's `\\#` data holds {} strings",
+                    strings.len()
+                ));
+            }
+            out = strings.join(" ");
+        }
+        T::Naptr => {
+            let (order, pref) = (wire.u16()?, wire.u16()?);
+            let (flags, service, regexp) = (wire.string()?, wire.string()?, wire.string()?);
+            let _ = write!(
+                out,
+                "{order} {pref} {flags} {service} {regexp} {}",
+                wire.name()?
+            );
+        }
+        T::Rp | T::Minfo | T::Talink => {
+            let _ = write!(out, "{} {}", wire.name()?, wire.name()?);
+        }
+        T::Mb | T::Mg | T::Mr | T::Md | T::Mf | T::NsapPtr => out = wire.name()?,
+        T::Px => {
+            let pref = wire.u16()?;
+            let _ = write!(out, "{pref} {} {}", wire.name()?, wire.name()?);
+        }
+        T::Lp => {
+            let pref = wire.u16()?;
+            let _ = write!(out, "{pref} {}", wire.name()?);
+        }
+        T::Uri => {
+            let (p, w) = (wire.u16()?, wire.u16()?);
+            let target = wire.rest();
+            if target.is_empty() {
+                return Err("a URI record's target is empty".into());
+            }
+            let _ = write!(out, "{p} {w} {}", quote(target));
+        }
+        T::Openpgpkey | T::Dhcid => {
+            let bytes = wire.rest();
+            if bytes.is_empty() {
+                return Err(format!("this {rtype} record's `\\#` data is empty"));
+            }
+            out = base64(bytes);
+        }
+        T::Eui48 | T::Eui64 => {
+            let bytes = wire.take(if rtype == T::Eui48 { 6 } else { 8 })?;
+            let pairs: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            out = pairs.join("-");
+        }
         T::Loc => match super::loc::Loc::from_wire(wire.rest())? {
             Some(loc) => out = loc.to_text(),
             None => return Ok(None),
@@ -668,6 +727,12 @@ impl<'a> Wire<'a> {
     fn u16(&mut self) -> Result<u16, String> {
         let b = self.take(2)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    /// A character-string, quoted as the canonical text has it.
+    fn string(&mut self) -> Result<String, String> {
+        let len = self.take(1)?[0] as usize;
+        Ok(quote(self.take(len)?))
     }
 
     fn u32(&mut self) -> Result<u32, String> {
