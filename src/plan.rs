@@ -20,6 +20,8 @@ pub struct PlannedChange {
     pub zone: Fqdn,
     pub values: Vec<String>,
     pub ttl: Option<u32>,
+    /// The RRset's TTL before the change, when the diff has it.
+    pub old_ttl: Option<u32>,
     /// What the new RRset's octoDNS file says beyond its values, when the diff has it:
     /// `("octodns", settings)` and `("dynamic", pools and rules)`.
     pub extras: Vec<(&'static str, String)>,
@@ -143,6 +145,7 @@ impl Plan {
                 zone,
                 values: change.values.clone(),
                 ttl: change.ttl,
+                old_ttl: None,
                 extras: Vec::new(),
                 span: change.span.clone(),
             });
@@ -175,11 +178,13 @@ impl Plan {
                 name: c.name.clone(),
                 rtype: c.rtype,
                 zone: c.zone.clone(),
+                ttl: c.old_ttl,
             });
         let affected = self.cascade.iter().map(|(c, _)| DeletionTarget {
             name: c.name.clone(),
             rtype: c.rtype,
             zone: c.zone.clone(),
+            ttl: Some(c.ttl),
         });
         let mut targets: Vec<DeletionTarget> = deleted.chain(affected).collect();
         targets.sort();
@@ -225,6 +230,7 @@ impl Plan {
                     .map(|r| r.values.iter().map(|v| v.to_string()).collect())
                     .unwrap_or_default(),
                 ttl: new.map(|r| r.ttl),
+                old_ttl: change.old.as_ref().map(|r| r.ttl),
                 extras: new
                     .and_then(|r| r.octodns.as_deref())
                     .map(|o| o.parts().map(|(k, v)| (k, v.to_string())).collect())

@@ -106,8 +106,19 @@ impl PreMerge {
         if let Some(signers) = &ws.policy.allowed_signers {
             watched.push(rel(signers.get_ref()));
         }
-        if let Some(crate::config::MetricsConfig::File { path }) = &ws.config.metrics {
-            watched.push(in_repo(path));
+        match &ws.config.metrics {
+            Some(crate::config::MetricsConfig::File { path }) => watched.push(in_repo(path)),
+            // The program and every file it is given run from the work tree: a change that
+            // edits (or adds) one of them would choose its own evidence.
+            Some(crate::config::MetricsConfig::Command { argv, .. }) => {
+                for arg in argv {
+                    let plain = arg.strip_prefix("./").unwrap_or(arg);
+                    if plain.contains('/') || base_files.exists(plain) {
+                        watched.push(in_repo(plain));
+                    }
+                }
+            }
+            _ => {}
         }
         let mut tickets = Vec::new();
         let mut policy_changes = Vec::new();

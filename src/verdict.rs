@@ -234,7 +234,7 @@ pub struct Evidence {
     pub window: Option<Duration>,
     /// The number; `null` when the result was empty (which counts as 0) or failed.
     pub value: Option<f64>,
-    /// `value`, `empty` or `error`.
+    /// `value`, `empty`, `covered` (the source says its logs cover the window) or `error`.
     pub result: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -246,6 +246,9 @@ pub struct Evidence {
     /// For coverage: where in the window telemetry is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap: Option<String>,
+    /// For coverage: the logs against the server's own count of what it answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<crate::evidence::Completeness>,
 }
 
 impl Evidence {
@@ -253,6 +256,7 @@ impl Evidence {
         let (value, result, error) = match &m.result {
             Ok(crate::evidence::Outcome::Value(v)) => (Some(*v), "value", None),
             Ok(crate::evidence::Outcome::Empty) => (None, "empty", None),
+            Ok(crate::evidence::Outcome::Covered) => (None, "covered", None),
             Err(e) => (None, "error", Some(e.clone())),
         };
         Self {
@@ -265,6 +269,7 @@ impl Evidence {
             evaluated_at: m.evaluated_at,
             coverage: None,
             gap: m.gap.clone(),
+            completeness: m.completeness.clone(),
         }
     }
 }

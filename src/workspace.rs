@@ -156,7 +156,8 @@ pub fn load_from(
             Some(read_allowed_signers(file)?)
         }
     };
-    let problems = policy::lint(&policy, signers.as_ref());
+    let mut problems = policy::lint(&policy, signers.as_ref());
+    problems.extend(deletion_fits_backend(&config, &policy));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -169,4 +170,49 @@ pub fn load_from(
         signers,
         zones,
     })
+}
+
+/// The policy's `[deletion]` asks what the configured backend can answer: a PromQL store
+/// needs the query templates, and `completeness_query` needs `[metrics.server]`.
+fn deletion_fits_backend(config: &config::Config, policy: &policy::Policy) -> Vec<Diagnostic> {
+    let Some(deletion) = &policy.deletion else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    let at = |d: Diagnostic, span| d.at(&policy.file, span, "in `[deletion]`");
+    let promql = matches!(
+        config.metrics,
+        Some(config::MetricsConfig::Prometheus { .. })
+    );
+    if promql && deletion.get_ref().coverage_query.is_none() {
+        problems.push(at(
+            Diagnostic::new(
+                "policy-invalid",
+                "`deletion.coverage_query` is missing: without it \"no telemetry\" cannot be told from \"no traffic\"",
+            )
+            .help("add e.g. `coverage_query = 'sum(increase(dns_resolutions_total{zone=\"{zone}\"}[{window}]))'`"),
+            deletion.span(),
+        ));
+    }
+    if promql && deletion.get_ref().query.is_none() {
+        problems.push(at(
+            Diagnostic::new(
+                "policy-invalid",
+                "`[deletion] query` is missing: the `prometheus` backend counts resolutions with it",
+            )
+            .help("add e.g. `query = 'sum(increase(dns_resolutions_total{name=\"{name}\",type=\"{type}\"}[{window}]))'`"),
+            deletion.span(),
+        ));
+    }
+    if deletion.get_ref().completeness_query.is_some() && config.metrics_server.is_none() {
+        problems.push(at(
+            Diagnostic::new(
+                "policy-invalid",
+                "`[deletion] completeness_query` needs `[metrics.server]` in changegate.toml, where it runs",
+            )
+            .help("add `[metrics.server]` with `backend = \"prometheus\"` and the `url` of the store holding the DNS server's own counters"),
+            deletion.span(),
+        ));
+    }
+    problems
 }

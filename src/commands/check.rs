@@ -141,13 +141,7 @@ pub(super) fn gather_deletions(
         .enable_all()
         .build()?;
     let policy = ws.policy.deletion.as_ref().map(|d| d.get_ref());
-    Ok(runtime.block_on(measure_deletions(
-        ws.config.metrics.as_ref(),
-        files,
-        policy,
-        &targets,
-        now,
-    )))
+    Ok(runtime.block_on(measure_deletions(&ws.config, files, policy, &targets, now)))
 }
 
 /// Loads config and policy and finds the tickets to look at; `Err` holds every problem that

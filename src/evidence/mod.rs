@@ -3,7 +3,10 @@
 //! [`Measurement`]s; they never decide. Every failure becomes a measurement that says what
 //! went wrong, so the gate can refuse with a reason (fail closed).
 
+mod clickhouse;
+mod command;
 mod file;
+mod http;
 mod prometheus;
 
 /// How a Prometheus answer (HTTP status and body) is read: one number, empty, or why neither.
@@ -12,11 +15,12 @@ pub use prometheus::parse_response as parse_prometheus_response;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use futures_util::future::join_all;
 use serde::Serialize;
 
-use crate::config::MetricsConfig;
+use crate::config::{Config, MetricsConfig};
 use crate::model::{Duration, Fqdn, RecordType};
-use crate::policy::{DeletionPolicy, template};
+use crate::policy::{DEFAULT_COMPLETENESS_MIN, DeletionPolicy, template};
 use crate::zone::Files;
 
 /// What a query returned.
@@ -27,6 +31,9 @@ pub enum Outcome {
     Value(f64),
     /// No series at all: nothing was ever recorded for the selector.
     Empty,
+    /// The source says its logs cover the whole window, without a number for the zone (the
+    /// `command` protocol's `covered_from` and `covered_to`).
+    Covered,
 }
 
 impl Outcome {
@@ -34,9 +41,31 @@ impl Outcome {
     pub fn as_number(&self) -> f64 {
         match self {
             Self::Value(v) => *v,
-            Self::Empty => 0.0,
+            Self::Empty | Self::Covered => 0.0,
         }
     }
+
+    /// Whether a zone's coverage shows telemetry flowing.
+    pub fn shows_telemetry(&self) -> bool {
+        match self {
+            Self::Value(v) => *v > 0.0,
+            Self::Empty => false,
+            Self::Covered => true,
+        }
+    }
+}
+
+/// How much of what the DNS server answered for a zone its logs hold.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Completeness {
+    /// Queries for the zone in the logs over the window.
+    pub logged: f64,
+    /// Queries the server says it answered for the zone over the window.
+    pub answered: f64,
+    /// The least share the policy accepts (`completeness_min`).
+    pub min: f64,
+    /// The server's counter query, as sent.
+    pub query: String,
 }
 
 /// One query and its result or the reason it has none.
@@ -54,6 +83,28 @@ pub struct Measurement {
     /// over a window the telemetry does not cover proves nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap: Option<String>,
+    /// For a zone's coverage, when the policy asks for it: the logs against the server's own
+    /// count of what it answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<Completeness>,
+}
+
+impl Measurement {
+    fn new(
+        source: String,
+        query: String,
+        at: jiff::Timestamp,
+        result: Result<Outcome, String>,
+    ) -> Self {
+        Self {
+            source,
+            query,
+            evaluated_at: at,
+            result,
+            gap: None,
+            completeness: None,
+        }
+    }
 }
 
 /// Everything the deletion gate needs, gathered before deciding.
@@ -72,6 +123,9 @@ pub struct DeletionTarget {
     pub name: Fqdn,
     pub rtype: RecordType,
     pub zone: Fqdn,
+    /// The RRset's TTL before the change, where the diff has it: resolvers may answer from
+    /// cache for that long, unseen by logs at the authoritative servers.
+    pub ttl: Option<u32>,
 }
 
 /// Which questions a deleted RRset stops answering, and so which query measures it.
@@ -101,7 +155,7 @@ impl Reach {
     pub fn template<'p>(&self, policy: &'p DeletionPolicy) -> (&'static str, Option<&'p str>) {
         let get = |q: &'p Option<toml::Spanned<String>>| q.as_ref().map(|q| q.get_ref().as_str());
         match self {
-            Self::Name => ("query", Some(policy.query.get_ref().as_str())),
+            Self::Name => ("query", get(&policy.query)),
             Self::Wildcard => ("wildcard_query", get(&policy.wildcard_query)),
             Self::Subtree => ("subtree_query", get(&policy.subtree_query)),
         }
@@ -113,7 +167,7 @@ impl Reach {
 /// Files the backend reads (the `file` backend's export) come through `files`: the same tree
 /// the config was read from, so that with `--base` the evidence is the base's, like the policy.
 pub async fn measure_deletions(
-    metrics: Option<&MetricsConfig>,
+    config: &Config,
     files: &dyn Files,
     policy: Option<&DeletionPolicy>,
     targets: &[DeletionTarget],
@@ -128,20 +182,258 @@ pub async fn measure_deletions(
         return facts;
     };
     facts.window = Some(*policy.window.get_ref());
-    let Some(metrics) = metrics else {
+    let Some(metrics) = config.metrics.as_ref() else {
         facts.unavailable = Some(
             "`changegate.toml` has no `[metrics]` section, so no deletion can be proven unused"
                 .into(),
         );
         return facts;
     };
-    let backend = match Backend::new(metrics, files) {
-        Ok(backend) => Arc::new(backend),
+    let backend = match Backend::new(metrics, files, config) {
+        Ok(backend) => backend,
         Err(reason) => {
             facts.unavailable = Some(reason);
             return facts;
         }
     };
+    match backend {
+        Backend::Prometheus(_) | Backend::File(_) => {
+            measure_with_templates(&mut facts, Arc::new(backend), policy, targets, now).await;
+        }
+        Backend::ClickHouse(ch) => measure_logs(&mut facts, &ch, policy, targets, now).await,
+        Backend::Command(cmd) => measure_command(&mut facts, &cmd, policy, targets, now).await,
+    }
+    if let Some(query) = &policy.completeness_query {
+        check_completeness(&mut facts, config, policy, query.get_ref(), now).await;
+    }
+    facts
+}
+
+/// The window ending at `now`.
+fn window_start(policy: &DeletionPolicy, now: jiff::Timestamp) -> jiff::Timestamp {
+    now - jiff::SignedDuration::from_secs(policy.window.get_ref().as_secs() as i64)
+}
+
+fn stamp(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The zones of the targets, each once.
+fn zones_of(targets: &[DeletionTarget]) -> Vec<&Fqdn> {
+    let mut zones: Vec<&Fqdn> = targets.iter().map(|t| &t.zone).collect();
+    zones.sort();
+    zones.dedup();
+    zones
+}
+
+/// Query logs in ClickHouse: a count per target, and per zone the rows of every listed server
+/// in every hour of the window.
+async fn measure_logs(
+    facts: &mut DeletionFacts,
+    ch: &clickhouse::ClickHouse,
+    policy: &DeletionPolicy,
+    targets: &[DeletionTarget],
+    now: jiff::Timestamp,
+) {
+    let start = window_start(policy, now);
+    let limit = &tokio::sync::Semaphore::new(ch.concurrency);
+    let counts = targets.iter().map(|target| async move {
+        let _permit = limit.acquire().await;
+        let (sql, result) = ch.count(target, start, now).await;
+        let result = result.map(|n| Outcome::Value(n as f64));
+        (target, Measurement::new(ch.url.clone(), sql, now, result))
+    });
+    let zones = zones_of(targets);
+    let coverages = zones.iter().map(|zone| async move {
+        let _permit = limit.acquire().await;
+        let (sql, result) = ch.coverage(zone, start, now).await;
+        let mut m = Measurement::new(ch.url.clone(), sql, now, Ok(Outcome::Empty));
+        match result {
+            Err(e) => m.result = Err(e),
+            Ok(coverage) => {
+                m.result = Ok(Outcome::Value(coverage.total as f64));
+                if let Some((server, at, hours)) = coverage.missing.first() {
+                    let others = coverage.missing.len() - 1;
+                    m.gap = Some(format!(
+                        "the server `{server}` has no query rows for the zone in {hours} hour(s) of the window, the first from {}{}",
+                        stamp(*at),
+                        if others > 0 {
+                            format!(", and {others} other listed server(s) have gaps too")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
+            }
+        }
+        ((*zone).clone(), m)
+    });
+    let (counts, coverages) = tokio::join!(join_all(counts), join_all(coverages));
+    for (target, m) in counts {
+        facts.rrsets.insert((target.name.clone(), target.rtype), m);
+    }
+    facts.zones.extend(coverages);
+}
+
+/// A command that answers the JSON-lines protocol: one run for every target. The zone is
+/// covered when every answer for it covers the whole window.
+async fn measure_command(
+    facts: &mut DeletionFacts,
+    cmd: &command::Command,
+    policy: &DeletionPolicy,
+    targets: &[DeletionTarget],
+    now: jiff::Timestamp,
+) {
+    let start = window_start(policy, now);
+    let answers = cmd.ask(targets, start, now).await;
+    let query = |t: &DeletionTarget| {
+        format!(
+            "{} {} ({}) from {} to {}",
+            t.name.to_dotted(),
+            t.rtype.asked_as(),
+            match Reach::of(&t.name, t.rtype) {
+                Reach::Name => "the name",
+                Reach::Wildcard => "what the wildcard answers",
+                Reach::Subtree => "the name and everything below it",
+            },
+            stamp(start),
+            stamp(now)
+        )
+    };
+    let zone_query = format!(
+        "covered_from and covered_to of every answer for the zone, from {} to {}",
+        stamp(start),
+        stamp(now)
+    );
+    match answers {
+        Err(e) => {
+            for target in targets {
+                let m = Measurement::new(cmd.source(), query(target), now, Err(e.clone()));
+                facts.rrsets.insert((target.name.clone(), target.rtype), m);
+            }
+            for zone in zones_of(targets) {
+                let m = Measurement::new(cmd.source(), zone_query.clone(), now, Err(e.clone()));
+                facts.zones.insert(zone.clone(), m);
+            }
+        }
+        Ok(answers) => {
+            for zone in zones_of(targets) {
+                let m =
+                    Measurement::new(cmd.source(), zone_query.clone(), now, Ok(Outcome::Covered));
+                facts.zones.insert(zone.clone(), m);
+            }
+            for (target, answer) in targets.iter().zip(answers) {
+                let m = Measurement::new(
+                    cmd.source(),
+                    query(target),
+                    now,
+                    Ok(Outcome::Value(answer.count as f64)),
+                );
+                facts.rrsets.insert((target.name.clone(), target.rtype), m);
+                if answer.covered_from > start || answer.covered_to < now {
+                    if let Some(zone) = facts.zones.get_mut(&target.zone) {
+                        if zone.gap.is_none() {
+                            zone.gap = Some(format!(
+                                "the answer for `{}` covers {} to {}, not the whole window {} to {}",
+                                target.name,
+                                stamp(answer.covered_from),
+                                stamp(answer.covered_to),
+                                stamp(start),
+                                stamp(now)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Compares each zone's logged total with what the DNS server says it answered, from
+/// `[metrics.server]`: logs that lost messages look exactly like zero traffic.
+async fn check_completeness(
+    facts: &mut DeletionFacts,
+    config: &Config,
+    policy: &DeletionPolicy,
+    template: &str,
+    now: jiff::Timestamp,
+) {
+    let min = policy.completeness_min.unwrap_or(DEFAULT_COMPLETENESS_MIN);
+    let server = match &config.metrics_server {
+        Some(MetricsConfig::Prometheus {
+            url,
+            bearer_token_env,
+            timeout,
+            concurrency,
+        }) => prometheus::Prometheus::new(url, bearer_token_env.as_deref(), *timeout, *concurrency),
+        _ => Err("the policy sets `completeness_query`, but `changegate.toml` has no `[metrics.server]` to run it on".into()),
+    };
+    let window = policy.window.get_ref().to_string();
+    for (zone, coverage) in facts.zones.iter_mut() {
+        if coverage.result.is_err() {
+            continue;
+        }
+        let vars = template::Vars {
+            name: zone.as_str(),
+            fqdn: &zone.to_dotted(),
+            rtype: "",
+            zone: zone.as_str(),
+            window: &window,
+        };
+        let query = template::render(template, &vars);
+        let answered = match &server {
+            Ok(server) => server.instant(&query, now).await,
+            Err(e) => Err(e.clone()),
+        };
+        let logged = match coverage.result {
+            Ok(Outcome::Value(v)) => Some(v),
+            Ok(Outcome::Empty) => Some(0.0),
+            _ => None,
+        };
+        let problem = match (answered, logged) {
+            (Err(e), _) => Some(format!("cannot prove the logs complete: {e}")),
+            (Ok(_), None) => Some("cannot prove the logs complete: this backend gives no total for the zone to compare with the server's count".into()),
+            (Ok(answered), Some(logged)) => {
+                let answered = answered.as_number();
+                coverage.completeness = Some(Completeness {
+                    logged,
+                    answered,
+                    min,
+                    query: query.clone(),
+                });
+                if answered <= 0.0 {
+                    Some("the server's own counter shows no answers for the zone, so the logs cannot be checked against it".into())
+                } else if logged / answered < min {
+                    Some(format!(
+                        "the logs hold {} queries for the zone, but the server answered {} ({:.2}%), below `completeness_min` {}%: the logs lost messages, and lost logs look exactly like zero traffic",
+                        logged,
+                        answered,
+                        100.0 * logged / answered,
+                        100.0 * min
+                    ))
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(problem) = problem {
+            coverage.gap = Some(match coverage.gap.take() {
+                Some(gap) => format!("{gap}; {problem}"),
+                None => problem,
+            });
+        }
+    }
+}
+
+/// The policy's templates against a query store (every probe of the window too), or the
+/// export's rows.
+async fn measure_with_templates(
+    facts: &mut DeletionFacts,
+    backend: Arc<Backend>,
+    policy: &DeletionPolicy,
+    targets: &[DeletionTarget],
+    now: jiff::Timestamp,
+) {
     let window = policy.window.get_ref().to_string();
     let mut jobs: Vec<(Job, String, jiff::Timestamp)> = Vec::new();
     let mut zones: Vec<&Fqdn> = Vec::new();
@@ -245,7 +537,6 @@ pub async fn measure_deletions(
             coverage.gap.clone_from(&missing);
         }
     }
-    facts
 }
 
 /// Folds the probes of a zone's coverage into its measurement: a probe that failed makes the
@@ -288,10 +579,12 @@ enum Job {
 enum Backend {
     Prometheus(prometheus::Prometheus),
     File(file::CsvCounts),
+    ClickHouse(Box<clickhouse::ClickHouse>),
+    Command(command::Command),
 }
 
 impl Backend {
-    fn new(config: &MetricsConfig, files: &dyn Files) -> Result<Self, String> {
+    fn new(config: &MetricsConfig, files: &dyn Files, top: &Config) -> Result<Self, String> {
         match config {
             MetricsConfig::Prometheus {
                 url,
@@ -306,6 +599,12 @@ impl Backend {
             )
             .map(Self::Prometheus),
             MetricsConfig::File { path } => file::CsvCounts::load(files, path).map(Self::File),
+            MetricsConfig::ClickHouse(ch) => {
+                clickhouse::ClickHouse::new(ch).map(|c| Self::ClickHouse(Box::new(c)))
+            }
+            MetricsConfig::Command { argv, timeout } => Ok(Self::Command(command::Command::new(
+                argv, &top.root, *timeout,
+            ))),
         }
     }
 
@@ -319,7 +618,7 @@ impl Backend {
     fn concurrency(&self) -> usize {
         match self {
             Self::Prometheus(p) => p.concurrency,
-            Self::File(_) => 1,
+            _ => 1,
         }
     }
 
@@ -331,13 +630,7 @@ impl Backend {
                 } else {
                     p.instant(&query, at).await
                 };
-                Measurement {
-                    source: p.url.clone(),
-                    query,
-                    evaluated_at: at,
-                    result,
-                    gap: None,
-                }
+                Measurement::new(p.url.clone(), query, at, result)
             }
             Self::File(csv) => {
                 let (query, result) = match job {
@@ -356,14 +649,14 @@ impl Backend {
                     },
                     Job::Zone(zone) | Job::Probe(zone) => csv.zone(zone),
                 };
-                Measurement {
-                    source: csv.source(),
-                    query,
-                    evaluated_at: at,
-                    result,
-                    gap: None,
-                }
+                Measurement::new(csv.source(), query, at, result)
             }
+            Self::ClickHouse(_) | Self::Command(_) => Measurement::new(
+                String::new(),
+                query,
+                at,
+                Err("this backend is not asked with query templates".into()),
+            ),
         }
     }
 }

@@ -2,28 +2,18 @@
 //! vector) is an error: HTTP failures, `status: error`, warnings, non-JSON, NaN, several
 //! series, or an answer slower than the timeout.
 
-use std::fmt;
-
 use serde::Deserialize;
 
 use super::Outcome;
+use super::http::{self, Secret, snippet};
 use crate::model::Duration;
 
 pub struct Prometheus {
     pub url: String,
     endpoint: String,
     client: reqwest::Client,
-    token: Result<Option<Token>, String>,
+    token: Result<Option<Secret>, String>,
     pub concurrency: usize,
-}
-
-/// A bearer token: never printed, not even in debug output.
-struct Token(String);
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(<redacted>)")
-    }
 }
 
 impl Prometheus {
@@ -33,29 +23,12 @@ impl Prometheus {
         timeout: Duration,
         concurrency: usize,
     ) -> Result<Self, String> {
-        // The ring provider builds faster than aws-lc; installing twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .timeout(timeout.to_std())
-            .connect_timeout(timeout.to_std())
-            .user_agent(concat!("changegate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
-        let token = match token_env {
-            None => Ok(None),
-            Some(var) => match std::env::var(var) {
-                Ok(value) if !value.trim().is_empty() => Ok(Some(Token(value.trim().to_string()))),
-                _ => Err(format!(
-                    "the bearer token variable `{var}` (from `metrics.bearer_token_env`) is not set"
-                )),
-            },
-        };
         let base = url.trim_end_matches('/');
         Ok(Self {
             url: url.to_string(),
             endpoint: format!("{base}/api/v1/query"),
-            client,
-            token,
+            client: http::client(timeout)?,
+            token: http::secret(token_env, "metrics.bearer_token_env"),
             concurrency,
         })
     }
@@ -68,30 +41,14 @@ impl Prometheus {
             .client
             .post(&self.endpoint)
             .form(&[("query", query), ("time", time.as_str())]);
-        if let Some(Token(token)) = token {
+        if let Some(Secret(token)) = token {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.map_err(|e| describe(&e, &self.url))?;
+        let describe = |e: &reqwest::Error| http::describe(e, "Prometheus", &self.url);
+        let response = request.send().await.map_err(|e| describe(&e))?;
         let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| describe(&e, &self.url))?;
+        let body = response.bytes().await.map_err(|e| describe(&e))?;
         parse_response(status.as_u16(), &body)
-    }
-}
-
-fn describe(error: &reqwest::Error, url: &str) -> String {
-    if error.is_timeout() {
-        format!("Prometheus at {url} did not answer in time")
-    } else if error.is_connect() {
-        let mut cause: &dyn std::error::Error = error;
-        while let Some(next) = cause.source() {
-            cause = next;
-        }
-        format!("cannot connect to Prometheus at {url}: {cause}")
-    } else {
-        format!("the request to Prometheus at {url} failed: {error}")
     }
 }
 
@@ -202,20 +159,6 @@ pub fn parse_response(status: u16, body: &[u8]) -> Result<Outcome, String> {
         Err(_) => Err(format!(
             "the query returned `{value}`, which is not a number"
         )),
-    }
-}
-
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    if text.is_empty() {
-        return "(empty body)".into();
-    }
-    let cut: String = text.chars().take(120).collect();
-    if cut.len() < text.len() {
-        format!("{cut}...")
-    } else {
-        cut
     }
 }
 

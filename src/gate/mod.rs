@@ -305,10 +305,11 @@ fn deletion_gate(facts: &Facts<'_>, policy: &Policy, v: &mut TicketVerdict) {
             let deletion = policy.deletion.as_ref().map(|d| d.get_ref());
             if let Some((key, None)) = deletion.map(|d| reach.template(d)) {
                 let what = match reach {
+                    Reach::Name => "a query store is asked with the policy's templates",
                     Reach::Wildcard => {
                         "a wildcard answers names nobody wrote down, and nobody queries the wildcard itself"
                     }
-                    _ => "it answers for every name below it",
+                    Reach::Subtree => "it answers for every name below it",
                 };
                 refuse(
                     Code::DeletionNoTelemetry,
@@ -332,6 +333,21 @@ fn deletion_gate(facts: &Facts<'_>, policy: &Policy, v: &mut TicketVerdict) {
             .window
             .map(|w| w.to_string())
             .unwrap_or_else(|| "the window".into());
+        // Logs (and counters built from them) at the authoritative servers see only the
+        // questions resolvers did not answer from cache: a zero over a window proves nothing
+        // about a name whose TTL is not well below it.
+        if let (Some(ttl), Some(w)) = (target.ttl, d.window) {
+            if u64::from(ttl) * 2 > w.as_secs() {
+                refuse(
+                    Code::DeletionNoTelemetry,
+                    format!(
+                        "cannot prove `{rrset}` unused: its TTL ({ttl} s) is more than half the {window} window, and resolvers answer it from cache for that long without asking the servers whose logs are counted; lower the TTL first, in a change of its own, and wait out the old TTL, or widen `[deletion] window`"
+                    ),
+                    Some(evidence),
+                );
+                continue;
+            }
+        }
         match (&m.result, &coverage.result) {
             (Ok(Outcome::Value(n)), _) if *n > 0.0 => refuse(
                 Code::DeletionInUse,
@@ -364,7 +380,7 @@ fn deletion_gate(facts: &Facts<'_>, policy: &Policy, v: &mut TicketVerdict) {
                 ),
                 Some(evidence),
             ),
-            (Ok(_), Ok(c)) if c.as_number() <= 0.0 => refuse(
+            (Ok(_), Ok(c)) if !c.shows_telemetry() => refuse(
                 Code::DeletionNoTelemetry,
                 format!(
                     "`{rrset}` shows no resolutions, but neither does its whole zone `{}` in the last {window}: no telemetry is not zero traffic",

@@ -111,6 +111,7 @@ fn measured(result: Result<Outcome, String>) -> Measurement {
         evaluated_at: now(),
         result,
         gap: None,
+        completeness: None,
     }
 }
 
@@ -821,4 +822,62 @@ fn regression_9_a_declared_zone_may_not_be_the_root_or_hold_managed_zones() {
             "{zone}"
         );
     }
+}
+
+/// Issue 16: logs at the authoritative servers miss what resolvers answer from cache, so a
+/// zero proves nothing for an RRset whose TTL is more than half the window.
+#[test]
+fn a_ttl_longer_than_half_the_window_refuses_the_deletion() {
+    let ticket = ticket("record", &change("delete", "old.example.com", "A"));
+    let f = facts(
+        &[("old.example.com", RecordType::A, Ok(Outcome::Value(0.0)))],
+        Ok(Outcome::Value(5.0)),
+    );
+    let window = f.window.unwrap().as_secs();
+    for (ttl, refused) in [(window / 2 + 1, true), (window / 2, false), (300, false)] {
+        let mut plan = Plan::from_ticket(&ticket, &zones()).unwrap();
+        plan.changes[0].old_ttl = Some(ttl as u32);
+        let v = evaluate(
+            &Facts {
+                snapshot: None,
+                approvals: &Default::default(),
+                ticket: &ticket,
+                plan: &plan,
+                deletions: &f,
+                now: now(),
+            },
+            &policy(""),
+        );
+        if refused {
+            assert_eq!(codes(&v.reasons), ["deletion-no-telemetry"], "TTL {ttl}");
+            assert!(
+                v.reasons[0].message.contains("from cache"),
+                "{}",
+                v.reasons[0].message
+            );
+        } else {
+            assert!(v.allowed(), "TTL {ttl}: {:?}", v.reasons);
+        }
+    }
+}
+
+/// A source that attests its logs cover the window (the `command` protocol) shows telemetry
+/// without a number for the zone; a gap in it refuses.
+#[test]
+fn attested_coverage_counts_as_telemetry() {
+    let v = delete_verdict(Ok(Outcome::Value(0.0)), Ok(Outcome::Covered));
+    assert!(v.allowed(), "{:?}", v.reasons);
+    let mut f = facts(
+        &[("old.example.com", RecordType::A, Ok(Outcome::Value(0.0)))],
+        Ok(Outcome::Covered),
+    );
+    for coverage in f.zones.values_mut() {
+        coverage.gap = Some("the answer covers only the last day".into());
+    }
+    let v = run(
+        &policy(""),
+        &ticket("record", &change("delete", "old.example.com", "A")),
+        &f,
+    );
+    assert_eq!(codes(&v.reasons), ["deletion-no-telemetry"]);
 }

@@ -212,15 +212,10 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
             "the policy has no `[deletion]` section, so no deletion could ever be proven unused"
                 .into(),
             "in this file",
-            "add `[deletion]` with `query`, `coverage_query` and `window = \"14d\"`".into(),
+            "add `[deletion]` with `window = \"14d\"` (and, for a PromQL store, `query` and `coverage_query`)".into(),
         ),
         Some(deletion) => {
             let d = deletion.get_ref();
-            if d.coverage_query.is_none() {
-                error(deletion.span(), "`deletion.coverage_query` is missing: without it \"no telemetry\" cannot be told from \"no traffic\"".into(),
-                    "in `[deletion]`",
-                    "add e.g. `coverage_query = 'sum(increase(dns_resolutions_total{zone=\"{zone}\"}[{window}]))'`".into());
-            }
             if *d.window.get_ref() < MIN_WINDOW {
                 error(
                     d.window.span(),

@@ -114,8 +114,9 @@ impl Conditions {
 #[derive(Clone, Debug)]
 pub struct DeletionPolicy {
     /// Resolutions of one RRset over the window; template variables `{name}`, `{fqdn}`,
-    /// `{type}`, `{zone}`, `{window}`.
-    pub query: Spanned<String>,
+    /// `{type}`, `{zone}`, `{window}`. Needed by the `prometheus` backend only: query logs
+    /// (`clickhouse`, `command`) are asked by name and type.
+    pub query: Option<Spanned<String>>,
     /// Resolutions of the whole zone: proof that telemetry flows.
     pub coverage_query: Option<Spanned<String>>,
     pub window: Spanned<Duration>,
@@ -129,7 +130,14 @@ pub struct DeletionPolicy {
     /// Resolutions of every name at or below `{name}`: for deleting a delegation (NS) or a
     /// DNAME, which removes a whole subtree; without it, those deletions are refused.
     pub subtree_query: Option<Spanned<String>>,
+    /// The DNS server's own count of what it answered for `{zone}` over `{window}`, asked of
+    /// `[metrics.server]`: logs holding less than `completeness_min` of it lost messages.
+    pub completeness_query: Option<Spanned<String>>,
+    pub completeness_min: Option<f64>,
 }
+
+/// The default `[deletion] completeness_min`.
+pub const DEFAULT_COMPLETENESS_MIN: f64 = 0.99;
 
 /// The default `[deletion] max_gap`.
 pub const DEFAULT_MAX_GAP: Duration = Duration::from_secs(86_400);

@@ -311,12 +311,9 @@ fn condition<T>(
 
 fn read_deletion(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<DeletionPolicy>> {
     let mut t = r.table(v, "deletion".into())?;
+    // Optional here: the `prometheus` backend needs it, query logs do not (`lint` says so).
     let query = t
-        .require(
-            r,
-            "query",
-            "'sum(increase(dns_resolutions_total{name=\"{name}\",type=\"{type}\"}[{window}]))'",
-        )
+        .get("query")
         .and_then(|v| r.text_field(v, "deletion.query"));
     let coverage_query = t
         .get("coverage_query")
@@ -333,10 +330,38 @@ fn read_deletion(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<DeletionPolicy
     let subtree_query = t
         .get("subtree_query")
         .and_then(|v| r.text_field(v, "deletion.subtree_query"));
+    let completeness_query = t
+        .get("completeness_query")
+        .and_then(|v| r.text_field(v, "deletion.completeness_query"));
+    let completeness_min = t.get("completeness_min").and_then(|v| {
+        let share = match v.get_ref() {
+            toml::de::DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+            toml::de::DeValue::Integer(i) => i.as_str().parse::<f64>().ok(),
+            _ => None,
+        };
+        match share {
+            Some(share) if (0.0..=1.0).contains(&share) && share > 0.0 => Some(share),
+            _ => {
+                r.error(
+                    v.span(),
+                    "`deletion.completeness_min` must be a share between 0 and 1, such as 0.99",
+                    "here",
+                    None,
+                );
+                None
+            }
+        }
+    });
     t.finish(r);
-    for query in [&query, &coverage_query, &wildcard_query, &subtree_query]
-        .into_iter()
-        .flatten()
+    for query in [
+        &query,
+        &coverage_query,
+        &wildcard_query,
+        &subtree_query,
+        &completeness_query,
+    ]
+    .into_iter()
+    .flatten()
     {
         if let Err(message) = crate::policy::template::check(query.get_ref()) {
             r.error(
@@ -350,12 +375,14 @@ fn read_deletion(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<DeletionPolicy
     Some(Spanned::new(
         v.span(),
         DeletionPolicy {
-            query: query?,
+            query,
             coverage_query,
             window: window?,
             max_gap,
             wildcard_query,
             subtree_query,
+            completeness_query,
+            completeness_min,
         },
     ))
 }

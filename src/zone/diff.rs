@@ -79,6 +79,8 @@ pub struct Cascade {
     pub depth: usize,
     /// Where the dependent record is written (in the new state).
     pub origin: Origin,
+    /// The dependent RRset's TTL.
+    pub ttl: u32,
 }
 
 /// A record left pointing at a name that no longer exists in a managed zone.
@@ -295,6 +297,7 @@ pub fn dependents(state: &State, roots: &[&str]) -> Vec<Cascade> {
                     continue;
                 }
                 cascade.push(Cascade {
+                    ttl: rrset.ttl,
                     name: rrset.name.clone(),
                     rtype: rrset.rtype,
                     zone: zone.clone(),

@@ -1136,9 +1136,14 @@ mod tests {
                 .unwrap_err()
                 .contains("too few")
         );
-        // Types read only generically keep the generic text.
+        // HINFO's generic data is its two strings; types read only generically keep the
+        // generic text.
         assert_eq!(
             canonical(RecordType::Hinfo, &[f("\\#"), f("2"), f("0000")], o).unwrap(),
+            "\"\" \"\""
+        );
+        assert_eq!(
+            canonical(RecordType::Nsec3param, &[f("\\#"), f("2"), f("0000")], o).unwrap(),
             "\\# 2 0000"
         );
         assert_eq!(base64(b"ab"), "YWI=");

@@ -1,6 +1,7 @@
 //! Test harness: temp DNS repositories, the real binary, and real components.
 #![allow(dead_code)]
 
+pub mod clickhouse;
 pub mod dns;
 pub mod prometheus;
 pub mod stub;
@@ -17,6 +18,16 @@ pub const NOW_UNIX: i64 = 1_768_435_200;
 pub struct Repo {
     pub dir: tempfile::TempDir,
 }
+
+/// The same for query logs, which are asked by name and type: only the window.
+pub const LOGS_POLICY: &str = r#"
+[[tier]]
+name = "routine"
+require = []
+
+[deletion]
+window = "14d"
+"#;
 
 /// A policy where deletions are "routine" (no approvals), so a test sees the deletion gate
 /// alone.
@@ -52,15 +63,24 @@ impl Repo {
     /// A repository whose metrics come from Prometheus at `url`, with zones `example.com` and
     /// `dark.example`.
     pub fn with_prometheus(url: &str, timeout: &str) -> Self {
+        Self::with_metrics(
+            &format!("backend = \"prometheus\"\nurl = \"{url}\"\ntimeout = \"{timeout}\"\n"),
+            GATE_ONLY_POLICY,
+        )
+    }
+
+    /// A repository with this `[metrics]` section and policy, and zones `example.com` and
+    /// `dark.example`.
+    pub fn with_metrics(metrics: &str, policy: &str) -> Self {
         let repo = Self::new();
         repo.write(
             "changegate.toml",
             &format!(
                 "policy = \"policies/default.toml\"\n[sources]\nzonefiles = [\"zones/*.zone\"]\n\
-                 [metrics]\nbackend = \"prometheus\"\nurl = \"{url}\"\ntimeout = \"{timeout}\"\n"
+                 [metrics]\n{metrics}"
             ),
         )
-        .write("policies/default.toml", GATE_ONLY_POLICY)
+        .write("policies/default.toml", policy)
         .write(
             "zones/example.com.zone",
             "$ORIGIN example.com.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 5\n",
@@ -149,6 +169,43 @@ pub fn reason<'a>(verdict: &'a serde_json::Value, code: &str) -> &'a serde_json:
         .as_array()
         .and_then(|a| a.iter().find(|r| r["code"] == code))
         .unwrap_or_else(|| panic!("no `{code}` in {verdict:#}"))
+}
+
+/// One plain HTTP/1.0 request to a loopback server: its status and body, or `None` if
+/// nothing answers.
+pub fn http(method: &str, url: &str, body: &[u8]) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let mut stream = std::net::TcpStream::connect(host).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .ok()?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .ok()?;
+    stream.write_all(body).ok()?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).ok()?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, body.to_string()))
+}
+
+/// The path of `binary` on PATH.
+pub fn which(binary: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| Path::new(dir).join(binary))
+        .find(|p| p.is_file())
 }
 
 /// True if a real component is required here (CI), so a missing one fails instead of skipping.

@@ -19,13 +19,7 @@ impl Drop for Prometheus {
     }
 }
 
-fn which(binary: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| std::path::Path::new(dir).join(binary))
-        .find(|p| p.is_file())
-}
+use super::which;
 
 impl Prometheus {
     /// Starts Prometheus with `openmetrics` (without the final `# EOF`) as its history.
