@@ -903,3 +903,51 @@ fn regression_9_a_tag_named_like_a_short_hash_is_ambiguous() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("ambiguous"), "{stderr}");
 }
+
+/// Issue 16: the program a `command` backend runs, and the files it is given, come from the
+/// work tree: a change that edits one of them chooses its own evidence, so it is a policy
+/// change, judged on its own.
+#[test]
+fn a_change_that_edits_the_evidence_command_is_a_policy_change() {
+    let script = "#!/bin/sh\ncat >/dev/null\necho '{\"count\": 12, \"covered_from\": \"2020-01-01T00:00:00Z\", \"covered_to\": \"2030-01-01T00:00:00Z\"}'\n";
+    let repo = repo(
+        "[metrics]\nbackend = \"command\"\ncommand = [\"scripts/count\", \"logs/rows.csv\"]\n",
+    );
+    repo.write("scripts/count", script).write("logs/rows.csv", "x\n");
+    std::fs::set_permissions(
+        repo.path().join("scripts/count"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    commit_base(&repo, "the evidence script");
+    for (path, text) in [
+        ("scripts/count", script.replace("12", "0")),
+        ("logs/rows.csv", "y\n".to_string()),
+    ] {
+        git(repo.path(), &["checkout", "-q", "base", "--", "."]);
+        repo.write(path, &text);
+        edit_zone(&repo, |z| z.replace("old  A   192.0.2.7\n", ""));
+        ticket(&repo, "CHG-E", &[("delete", "old.example.com", "A")]);
+        commit(&repo, "delete, and make the evidence say zero");
+        let (code, v) = repo.check_json(&["--base", "base"]);
+        assert_eq!(code, 1, "{v:#}");
+        assert_eq!(top_codes(&v), ["policy-changed"], "{path}: {v:#}");
+        assert!(v["reasons"][0]["message"].as_str().unwrap().contains(path));
+        git(repo.path(), &["reset", "-q", "--hard", "base"]);
+    }
+}
+
+/// Issue 16: the TTL the deleted RRset had in the base decides whether logs can see it.
+#[test]
+fn a_deleted_rrset_cached_longer_than_half_the_window_is_refused() {
+    let repo = repo(FILE_METRICS);
+    let (code, v) = delete_from_new_base(
+        &repo,
+        |z| z.replace("old  A   192.0.2.7", "old 864000 A 192.0.2.7"),
+        &["old 864000 A 192.0.2.7\n"],
+        &[("delete", "old.example.com", "A")],
+    );
+    assert_eq!(code, 1, "{v:#}");
+    let r = reason(&v, "deletion-no-telemetry");
+    assert!(r["message"].as_str().unwrap().contains("864000 s"), "{r:#}");
+}

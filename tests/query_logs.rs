@@ -638,3 +638,90 @@ fn clickhouse_garbage_errors_and_hangs_refuse() {
         assert!(message.contains(expect), "{expect}: {message}");
     }
 }
+
+/// Logs that lost messages look exactly like zero traffic: with `completeness_query`, the
+/// zone's logged queries are compared with the count the DNS server itself keeps (here
+/// CoreDNS's counter in a real Prometheus), and logs holding too little of it refuse.
+#[test]
+fn clickhouse_logs_are_checked_against_the_servers_own_counter() {
+    use common::prometheus::{Prometheus, counter};
+    let Some(ch) = ClickHouse::start() else {
+        return;
+    };
+    // The server answered 1 query for example.com every 10 minutes: ~2016 over 14 days.
+    let server_counter = counter("zone=\"example.com.\",server=\"dns://:53\"", NOW_UNIX, 1)
+        .replace("dns_resolutions_total", "coredns_dns_requests_total");
+    let Some(prometheus) = Prometheus::start(&server_counter) else {
+        return;
+    };
+    // The logs hold ~680 of them (two heartbeats an hour and a little traffic): a third.
+    dns_collector(&ch, "dnstap", "DateTime", &dns_collector_rows(None, 20));
+    let policy = |min: &str| {
+        format!(
+            "{LOGS_POLICY}completeness_query = 'sum(increase(coredns_dns_requests_total{{zone=\"{{zone}}.\"}}[{{window}}]))'\ncompleteness_min = {min}\n"
+        )
+    };
+    let metrics = format!(
+        "{}[metrics.server]\nbackend = \"prometheus\"\nurl = \"{}\"\n",
+        clickhouse_metrics(&ch.url, "dnstap", ""),
+        prometheus.url
+    );
+    let repo = Repo::with_metrics(&metrics, &policy("0.3"));
+    let (code, v) = check(&repo, "CHG-1", &[("old.example.com", "A")]);
+    assert_eq!(code, 0, "{v:#}");
+    let completeness = &v["tickets"][0]["deletions"][0]["evidence"]["coverage"]["completeness"];
+    let (logged, answered) = (
+        completeness["logged"].as_f64().unwrap(),
+        completeness["answered"].as_f64().unwrap(),
+    );
+    assert!((600.0..700.0).contains(&logged), "{completeness:#}");
+    assert!((1900.0..2100.0).contains(&answered), "{completeness:#}");
+
+    let repo = Repo::with_metrics(&metrics, &policy("0.99"));
+    let (code, v) = check(&repo, "CHG-1", &[("old.example.com", "A")]);
+    assert_eq!(code, 1, "{v:#}");
+    let message = reason(&v, "deletion-no-telemetry")["message"].as_str().unwrap().to_string();
+    assert!(message.contains("lost messages"), "{message}");
+    assert!(message.contains(&format!("{logged}")), "both numbers: {message}");
+
+    // Without `[metrics.server]` the policy cannot be met: refused before anything is asked.
+    let repo = Repo::with_metrics(&clickhouse_metrics(&ch.url, "dnstap", ""), &policy("0.99"));
+    let (code, v) = check(&repo, "CHG-1", &[("old.example.com", "A")]);
+    assert_eq!(code, 2, "{v:#}");
+    assert!(v.to_string().contains("[metrics.server]"), "{v:#}");
+}
+
+/// The `command` example over ClickHouse runs for real through `clickhouse-client`.
+#[test]
+fn the_clickhouse_example_script_answers_through_clickhouse_client() {
+    let Some(ch) = ClickHouse::start() else {
+        return;
+    };
+    dns_collector(&ch, "dnstap", "DateTime", &dns_collector_rows(None, 20));
+    let command = format!(
+        r#"["scripts/resolutions", "--table", "dnstap", "--port", "{}"]"#,
+        ch.tcp_port
+    );
+    let repo = with_command(
+        &command,
+        "30s",
+        &[("scripts/resolutions", &example("resolutions-from-clickhouse"))],
+    );
+    let (code, v) = check(&repo, "CHG-1", &[("autologon.example.com", "A")]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(reason(&v, "deletion-in-use")["evidence"]["value"], 7.0, "{v:#}");
+    let (code, v) = check(&repo, "CHG-2", &[("old.example.com", "A")]);
+    assert_eq!(code, 0, "{v:#}");
+    let (code, v) = check(&repo, "CHG-3", &[("*.users.example.com", "A")]);
+    assert_eq!((code, codes(&v)), (1, vec!["deletion-in-use".to_string()]), "{v:#}");
+    // A zone the logs never saw: the script says so, and the gate refuses.
+    let (code, v) = check(&repo, "CHG-4", &[("old.dark.example", "A")]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        reason(&v, "metrics-unavailable")["message"]
+            .as_str()
+            .unwrap()
+            .contains("no query rows at all for the zone dark.example"),
+        "{v:#}"
+    );
+}

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 pub struct ClickHouse {
     child: Child,
     pub url: String,
+    /// The native protocol's port, for `clickhouse-client`.
+    pub tcp_port: u16,
     dir: tempfile::TempDir,
 }
 
@@ -58,7 +60,12 @@ impl ClickHouse {
             .spawn()
             .expect("start clickhouse-server");
         let url = format!("http://127.0.0.1:{http}");
-        let server = Self { child, url, dir };
+        let server = Self {
+            child,
+            url,
+            tcp_port: tcp,
+            dir,
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while server.get("/ping").as_deref() != Some("Ok.\n") {
             assert!(
