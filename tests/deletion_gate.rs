@@ -354,3 +354,99 @@ fn regression_9_wildcards_and_delegations_need_their_own_query() {
             > 0.0
     );
 }
+
+/// Issue 16: every PromQL store gives the same verdicts on the same history. Prometheus and
+/// VictoriaMetrics disagree on `increase()` over a counter born inside the window (0 against
+/// its first value), so the README's recommended query measures such a counter from zero on
+/// both; the whole-window proof holds on both.
+#[test]
+fn prometheus_and_victoria_metrics_give_the_same_verdicts() {
+    use common::victoria::VictoriaMetrics;
+    let zone = "zone=\"example.com\"";
+    let born = |labels: &str, value: u64, days: i64| {
+        let mut out = String::new();
+        let mut t = NOW_UNIX - days * 86_400;
+        while t <= NOW_UNIX {
+            out.push_str(&format!("dns_resolutions_total{{{labels}}} {value} {t}\n"));
+            t += 600;
+        }
+        out
+    };
+    let history = [
+        counter(
+            &format!("name=\"busy.example.com\",type=\"A\",{zone}"),
+            NOW_UNIX,
+            3,
+        ),
+        counter(
+            &format!("name=\"flat.example.com\",type=\"A\",{zone}"),
+            NOW_UNIX,
+            0,
+        ),
+        // Five queries two days ago created this counter; it never rose after.
+        born(
+            &format!("name=\"born.example.com\",type=\"A\",{zone}"),
+            5,
+            2,
+        ),
+        // A zone whose telemetry starts two days ago.
+        counter_for(
+            "name=\"busy.young.example\",type=\"A\",zone=\"young.example\"",
+            2,
+            NOW_UNIX,
+            3,
+        ),
+        counter_for(
+            "name=\"flat.young.example\",type=\"A\",zone=\"young.example\"",
+            2,
+            NOW_UNIX,
+            0,
+        ),
+    ]
+    .concat();
+    let policy = GATE_ONLY_POLICY.replace(
+        "query = 'sum(increase(dns_resolutions_total{name=\"{name}\",type=\"{type}\"}[{window}]))'",
+        "query = 'sum(last_over_time(dns_resolutions_total{name=\"{name}\",type=\"{type}\"}[{window}]) - (dns_resolutions_total{name=\"{name}\",type=\"{type}\"} offset {window} or last_over_time(dns_resolutions_total{name=\"{name}\",type=\"{type}\"}[{window}]) * 0))'",
+    );
+    assert_ne!(policy, GATE_ONLY_POLICY);
+    let cases: [(&str, i32, &[&str]); 6] = [
+        ("busy.example.com", 1, &["deletion-in-use"]),
+        ("flat.example.com", 0, &[]),
+        ("born.example.com", 1, &["deletion-in-use"]),
+        ("never.example.com", 0, &[]),
+        // Born two days ago at 1000: counted from zero, as queries since it was created.
+        ("flat.young.example", 1, &["deletion-in-use"]),
+        ("never.young.example", 1, &["deletion-no-telemetry"]),
+    ];
+    let mut verdicts = Vec::new();
+    let (Some(prometheus), Some(victoria)) = (
+        Prometheus::start(&history),
+        VictoriaMetrics::start(&history),
+    ) else {
+        return;
+    };
+    for url in [&prometheus.url, &victoria.url] {
+        let repo = Repo::with_metrics(
+            &format!("backend = \"prometheus\"\nurl = \"{url}\"\ntimeout = \"10s\"\n"),
+            &policy,
+        );
+        repo.write("zones/young.example.zone", "$ORIGIN young.example.\n");
+        let mut seen = Vec::new();
+        for (i, (name, code, expected)) in cases.iter().enumerate() {
+            let ticket = repo.delete_ticket(&format!("CHG-{i}"), &[(name, "A")]);
+            let (exit, v) = repo.check_json(&[ticket.to_str().unwrap()]);
+            assert_eq!(
+                (exit, codes(&v)),
+                (*code, expected.iter().map(|c| c.to_string()).collect()),
+                "{url} {name}: {v:#}"
+            );
+            let value = v["tickets"][0]["deletions"][0]["evidence"]["value"].as_f64();
+            seen.push((name.to_string(), exit, value));
+        }
+        verdicts.push(seen);
+    }
+    assert_eq!(
+        verdicts[0], verdicts[1],
+        "Prometheus and VictoriaMetrics disagree"
+    );
+}

@@ -913,7 +913,8 @@ fn a_change_that_edits_the_evidence_command_is_a_policy_change() {
     let repo = repo(
         "[metrics]\nbackend = \"command\"\ncommand = [\"scripts/count\", \"logs/rows.csv\"]\n",
     );
-    repo.write("scripts/count", script).write("logs/rows.csv", "x\n");
+    repo.write("scripts/count", script)
+        .write("logs/rows.csv", "x\n");
     std::fs::set_permissions(
         repo.path().join("scripts/count"),
         std::os::unix::fs::PermissionsExt::from_mode(0o755),

@@ -680,9 +680,15 @@ fn clickhouse_logs_are_checked_against_the_servers_own_counter() {
     let repo = Repo::with_metrics(&metrics, &policy("0.99"));
     let (code, v) = check(&repo, "CHG-1", &[("old.example.com", "A")]);
     assert_eq!(code, 1, "{v:#}");
-    let message = reason(&v, "deletion-no-telemetry")["message"].as_str().unwrap().to_string();
+    let message = reason(&v, "deletion-no-telemetry")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(message.contains("lost messages"), "{message}");
-    assert!(message.contains(&format!("{logged}")), "both numbers: {message}");
+    assert!(
+        message.contains(&format!("{logged}")),
+        "both numbers: {message}"
+    );
 
     // Without `[metrics.server]` the policy cannot be met: refused before anything is asked.
     let repo = Repo::with_metrics(&clickhouse_metrics(&ch.url, "dnstap", ""), &policy("0.99"));
@@ -705,15 +711,26 @@ fn the_clickhouse_example_script_answers_through_clickhouse_client() {
     let repo = with_command(
         &command,
         "30s",
-        &[("scripts/resolutions", &example("resolutions-from-clickhouse"))],
+        &[(
+            "scripts/resolutions",
+            &example("resolutions-from-clickhouse"),
+        )],
     );
     let (code, v) = check(&repo, "CHG-1", &[("autologon.example.com", "A")]);
     assert_eq!(code, 1, "{v:#}");
-    assert_eq!(reason(&v, "deletion-in-use")["evidence"]["value"], 7.0, "{v:#}");
+    assert_eq!(
+        reason(&v, "deletion-in-use")["evidence"]["value"],
+        7.0,
+        "{v:#}"
+    );
     let (code, v) = check(&repo, "CHG-2", &[("old.example.com", "A")]);
     assert_eq!(code, 0, "{v:#}");
     let (code, v) = check(&repo, "CHG-3", &[("*.users.example.com", "A")]);
-    assert_eq!((code, codes(&v)), (1, vec!["deletion-in-use".to_string()]), "{v:#}");
+    assert_eq!(
+        (code, codes(&v)),
+        (1, vec!["deletion-in-use".to_string()]),
+        "{v:#}"
+    );
     // A zone the logs never saw: the script says so, and the gate refuses.
     let (code, v) = check(&repo, "CHG-4", &[("old.dark.example", "A")]);
     assert_eq!(code, 1, "{v:#}");

@@ -267,5 +267,24 @@ pub fn warnings(policy: &Policy) -> Vec<Diagnostic> {
             .warning(),
         );
     }
+    // `increase()` over a counter created inside the window is 0 in Prometheus (its first
+    // value is never counted) and that value in VictoriaMetrics: the same traffic, two
+    // verdicts, and on Prometheus a false zero.
+    if let Some(query) = policy
+        .deletion
+        .as_ref()
+        .and_then(|d| d.get_ref().query.as_ref())
+        .filter(|q| q.get_ref().contains("increase(") && !q.get_ref().contains("offset"))
+    {
+        out.push(
+            Diagnostic::new(
+                "policy-warning",
+                "`[deletion] query` uses `increase()`, which Prometheus reads as 0 for a counter created inside the window (the queries that created it are never counted) and VictoriaMetrics does not",
+            )
+            .at(&policy.file, query.span(), "here")
+            .help("measure from zero where the counter did not exist at the window's start: `sum(last_over_time(X[{window}]) - (X offset {window} or last_over_time(X[{window}]) * 0))` (see the README)")
+            .warning(),
+        );
+    }
     out
 }

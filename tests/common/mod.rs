@@ -5,6 +5,7 @@ pub mod clickhouse;
 pub mod dns;
 pub mod prometheus;
 pub mod stub;
+pub mod victoria;
 
 use std::path::{Path, PathBuf};
 
