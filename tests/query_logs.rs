@@ -742,3 +742,184 @@ fn the_clickhouse_example_script_answers_through_clickhouse_client() {
         "{v:#}"
     );
 }
+
+/// End to end through a real pipeline: knotd with `mod-dnstap` streams its queries to the
+/// `dnstap` receiver, queries come from `kdig`, the receiver's JSON is loaded into ClickHouse
+/// as DNS-collector rows, and the gate decides on them. The hours before the pipeline ran are
+/// heartbeat rows, as a collector that had been running would have left.
+#[test]
+fn a_real_dnstap_pipeline_from_knot_to_clickhouse_to_the_gate() {
+    use std::process::{Command, Stdio};
+    let tools = ["knotd", "kdig", "dnstap"];
+    if tools.iter().any(|t| common::which(t).is_none()) {
+        assert!(
+            !common::required(),
+            "CI is set but {tools:?} are not all installed (apt-get install knot knot-module-dnstap knot-dnsutils golang-github-dnstap-golang-dnstap-cli)"
+        );
+        eprintln!("skipping: knotd, kdig or dnstap is not installed");
+        return;
+    }
+    let Some(ch) = ClickHouse::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("example.com.zone"),
+        "$ORIGIN example.com.\n$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.53\nautologon A 192.0.2.10\nold A 192.0.2.11\n_changegate-heartbeat TXT \"alive\"\n",
+    )
+    .unwrap();
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let socket = d.join("tap.sock");
+    std::fs::write(
+        d.join("knot.conf"),
+        format!(
+            "server:\n    listen: 127.0.0.1@{port}\n    rundir: {dir}\ndatabase:\n    storage: {dir}/db\n\
+             mod-dnstap:\n  - id: tap\n    sink: unix:{sock}\n    identity: ns1\n    log-queries: on\n    log-responses: off\n\
+             template:\n  - id: default\n    storage: {dir}\n\
+             zone:\n  - domain: example.com\n    file: {dir}/example.com.zone\n    module: mod-dnstap/tap\n",
+            dir = d.display(),
+            sock = socket.display()
+        ),
+    )
+    .unwrap();
+    // The receiver first, then the server that writes to it.
+    let json = d.join("queries.json");
+    let mut receiver = Command::new("dnstap")
+        .args([
+            "-u",
+            socket.to_str().unwrap(),
+            "-j",
+            "-w",
+            json.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let wait_for = |what: &str, ready: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !ready() {
+            assert!(std::time::Instant::now() < deadline, "{what} did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    wait_for("dnstap", &|| socket.exists());
+    let mut knotd = Command::new("knotd")
+        .arg("-c")
+        .arg(d.join("knot.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let kdig = |name: &str, rtype: &str| {
+        Command::new("kdig")
+            .args([
+                "@127.0.0.1",
+                "-p",
+                &port.to_string(),
+                name,
+                rtype,
+                "+short",
+                "+timeout=1",
+                "+retry=0",
+            ])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    wait_for("knotd", &|| kdig("ns1.example.com.", "A") == "192.0.2.53");
+    // Resolvers send names in any case, with 0x20: one name, three spellings.
+    for spelling in [
+        "autologon.example.com.",
+        "AutoLogon.Example.COM.",
+        "aUTOLOGON.example.com.",
+    ] {
+        assert_eq!(kdig(spelling, "A"), "192.0.2.10");
+    }
+    kdig("_changegate-heartbeat.example.com.", "TXT");
+    // Stopping the server flushes the stream; then the receiver.
+    terminate(&knotd);
+    let _ = knotd.wait();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    terminate(&receiver);
+    let _ = receiver.wait();
+
+    // The receiver's JSON carries the question only inside dig-style text.
+    let text = std::fs::read_to_string(&json).unwrap();
+    let mut rows = Vec::new();
+    let mut latest = 0i64;
+    for line in text.lines() {
+        let m: serde_json::Value = serde_json::from_str(line).unwrap();
+        let message = &m["message"];
+        let question = message["query_message"]
+            .as_str()
+            .unwrap()
+            .split(";; QUESTION SECTION:\n;")
+            .nth(1)
+            .and_then(|q| q.lines().next())
+            .unwrap()
+            .to_string();
+        let fields: Vec<&str> = question.split_whitespace().collect();
+        let at: jiff::Timestamp = message["query_time"].as_str().unwrap().parse().unwrap();
+        latest = latest.max(at.as_second());
+        rows.push(serde_json::json!({
+            "identity": m["identity"], "queryip": message["query_address"], "qname": fields[0],
+            "operation": message["type"], "family": message["socket_family"],
+            "protocol": message["socket_protocol"], "qtype": fields[2], "rcode": "",
+            "timensec": 0, "timestamp": at.as_second(),
+        }));
+    }
+    assert!(rows.len() >= 5, "{text}");
+    assert!(
+        rows.iter().all(|r| r["operation"] == "AUTH_QUERY"),
+        "{text}"
+    );
+    // What a collector running for the last 20 days would have left: a heartbeat an hour.
+    let now = latest + 60;
+    for hour in 1..(20 * 24) {
+        rows.push(serde_json::json!({
+            "identity": "ns1", "queryip": "127.0.0.1", "qname": "_changegate-heartbeat.example.com.",
+            "operation": "AUTH_QUERY", "family": "INET", "protocol": "UDP", "qtype": "TXT",
+            "rcode": "", "timensec": 0, "timestamp": now - hour * 3600,
+        }));
+    }
+    dns_collector(&ch, "dnstap", "UInt32", &rows);
+
+    let repo = Repo::with_metrics(
+        &clickhouse_metrics(&ch.url, "dnstap", "").replace("[\"ns1\", \"ns2\"]", "[\"ns1\"]"),
+        LOGS_POLICY,
+    );
+    let now = jiff::Timestamp::from_second(now).unwrap().to_string();
+    let run = |id: &str, name: &str| {
+        let ticket = repo.delete_ticket(id, &[(name, "A")]);
+        let output = repo
+            .cmd()
+            .env("CHANGEGATE_NOW", &now)
+            .args(["check", "--format", "json", ticket.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (output.status.code().unwrap(), v)
+    };
+    let (code, v) = run("CHG-1", "autologon.example.com");
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        reason(&v, "deletion-in-use")["evidence"]["value"],
+        3.0,
+        "{v:#}"
+    );
+    let (code, v) = run("CHG-2", "old.example.com");
+    assert_eq!(code, 0, "{v:#}");
+}
+
+/// Stops a child the way an operator would (SIGTERM), so it flushes what it buffered.
+fn terminate(child: &std::process::Child) {
+    let _ = std::process::Command::new("kill")
+        .arg(child.id().to_string())
+        .status();
+}
