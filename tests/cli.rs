@@ -635,3 +635,57 @@ fn regression_9_a_tickets_folder_that_is_a_link_is_refused() {
     assert_eq!(code, 2, "{v:#}");
     assert!(v.to_string().contains("symbolic link"), "{v:#}");
 }
+
+/// Issue 16: the incident replayed against query logs in a real ClickHouse: the same
+/// refusal, counted from the logs (the script starts its own server).
+#[test]
+fn the_incident_replay_over_clickhouse_query_logs() {
+    if common::which("clickhouse-server").is_none() {
+        assert!(
+            !required(),
+            "CI is set but clickhouse-server is not installed"
+        );
+        return;
+    }
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/incident-2025-02/clickhouse-replay.sh");
+    let output = std::process::Command::new(script)
+        .env("CHANGEGATE", assert_cmd::cargo::cargo_bin("changegate"))
+        .env("NO_COLOR", "1")
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ticket = |id: &str| {
+        v["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let incident = ticket("CHG-1042");
+    let r = incident["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "deletion-in-use")
+        .unwrap();
+    assert_eq!(r["evidence"]["value"], 412.0);
+    assert!(r["evidence"]["coverage"]["value"].as_f64().unwrap() > 600.0);
+    let unused = ticket("CHG-1043");
+    let codes: Vec<&str> = unused["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["approvals-missing"], "{unused:#}");
+}

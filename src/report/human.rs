@@ -145,7 +145,7 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
                 Some(e) => (
                     value_text(e),
                     e.coverage.as_deref().map_or("-".into(), value_text),
-                    e.query.clone(),
+                    shortened(&e.query),
                     e.evaluated_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 ),
                 None => ("not measured".into(), "-".into(), "-".into(), "-".into()),
@@ -216,4 +216,16 @@ fn location(item: &Item) -> String {
         .as_ref()
         .map(|l| l.to_string())
         .unwrap_or_default()
+}
+
+/// A query as a table cell: whitespace folded, and a long one (SQL, say) cut, since the JSON
+/// output has it whole.
+fn shortened(query: &str) -> String {
+    const MOST: usize = 120;
+    let folded = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() <= MOST {
+        return folded;
+    }
+    let cut: String = folded.chars().take(MOST).collect();
+    format!("{cut}… (whole in --format json)")
 }
