@@ -158,6 +158,14 @@ const BAD: &[&str] = &[
     "bad{n} LOC 1 n 0 E 0",
     "bad{n} LOC 0 N 0 E 0 0.001",
     "bad{n} TYPE29 \\# 16 00a2161389bdba1b7f1f24ed00989680",
+    "bad{n} MD md.example.net.",
+    "bad{n} TYPE200 \\# 1 00",
+    "bad{n} TYPE999 opaque words",
+    "*.bad{n} NS ns1",
+    "@ DS 1{n} 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE49FD46E6C4B45C55D4AC69CB",
+    "bad{n} DNAME x.example.net.\nbad{n} DNAME y.example.net.",
+    "bad{n} SOA ns1 hostmaster 1 2 3 4 5",
+    "bad{n} ZONEMD 1 1 1 0102",
 ];
 
 fn generate(rng: &mut Rng, bad: bool) -> String {
@@ -651,6 +659,38 @@ fn pairs_of_spellings_are_equal_exactly_when_bind_says_so() {
             b"e EUI48 00-00-5e-00-53-ff",
         ),
         (b"o TYPE61 \\# 3 010203", b"o OPENPGPKEY AQID"),
+        // Names with `@` (BIND writes `\@`), written either way.
+        (b"a PTR !@#3.", b"a PTR !\\@#3."),
+        (b"a@b A 192.0.2.1", b"a\\@b A 192.0.2.1"),
+        // DNSSEC mnemonics BIND reads.
+        (b"k DNSKEY 256 3 RSASHA256 AQID", b"k DNSKEY 256 3 8 AQID"),
+        (b"k DNSKEY 256 3 ecdsap256sha256 AQID", b"k DNSKEY 256 3 13 AQID"),
+        (
+            b"d DS 1 RSASHA256 SHA-256 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE49FD46E6C4B45C55D4AC69CB",
+            b"d DS 1 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE49FD46E6C4B45C55D4AC69CB",
+        ),
+        // SVCB as BIND 9.18 writes it: `dohpath` as `key7`, an empty `ech`.
+        (b"s SVCB 1 . key7=\"/{?dns}\"", b"s SVCB 1 . dohpath=/{?dns}"),
+        (b"s SVCB 1 . ech", b"s SVCB 1 . ech=\"\""),
+        // `\#` without a length is text.
+        (b"t TXT \\# text", b"t TXT \"#\" text"),
+        // An RRset takes its first record's TTL.
+        (
+            b"m 3600 A 192.0.2.1\nm 300 A 192.0.2.2",
+            b"m 3600 A 192.0.2.1\nm 3600 A 192.0.2.2",
+        ),
+        (b"m 300 A 192.0.2.1\nm 3600 A 192.0.2.2", b"m 300 A 192.0.2.1\nm 300 A 192.0.2.2"),
+        // Hex and locators in their canonical form.
+        (
+            b"z ZONEMD 2018031500 1 1 ( FEBE3D4CE2EC2FFA4BA99D46CD69D6D29711E55217057BEE\n 7EB1A7B641A47BA7FED2DD5B97AE499FAFA4F22C6BD647DE )",
+            b"z ZONEMD 2018031500 1 1 febe3d4ce2ec2ffa4ba99d46cd69d6d29711e55217057bee7eb1a7b641a47ba7fed2dd5b97ae499fafa4f22c6bd647de",
+        ),
+        (b"e EID 12 89 AB", b"e EID 1289ab"),
+        (b"e NIMLOC 12 89 ab", b"e NIMLOC 1289AB"),
+        (b"l L64 10 2001:0DB8:1140:1000", b"l L64 10 2001:db8:1140:1000"),
+        (b"n NID 10 0014:4fff:FF20:ee64", b"n NID 10 14:4fff:ff20:ee64"),
+        // Newer types BIND 9.18 reads, compared as written.
+        (b"y DSYNC CDS NOTIFY 53 .", b"y DSYNC CDS NOTIFY 53 ."),
         // LOC: defaults, units and BIND's truncation of sizes.
         (
             b"l LOC 52 22 23 N 4 53 32 E -2m",

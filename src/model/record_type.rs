@@ -41,12 +41,12 @@ macro_rules! record_types {
 record_types! {
     A => "A" = 1, A6 => "A6" = 38, Aaaa => "AAAA" = 28, Afsdb => "AFSDB" = 18,
     Alias => "ALIAS" = 1, Amtrelay => "AMTRELAY" = 260, Apl => "APL" = 42,
-    Atma => "ATMA" = 34, Avc => "AVC" = 258, Caa => "CAA" = 257, Cdnskey => "CDNSKEY" = 60,
+    Atma => "ATMA" = 34, Avc => "AVC" = 258, Brid => "BRID" = 68, Caa => "CAA" = 257, Cdnskey => "CDNSKEY" = 60,
     Cds => "CDS" = 59, Cert => "CERT" = 37, Cname => "CNAME" = 5, Csync => "CSYNC" = 62,
     Dhcid => "DHCID" = 49, Dlv => "DLV" = 32769, Dname => "DNAME" = 39,
-    Dnskey => "DNSKEY" = 48, Doa => "DOA" = 259, Ds => "DS" = 43, Eid => "EID" = 31,
+    Dnskey => "DNSKEY" = 48, Doa => "DOA" = 259, Ds => "DS" = 43, Dsync => "DSYNC" = 66, Eid => "EID" = 31,
     Eui48 => "EUI48" = 108, Eui64 => "EUI64" = 109, Gid => "GID" = 102, Gpos => "GPOS" = 27,
-    Hinfo => "HINFO" = 13, Hip => "HIP" = 55, Https => "HTTPS" = 65, Ipseckey => "IPSECKEY" = 45,
+    Hhit => "HHIT" = 67, Hinfo => "HINFO" = 13, Hip => "HIP" = 55, Https => "HTTPS" = 65, Ipseckey => "IPSECKEY" = 45,
     Isdn => "ISDN" = 20, Key => "KEY" = 25, Kx => "KX" = 36, L32 => "L32" = 105,
     L64 => "L64" = 106, Loc => "LOC" = 29, Lp => "LP" = 107, Mb => "MB" = 7, Md => "MD" = 3,
     Mf => "MF" = 4, Mg => "MG" = 8, Minfo => "MINFO" = 14, Mr => "MR" = 9, Mx => "MX" = 15,
@@ -103,6 +103,13 @@ impl RecordType {
             .iter()
             .find(|(_, t, number)| *number == n && !t.is_provider_record())
             .map_or(Self::Unknown(n), |(_, t, _)| *t)
+    }
+
+    /// A meta type (RFC 6895: 0, OPT, and 128 to 255, the question-only types such as ANY):
+    /// never record data, and refused in a zone as BIND refuses it.
+    pub fn is_meta(&self) -> bool {
+        let n = self.number();
+        !self.is_provider_record() && (n == 0 || n == 41 || (128..=255).contains(&n))
     }
 
     /// A record a DNS provider serves in its own way, with no type of its own on the wire:

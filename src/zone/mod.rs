@@ -194,8 +194,12 @@ impl Zone {
                         && last.rtype == record.rtype
                         && last.name == record.name =>
                 {
-                    last.ttl = last.ttl.min(record.ttl);
-                    last.origin = last.origin.min(record.origin);
+                    // As BIND loads it: the RRset takes the TTL of its first record in the
+                    // file, whatever later records say.
+                    if record.origin < last.origin {
+                        last.ttl = record.ttl;
+                        last.origin = record.origin;
+                    }
                     if last.octodns.is_none() {
                         last.octodns = record.octodns;
                     }

@@ -39,7 +39,11 @@ pub fn bare_name(name: &str, origin: &str) -> Result<String, String> {
         }
     }
     out.make_ascii_lowercase();
-    if out.contains('\\') || !out.is_ascii() {
+    // Only names with escapes or with bytes the canonical text escapes need rewriting.
+    let plain = |b: u8| {
+        b.is_ascii_graphic() && !matches!(b, b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$')
+    };
+    if !out.bytes().all(plain) {
         out = canonical_escapes(&out)?;
     }
     check_name(&out)?;
@@ -167,6 +171,48 @@ fn number<T: std::str::FromStr>(field: &Field<'_>, what: &str) -> Result<T, Stri
         .map_err(|_| format!("`{}` is not a valid {what}", field.text))
 }
 
+/// DNSSEC algorithm mnemonics BIND reads (RFC 4034 appendix A.1 and its updates).
+const ALGORITHMS: &[(&str, u8)] = &[
+    ("RSAMD5", 1),
+    ("DH", 2),
+    ("DSA", 3),
+    ("RSASHA1", 5),
+    ("NSEC3DSA", 6),
+    ("NSEC3RSASHA1", 7),
+    ("RSASHA256", 8),
+    ("RSASHA512", 10),
+    ("ECCGOST", 12),
+    ("ECDSAP256SHA256", 13),
+    ("ECDSAP384SHA384", 14),
+    ("ED25519", 15),
+    ("ED448", 16),
+    ("INDIRECT", 252),
+    ("PRIVATEDNS", 253),
+    ("PRIVATEOID", 254),
+];
+
+/// DS digest type mnemonics BIND reads.
+const DIGESTS: &[(&str, u8)] = &[
+    ("SHA-1", 1),
+    ("SHA1", 1),
+    ("SHA-256", 2),
+    ("SHA256", 2),
+    ("GOST", 3),
+    ("SHA-384", 4),
+    ("SHA384", 4),
+];
+
+/// A number, or its mnemonic (any case), as the number.
+fn mnemonic(field: &Field<'_>, table: &[(&str, u8)], what: &str) -> Result<u8, String> {
+    if let Some((_, n)) = table
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(field.text))
+    {
+        return Ok(*n);
+    }
+    number(field, what)
+}
+
 fn expect(fields: &[Field<'_>], n: usize, rtype: RecordType, shape: &str) -> Result<(), String> {
     if fields.len() == n {
         Ok(())
@@ -181,8 +227,23 @@ fn expect(fields: &[Field<'_>], n: usize, rtype: RecordType, shape: &str) -> Res
 /// Canonicalises the record data of one record.
 pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Result<String, String> {
     use RecordType as T;
+    if rtype.is_meta() {
+        return Err(format!(
+            "{rtype} is a meta type (a question, never record data); BIND refuses it in a zone"
+        ));
+    }
+    if matches!(rtype, T::Md | T::Mf) {
+        return Err(format!(
+            "{rtype} is obsolete (RFC 973: use MX); BIND refuses it in a zone"
+        ));
+    }
     if let Some(first) = fields.first() {
-        if first.text == "\\#" && !first.quoted {
+        // `\#` starts generic data only when a length follows (BIND reads `TXT \# text` as
+        // the strings `#` and `text`).
+        let length_follows = fields
+            .get(1)
+            .is_some_and(|f| !f.quoted && f.text.bytes().all(|b| b.is_ascii_digit()));
+        if first.text == "\\#" && !first.quoted && (length_follows || fields.len() == 1) {
             let generic = unknown_rdata(fields)?;
             return from_generic(rtype, &generic).map(|known| known.unwrap_or(generic));
         }
@@ -299,8 +360,8 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
                 ));
             }
             let tag: u16 = number(&fields[0], "DS key tag")?;
-            let alg: u8 = number(&fields[1], "DS algorithm")?;
-            let dt: u8 = number(&fields[2], "DS digest type")?;
+            let alg = mnemonic(&fields[1], ALGORITHMS, "DS algorithm")?;
+            let dt = mnemonic(&fields[2], DIGESTS, "DS digest type")?;
             let digest = hex(&fields[3..])?;
             digest_length(rtype, dt, digest.len() / 2)?;
             let _ = write!(out, "{tag} {alg} {dt} {digest}");
@@ -311,7 +372,7 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             }
             let flags: u16 = number(&fields[0], "DNSKEY flags")?;
             let proto: u8 = number(&fields[1], "DNSKEY protocol")?;
-            let alg: u8 = number(&fields[2], "DNSKEY algorithm")?;
+            let alg = mnemonic(&fields[2], ALGORITHMS, "DNSKEY algorithm")?;
             let key = base64_fields(&fields[3..], "DNSKEY key")?;
             let _ = write!(out, "{flags} {proto} {alg} {key}");
         }
@@ -322,7 +383,7 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
                 ));
             }
             let covered = RecordType::parse_wire(fields[0].text)?;
-            let alg: u8 = number(&fields[1], "algorithm")?;
+            let alg = mnemonic(&fields[1], ALGORITHMS, "algorithm")?;
             let labels: u8 = number(&fields[2], "label count")?;
             let ttl = ttl_value(fields[3].text)?;
             let expiration = sig_time(fields[4].text)?;
@@ -395,7 +456,7 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             expect(fields, 2, rtype, "two names")?;
             let _ = write!(out, "{} {}", name(&fields[0])?, name(&fields[1])?);
         }
-        T::Mb | T::Mg | T::Mr | T::Md | T::Mf | T::NsapPtr => {
+        T::Mb | T::Mg | T::Mr | T::NsapPtr => {
             expect(fields, 1, rtype, "a name")?;
             out = name(&fields[0])?;
         }
@@ -452,6 +513,11 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             let relay = gateway(kind, &fields[3], &name)?;
             let _ = write!(out, "{precedence} {discovery} {kind} {relay}");
         }
+        T::Unknown(_) => {
+            return Err(format!(
+                "{rtype} has no presentation form: write its data in RFC 3597 form, `\\# LENGTH HEX`"
+            ));
+        }
         T::A6 | T::Nxt | T::Hip => {
             return Err(format!(
                 "{rtype} records are not read by changegate: their data names hosts in a form it does not compare; write them in RFC 3597 form (`\\# ...`), or leave them out of the change"
@@ -467,6 +533,50 @@ pub fn canonical(rtype: RecordType, fields: &[Field<'_>], origin: &str) -> Resul
             return Err(
                 "URLFWD is a provider's HTTP redirect with no zone-file form; write it in the octoDNS file".into(),
             );
+        }
+        T::Zonemd => {
+            if fields.len() < 4 {
+                return Err("ZONEMD takes serial, scheme, hash algorithm and digest".into());
+            }
+            let serial: u32 = number(&fields[0], "ZONEMD serial")?;
+            let scheme: u8 = number(&fields[1], "ZONEMD scheme")?;
+            let alg: u8 = number(&fields[2], "ZONEMD hash algorithm")?;
+            let digest = hex(&fields[3..])?;
+            if digest.len() < 24 {
+                return Err("a ZONEMD digest is at least 12 bytes (RFC 8976)".into());
+            }
+            let _ = write!(out, "{serial} {scheme} {alg} {digest}");
+        }
+        T::Eid | T::Nimloc => {
+            if fields.is_empty() {
+                return Err(format!("{rtype} takes hexadecimal data"));
+            }
+            out = hex(fields)?;
+        }
+        T::L64 | T::Nid => {
+            expect(
+                fields,
+                2,
+                rtype,
+                "preference and a 64-bit locator or node id",
+            )?;
+            let pref: u16 = number(&fields[0], "preference")?;
+            let groups: Vec<&str> = fields[1].text.split(':').collect();
+            let valid = groups.len() == 4
+                && groups.iter().all(|g| {
+                    (1..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_hexdigit())
+                });
+            if !valid {
+                return Err(format!(
+                    "`{}` is not four groups of hex digits joined by `:`",
+                    fields[1].text
+                ));
+            }
+            let groups: Vec<String> = groups
+                .iter()
+                .map(|g| format!("{:x}", u16::from_str_radix(g, 16).unwrap_or_default()))
+                .collect();
+            let _ = write!(out, "{pref} {}", groups.join(":"));
         }
         T::Loc => {
             let words: Vec<&str> = fields.iter().map(|f| f.text).collect();
@@ -634,7 +744,7 @@ fn from_generic(rtype: RecordType, generic: &str) -> Result<Option<String>, Stri
         T::Rp | T::Minfo | T::Talink => {
             let _ = write!(out, "{} {}", wire.name()?, wire.name()?);
         }
-        T::Mb | T::Mg | T::Mr | T::Md | T::Mf | T::NsapPtr => out = wire.name()?,
+        T::Mb | T::Mg | T::Mr | T::NsapPtr => out = wire.name()?,
         T::Px => {
             let pref = wire.u16()?;
             let _ = write!(out, "{pref} {} {}", wire.name()?, wire.name()?);

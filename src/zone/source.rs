@@ -184,7 +184,7 @@ fn read_one(
         }
     };
     let grouped = Zone::from_records(zone.clone(), records);
-    let problems = cname_conflicts(&grouped, &names);
+    let problems = node_rules(&grouped, &names);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -194,7 +194,7 @@ fn read_one(
 /// A CNAME is the only data at its name (RFC 1034 §3.6.2; DNSSEC's RRSIG, NSEC and KEY
 /// aside) and has one target: BIND and octoDNS refuse a zone that breaks this, so a gate must
 /// not pass it.
-fn cname_conflicts(zone: &Zone, files: &[String]) -> Vec<Diagnostic> {
+fn node_rules(zone: &Zone, files: &[String]) -> Vec<Diagnostic> {
     let at = |origin: super::Origin| {
         format!(
             "{}:{}",
@@ -212,6 +212,35 @@ fn cname_conflicts(zone: &Zone, files: &[String]) -> Vec<Diagnostic> {
                 .take_while(|r| r.key == rrsets[start].key && r.name == rrsets[start].name)
                 .count();
         let node = &rrsets[start..end];
+        for rrset in node {
+            let name = &rrset.name;
+            let apex = name == &zone.name;
+            let wildcard = name.as_str() == "*" || name.as_str().starts_with("*.");
+            // As BIND refuses them when it loads the zone.
+            let problem = match rrset.rtype {
+                RecordType::Soa | RecordType::Dname if rrset.values.len() > 1 => Some(format!(
+                    "`{name}` has {} {} records ({}); a name has at most one",
+                    rrset.values.len(),
+                    rrset.rtype,
+                    at(rrset.origin)
+                )),
+                RecordType::Soa if !apex => Some(format!(
+                    "`{name}` has an SOA ({}), but only the zone's apex `{}` has one",
+                    at(rrset.origin),
+                    zone.name
+                )),
+                RecordType::Ds if apex => Some(format!(
+                    "`{name}` has a DS ({}) at the zone's apex: a DS belongs in the parent zone",
+                    at(rrset.origin)
+                )),
+                RecordType::Ns if wildcard => Some(format!(
+                    "`{name}` is a wildcard with NS records ({}): a wildcard cannot delegate",
+                    at(rrset.origin)
+                )),
+                _ => None,
+            };
+            problems.extend(problem.map(|p| Diagnostic::new("zone-invalid", p)));
+        }
         if let Some(cname) = node.iter().find(|r| r.rtype == RecordType::Cname) {
             if cname.values.len() > 1 {
                 problems.push(Diagnostic::new(
@@ -262,8 +291,11 @@ pub fn zone_name(path: &str, text: Option<&str>) -> Result<Fqdn, String> {
                 continue;
             }
             if directive.starts_with("$ORIGIN") {
+                // Read as the zone file reads names (BIND takes any label bytes here: RFC 2317
+                // zones such as `0/25.2.0.192.in-addr.arpa.`), not as a host name.
                 let origin = line[7..].trim();
-                return Fqdn::parse(origin)
+                return super::rdata::bare_name(origin, "")
+                    .map(Fqdn::from_normalised)
                     .map_err(|e| format!("`$ORIGIN {origin}` is invalid: {e}"));
             }
             break;

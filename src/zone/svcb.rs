@@ -29,7 +29,8 @@ fn key_number(name: &str) -> Result<u16, String> {
     }
     match lower.strip_prefix("key").map(str::parse::<u16>) {
         Some(Ok(65535)) => Err("`key65535` is reserved (RFC 9460)".into()),
-        Some(Ok(n)) if KEYS.iter().any(|(k, _)| *k == n) => Err(format!(
+        // BIND 9.18 refuses `key0` to `key6` but reads (and writes) `key7` for `dohpath`.
+        Some(Ok(n)) if n <= 6 => Err(format!(
             "write `key{n}` by its name, `{}`",
             KEYS.iter()
                 .find(|(k, _)| *k == n)
@@ -178,7 +179,8 @@ fn value_to_wire(key: u16, value: Option<&str>) -> Result<Vec<u8>, String> {
             }
         }
         5 => {
-            bytes = base64_decode(&needs(value)?)
+            // An empty `ech` is read by BIND 9.18 (and written as a bare `ech`).
+            bytes = base64_decode(value.unwrap_or_default())
                 .ok_or_else(|| format!("the `{name}` value is not base64"))?;
         }
         _ => {
@@ -321,6 +323,7 @@ pub fn to_text(params: &[(u16, Vec<u8>)]) -> String {
                     .collect();
                 let _ = write!(out, "={}", ips.join(","));
             }
+            5 if value.is_empty() => {}
             5 => {
                 let _ = write!(out, "={}", base64(value));
             }

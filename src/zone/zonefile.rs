@@ -26,7 +26,7 @@ pub fn read_zone_file(
         records: Vec::new(),
         problems: Vec::new(),
         default_ttl: None,
-        last_ttl: None,
+        soa_minimum: None,
         stack: Vec::new(),
         budget: Budget::default(),
         file_names,
@@ -46,7 +46,8 @@ struct Reader<'f> {
     records: Vec<Record>,
     problems: Vec<Diagnostic>,
     default_ttl: Option<u32>,
-    last_ttl: Option<u32>,
+    /// The first SOA's minimum: the TTL of records without one when there is no `$TTL`.
+    soa_minimum: Option<u32>,
     /// Files being read, for `$INCLUDE` cycles.
     stack: Vec<String>,
     /// Files and bytes read so far, includes counted.
@@ -270,22 +271,22 @@ impl Reader<'_> {
             .collect();
         let at = tokens.get(i + 1).map_or(type_token.start, |t| t.start);
         let rdata = rdata::canonical(rtype, &fields, origin).map_err(|e| (e, at, None))?;
-        let ttl = match ttl.or(self.default_ttl).or(self.last_ttl) {
+        // As BIND loads it: without `$TTL`, a record without a TTL takes the SOA's minimum
+        // (the SOA's own, for the SOA).
+        let soa_minimum = || rdata.rsplit(' ').next().and_then(|m| m.parse().ok());
+        if rtype == RecordType::Soa && self.soa_minimum.is_none() {
+            self.soa_minimum = soa_minimum();
+        }
+        let ttl = match ttl.or(self.default_ttl).or(self.soa_minimum) {
             Some(ttl) => ttl,
-            None if rtype == RecordType::Soa => rdata
-                .rsplit(' ')
-                .next()
-                .and_then(|m| m.parse().ok())
-                .unwrap_or(0),
             None => {
                 return Err((
-                    "this record has no TTL, and no `$TTL` or earlier record gives one".into(),
+                    "this record has no TTL, and no `$TTL` or SOA before it gives one".into(),
                     type_token.start,
                     Some("add `$TTL 3600` at the top of the file".into()),
                 ));
             }
         };
-        self.last_ttl = Some(ttl);
         self.records.push(Record {
             octodns: None,
             key: super::name_key(name.as_str()),
