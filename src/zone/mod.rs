@@ -195,11 +195,15 @@ impl Zone {
                         && last.name == record.name =>
                 {
                     // As BIND loads it: the RRset takes the TTL of its first record in the
-                    // file, whatever later records say.
-                    if record.origin < last.origin {
+                    // file, whatever later records say. Signatures are one RRset per covered
+                    // type to BIND, each with its own TTL, and one here: the least of them,
+                    // whatever order they are written in.
+                    if matches!(record.rtype, RecordType::Rrsig | RecordType::Sig) {
+                        last.ttl = last.ttl.min(record.ttl);
+                    } else if record.origin < last.origin {
                         last.ttl = record.ttl;
-                        last.origin = record.origin;
                     }
+                    last.origin = last.origin.min(record.origin);
                     if last.octodns.is_none() {
                         last.octodns = record.octodns;
                     }

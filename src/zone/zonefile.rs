@@ -26,7 +26,7 @@ pub fn read_zone_file(
         records: Vec::new(),
         problems: Vec::new(),
         default_ttl: None,
-        soa_minimum: None,
+        last_ttl: None,
         stack: Vec::new(),
         budget: Budget::default(),
         file_names,
@@ -46,8 +46,8 @@ struct Reader<'f> {
     records: Vec<Record>,
     problems: Vec<Diagnostic>,
     default_ttl: Option<u32>,
-    /// The first SOA's minimum: the TTL of records without one when there is no `$TTL`.
-    soa_minimum: Option<u32>,
+    /// The TTL of the last record, for records without one when there is no `$TTL`.
+    last_ttl: Option<u32>,
     /// Files being read, for `$INCLUDE` cycles.
     stack: Vec<String>,
     /// Files and bytes read so far, includes counted.
@@ -271,22 +271,25 @@ impl Reader<'_> {
             .collect();
         let at = tokens.get(i + 1).map_or(type_token.start, |t| t.start);
         let rdata = rdata::canonical(rtype, &fields, origin).map_err(|e| (e, at, None))?;
-        // As BIND loads it: without `$TTL`, a record without a TTL takes the SOA's minimum
-        // (the SOA's own, for the SOA).
-        let soa_minimum = || rdata.rsplit(' ').next().and_then(|m| m.parse().ok());
-        if rtype == RecordType::Soa && self.soa_minimum.is_none() {
-            self.soa_minimum = soa_minimum();
-        }
-        let ttl = match ttl.or(self.default_ttl).or(self.soa_minimum) {
-            Some(ttl) => ttl,
-            None => {
+        // As BIND loads it: a record without a TTL takes `$TTL`; else the last TTL a record
+        // gave (RFC 1035); an SOA with neither takes its own minimum, which then stands in for
+        // `$TTL`.
+        let ttl = match (ttl, self.default_ttl, self.last_ttl) {
+            (Some(ttl), _, _) | (None, Some(ttl), _) | (None, None, Some(ttl)) => ttl,
+            (None, None, None) if rtype == RecordType::Soa => {
+                let minimum = rdata.rsplit(' ').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+                self.default_ttl = Some(minimum);
+                minimum
+            }
+            (None, None, None) => {
                 return Err((
-                    "this record has no TTL, and no `$TTL` or SOA before it gives one".into(),
+                    "this record has no TTL, and no `$TTL` or earlier record gives one".into(),
                     type_token.start,
                     Some("add `$TTL 3600` at the top of the file".into()),
                 ));
             }
         };
+        self.last_ttl = Some(ttl);
         self.records.push(Record {
             octodns: None,
             key: super::name_key(name.as_str()),
