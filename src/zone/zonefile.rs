@@ -277,7 +277,11 @@ impl Reader<'_> {
         let ttl = match (ttl, self.default_ttl, self.last_ttl) {
             (Some(ttl), _, _) | (None, Some(ttl), _) | (None, None, Some(ttl)) => ttl,
             (None, None, None) if rtype == RecordType::Soa => {
-                let minimum = rdata.rsplit(' ').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+                let minimum = rdata
+                    .rsplit(' ')
+                    .next()
+                    .and_then(|m| m.parse().ok())
+                    .unwrap_or(0);
                 self.default_ttl = Some(minimum);
                 minimum
             }

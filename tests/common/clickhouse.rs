@@ -1,43 +1,23 @@
 //! A real ClickHouse server (Debian's `clickhouse-server`) on free loopback ports, its data
 //! in a temp dir, started in the foreground and stopped when dropped.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::{Daemon, free_port};
+
 pub struct ClickHouse {
-    child: Child,
+    _child: Daemon,
     pub url: String,
     /// The native protocol's port, for `clickhouse-client`.
     pub tcp_port: u16,
     dir: tempfile::TempDir,
 }
 
-impl Drop for ClickHouse {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl ClickHouse {
     /// `None` (skip) only outside CI when ClickHouse is not installed.
     pub fn start() -> Option<Self> {
-        let Some(server) = super::which("clickhouse-server") else {
-            assert!(
-                !super::required(),
-                "CI is set but `clickhouse-server` is not installed (apt-get install clickhouse-server)"
-            );
-            eprintln!("skipping: clickhouse-server is not installed");
-            return None;
-        };
+        let server = super::tool("clickhouse-server", "clickhouse-server")?;
         let dir = tempfile::tempdir().unwrap();
         let (http, tcp) = (free_port(), free_port());
         let root = dir.path().display();
@@ -61,7 +41,7 @@ impl ClickHouse {
             .expect("start clickhouse-server");
         let url = format!("http://127.0.0.1:{http}");
         let server = Self {
-            child,
+            _child: Daemon(child),
             url,
             tcp_port: tcp,
             dir,

@@ -209,6 +209,38 @@ pub fn which(binary: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The path of a real component's `binary`, installed by Debian's `package`; `None` (skip)
+/// only outside CI, where a missing component fails the test instead.
+pub fn tool(binary: &str, package: &str) -> Option<PathBuf> {
+    let found = which(binary);
+    if found.is_none() {
+        assert!(
+            !required(),
+            "CI is set but `{binary}` is not installed (apt-get install {package})"
+        );
+        eprintln!("skipping: `{binary}` is not installed ({package})");
+    }
+    found
+}
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A server process of a test, stopped when dropped.
+pub struct Daemon(pub std::process::Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// True if a real component is required here (CI), so a missing one fails instead of skipping.
 pub fn required() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty())

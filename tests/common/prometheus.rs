@@ -19,20 +19,12 @@ impl Drop for Prometheus {
     }
 }
 
-use super::which;
-
 impl Prometheus {
     /// Starts Prometheus with `openmetrics` (without the final `# EOF`) as its history.
     /// `None` (skip) only outside CI when Prometheus is not installed.
     pub fn start(openmetrics: &str) -> Option<Self> {
-        let (Some(prometheus), Some(promtool)) = (which("prometheus"), which("promtool")) else {
-            assert!(
-                !super::required(),
-                "CI is set but `prometheus`/`promtool` are not installed (apt-get install prometheus)"
-            );
-            eprintln!("skipping: prometheus is not installed");
-            return None;
-        };
+        let prometheus = super::tool("prometheus", "prometheus")?;
+        let promtool = super::tool("promtool", "prometheus")?;
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();

@@ -1,20 +1,15 @@
 //! A real VictoriaMetrics (Debian's `victoria-metrics`) on a free loopback port, with
 //! history imported through `/api/v1/import/prometheus` and flushed to be searchable.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::{Daemon, free_port};
+
 pub struct VictoriaMetrics {
-    child: Child,
+    _child: Daemon,
     pub url: String,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for VictoriaMetrics {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl VictoriaMetrics {
@@ -22,20 +17,9 @@ impl VictoriaMetrics {
     /// Prometheus helper backfills) as its history. `None` (skip) only outside CI when it is
     /// not installed.
     pub fn start(openmetrics: &str) -> Option<Self> {
-        let Some(binary) = super::which("victoria-metrics") else {
-            assert!(
-                !super::required(),
-                "CI is set but `victoria-metrics` is not installed (apt-get install victoria-metrics)"
-            );
-            eprintln!("skipping: victoria-metrics is not installed");
-            return None;
-        };
+        let binary = super::tool("victoria-metrics", "victoria-metrics")?;
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let child = Command::new(binary)
             .arg(format!(
                 "-storageDataPath={}",
@@ -51,7 +35,7 @@ impl VictoriaMetrics {
             .expect("start victoria-metrics");
         let url = format!("http://127.0.0.1:{port}");
         let server = Self {
-            child,
+            _child: Daemon(child),
             url,
             _dir: dir,
         };
