@@ -58,6 +58,8 @@ pub enum MetricsConfig {
         /// The argument vector, run without a shell from the repository root.
         argv: Vec<String>,
         timeout: Duration,
+        /// Names of environment variables passed on (the rest of the environment is not).
+        env: Vec<String>,
     },
 }
 
@@ -281,6 +283,29 @@ fn read_backend_fields(
             }),
         )
     });
+    let env = t.get("env").map(|v| {
+        (
+            v.span(),
+            r.array(v, &key("env"), |r, v, p| {
+                let name = r.text_field(v, &p)?;
+                if name
+                    .get_ref()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    Some(name.into_inner())
+                } else {
+                    r.error(
+                        name.span(),
+                        "this names an environment variable, not a value",
+                        "not a variable name",
+                        None,
+                    );
+                    None
+                }
+            }),
+        )
+    });
     let command = t.get("command").map(|v| {
         (
             v.span(),
@@ -328,7 +353,7 @@ fn read_backend_fields(
             "concurrency",
         ],
         "file" => &["path"],
-        "command" => &["command", "timeout"],
+        "command" => &["command", "timeout", "env"],
         other => {
             r.error(
                 backend.span(),
@@ -339,7 +364,8 @@ fn read_backend_fields(
             return None;
         }
     };
-    let given: [(&str, Option<Range<usize>>); 11] = [
+    let columns_span = t.get("columns").map(|v| v.span());
+    let given: [(&str, Option<Range<usize>>); 13] = [
         ("url", url.as_ref().map(|s| s.span())),
         ("path", path_field.as_ref().map(|s| s.span())),
         ("bearer_token_env", token.as_ref().map(|s| s.span())),
@@ -351,6 +377,8 @@ fn read_backend_fields(
         ("command", command.as_ref().map(|s| s.0.clone())),
         ("timeout", timeout.as_ref().map(|s| s.span())),
         ("concurrency", concurrency_value.map(|v| v.span())),
+        ("env", env.as_ref().map(|e| e.0.clone())),
+        ("columns", columns_span),
     ];
     let mut ok = true;
     for (k, span) in given {
@@ -406,6 +434,21 @@ fn read_backend_fields(
                 format!("`{}` is not an http:// or https:// URL", url.get_ref()),
                 "here",
                 None,
+            );
+            return None;
+        }
+        let authority = url.get_ref().split("://").nth(1).unwrap_or_default();
+        if authority
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .contains('@')
+        {
+            r.error(
+                url.span(),
+                "this URL carries credentials; they would be shown wherever the URL is",
+                "user or password here",
+                Some("name environment variables instead (`user_env`/`password_env`, `bearer_token_env`)".into()),
             );
             return None;
         }
@@ -549,9 +592,15 @@ fn read_backend_fields(
                     return None;
                 }
             };
+            let env = match env {
+                Some((_, Some(env))) => env,
+                Some((_, None)) => return None,
+                None => Vec::new(),
+            };
             ok.then(|| MetricsConfig::Command {
                 argv,
                 timeout: timeout.max(Duration::from_secs(1)),
+                env,
             })
         }
     }

@@ -349,6 +349,56 @@ impl Files for TreeFiles<'_> {
         Ok(out)
     }
 
+    /// Writes every regular file below the prefix to a new temporary folder, keeping the
+    /// executable bit; links and submodules are left out (changegate never follows them).
+    fn folder(&self) -> Result<files::Folder, String> {
+        let dir =
+            tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+        let repo = self.repo.lock();
+        let tree = repo
+            .find_tree(self.tree)
+            .map_err(|e| e.message().to_string())?;
+        let mut problem = None;
+        let walked = tree.walk(TreeWalkMode::PreOrder, |folder, entry| {
+            let path = format!("{folder}{}", entry.name().unwrap_or_default());
+            let Some(rel) = path.strip_prefix(&self.prefix) else {
+                return TreeWalkResult::Ok;
+            };
+            let mode = entry.filemode();
+            if !matches!(mode, 0o100644 | 0o100755 | 0o100664) || rel.is_empty() {
+                return TreeWalkResult::Ok;
+            }
+            let written = files::clean(rel).and_then(|rel| {
+                let blob = repo
+                    .find_blob(entry.id())
+                    .map_err(|e| e.message().to_string())?;
+                let target = dir.path().join(&rel);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+                }
+                std::fs::write(&target, blob.content()).map_err(|e| e.to_string())?;
+                if mode == 0o100755 {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755))
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            });
+            match written {
+                Ok(()) => TreeWalkResult::Ok,
+                Err(e) => {
+                    problem = Some(format!("cannot write `{path}` of `{}`: {e}", self.label));
+                    TreeWalkResult::Abort
+                }
+            }
+        });
+        match (problem, walked) {
+            (Some(problem), _) => Err(problem),
+            (None, Err(e)) => Err(format!("cannot read `{}`: {}", self.label, e.message())),
+            (None, Ok(())) => Ok(files::Folder::Copy(dir)),
+        }
+    }
+
     fn display(&self, path: &str) -> String {
         match &self.shown_at {
             Some(root) => crate::model::display_path(

@@ -204,6 +204,47 @@ fn deletion_fits_backend(config: &config::Config, policy: &policy::Policy) -> Ve
             deletion.span(),
         ));
     }
+    // Query logs are asked by name and type: templates written for a PromQL store would be
+    // silently unused, and a setting that does nothing is a trap.
+    let logs = match &config.metrics {
+        Some(config::MetricsConfig::ClickHouse(_)) => Some("clickhouse"),
+        Some(config::MetricsConfig::Command { .. }) => Some("command"),
+        _ => None,
+    };
+    if let Some(backend) = logs {
+        let d = deletion.get_ref();
+        let unused = [
+            ("query", d.query.as_ref().map(|q| q.span())),
+            (
+                "coverage_query",
+                d.coverage_query.as_ref().map(|q| q.span()),
+            ),
+            (
+                "wildcard_query",
+                d.wildcard_query.as_ref().map(|q| q.span()),
+            ),
+            ("subtree_query", d.subtree_query.as_ref().map(|q| q.span())),
+            ("max_gap", d.max_gap.as_ref().map(|q| q.span())),
+        ];
+        for (key, span) in unused {
+            if let Some(span) = span {
+                problems.push(
+                    Diagnostic::new(
+                        "policy-invalid",
+                        format!(
+                            "`[deletion] {key}` is for a PromQL store; the `{backend}` backend never uses it"
+                        ),
+                    )
+                    .at(&policy.file, span, "not used")
+                    .help(if backend == "clickhouse" {
+                        "remove it: query logs are counted by name and type, and their coverage is proven for every hour (the layout is `schema` or `[metrics.columns]` in changegate.toml)"
+                    } else {
+                        "remove it: the command is asked by name, type and reach, and answers its own coverage"
+                    }),
+                );
+            }
+        }
+    }
     if deletion.get_ref().completeness_query.is_some() && config.metrics_server.is_none() {
         problems.push(at(
             Diagnostic::new(

@@ -913,8 +913,14 @@ fn a_change_that_edits_the_evidence_command_is_a_policy_change() {
     let repo = repo(
         "[metrics]\nbackend = \"command\"\ncommand = [\"scripts/count\", \"logs/rows.csv\"]\n",
     );
+    let logs_policy = POLICY
+        .lines()
+        .filter(|l| !l.starts_with("query") && !l.starts_with("coverage_query"))
+        .collect::<Vec<_>>()
+        .join("\n");
     repo.write("scripts/count", script)
-        .write("logs/rows.csv", "x\n");
+        .write("logs/rows.csv", "x\n")
+        .write("policies/default.toml", &logs_policy);
     std::fs::set_permissions(
         repo.path().join("scripts/count"),
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
@@ -951,4 +957,42 @@ fn a_deleted_rrset_cached_longer_than_half_the_window_is_refused() {
     assert_eq!(code, 1, "{v:#}");
     let r = reason(&v, "deletion-no-telemetry");
     assert!(r["message"].as_str().unwrap().contains("864000 s"), "{r:#}");
+}
+
+/// The review's attack: a change cannot reach the evidence program through a file it never
+/// names (a helper the script sources from its own folder). With `--base` the program runs
+/// in a copy of the base commit's files, where the change's helper is not.
+#[test]
+fn the_evidence_command_runs_among_the_base_files_not_the_changes() {
+    let repo = repo("[metrics]\nbackend = \"command\"\ncommand = [\"scripts/count\"]\n");
+    let logs_policy = POLICY
+        .lines()
+        .filter(|l| !l.starts_with("query") && !l.starts_with("coverage_query"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let script = r#"#!/bin/sh
+cat >/dev/null
+. "$(dirname "$0")/helper.sh"
+echo "{\"count\": $COUNT, \"covered_from\": \"2020-01-01T00:00:00Z\", \"covered_to\": \"2030-01-01T00:00:00Z\"}"
+"#;
+    repo.write("scripts/count", script)
+        .write("scripts/helper.sh", "COUNT=12\n")
+        .write("policies/default.toml", &logs_policy);
+    std::fs::set_permissions(
+        repo.path().join("scripts/count"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    commit_base(&repo, "the evidence script and its helper");
+    repo.write("scripts/helper.sh", "COUNT=0\n");
+    edit_zone(&repo, |z| z.replace("old  A   192.0.2.7\n", ""));
+    ticket(&repo, "CHG-H", &[("delete", "old.example.com", "A")]);
+    commit(&repo, "delete, and make the helper say zero");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    let r = reason(&v, "deletion-in-use");
+    assert_eq!(
+        r["evidence"]["value"], 12.0,
+        "the base's helper answered: {v:#}"
+    );
 }

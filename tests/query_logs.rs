@@ -338,6 +338,22 @@ fn dns_collector_rows(gap: Option<(&str, i64, i64)>, days: i64) -> Vec<serde_jso
         "CLIENT_QUERY",
         NOW_UNIX - 100,
     ));
+    // Asked only over IPv6: an ALIAS answers AAAA too.
+    rows.push(row(
+        "ns1",
+        "aliased.example.com.",
+        "AAAA",
+        "CLIENT_QUERY",
+        NOW_UNIX - 100,
+    ));
+    // A name below a delegation, asked for A: the delegation (NS) is in use.
+    rows.push(row(
+        "ns1",
+        "www.sub.example.com.",
+        "A",
+        "CLIENT_QUERY",
+        NOW_UNIX - 100,
+    ));
     rows
 }
 
@@ -423,6 +439,19 @@ fn real_clickhouse_decides_each_deletion_on_query_logs() {
             &repo,
             "CHG-4",
             &[("*.users.example.com", "A")],
+            "deletion-in-use",
+        );
+        // An ALIAS counts AAAA questions too; a delegation every question below it.
+        refused(
+            &repo,
+            "CHG-6",
+            &[("aliased.example.com", "ALIAS")],
+            "deletion-in-use",
+        );
+        refused(
+            &repo,
+            "CHG-7",
+            &[("sub.example.com", "NS")],
             "deletion-in-use",
         );
         // Another type of an in-use name is not in use.
@@ -933,4 +962,78 @@ fn terminate(child: &std::process::Child) {
     let _ = std::process::Command::new("kill")
         .arg(child.id().to_string())
         .status();
+}
+
+/// What the command may see of the environment, and that it leaves no process behind.
+#[test]
+fn the_command_sees_only_named_variables_and_leaves_nothing_running() {
+    let repo = with_command(
+        r#"["scripts/count"]"#,
+        "2s",
+        &[(
+            "scripts/count",
+            "#!/bin/sh\ncat >/dev/null\necho \"secret=${CHANGEGATE_CH_PASSWORD:-unset} named=${REGION:-unset}\" >&2\nsleep 300 >/dev/null 2>&1 &\necho $! > child.pid\nexit 3\n",
+        )],
+    );
+    repo.write(
+        "changegate.toml",
+        &std::fs::read_to_string(repo.path().join("changegate.toml"))
+            .unwrap()
+            .replace("timeout = \"2s\"", "timeout = \"2s\"\nenv = [\"REGION\"]"),
+    );
+    let ticket = repo.delete_ticket("CHG-1", &[("old.example.com", "A")]);
+    let output = repo
+        .cmd()
+        .env("CHANGEGATE_CH_PASSWORD", "hunter2")
+        .env("REGION", "eu-west-1")
+        .args(["check", "--format", "json", ticket.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("secret=unset named=eu-west-1"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    // The background child was killed with the command's process group.
+    let pid = std::fs::read_to_string(repo.path().join("child.pid")).unwrap();
+    // A killed process whose parent is gone may linger as a zombie until init reaps it.
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+    let alive = stat
+        .rsplit(')')
+        .next()
+        .is_some_and(|rest| !rest.trim_start().starts_with('Z'));
+    assert!(!alive, "the command's child {pid} outlived the check");
+}
+
+/// Settings that would be silently unused are refused: PromQL templates with query logs, a
+/// column layout for another backend, credentials in a URL.
+#[test]
+fn settings_a_backend_would_ignore_are_refused() {
+    let cases = [
+        (
+            "backend = \"command\"\ncommand = [\"scripts/count\"]\n",
+            common::GATE_ONLY_POLICY,
+            "`[deletion] query` is for a PromQL store",
+        ),
+        (
+            "backend = \"prometheus\"\nurl = \"http://127.0.0.1:9\"\n[metrics.columns]\nname = \"q\"\ntype = \"t\"\nserver = \"s\"\ntime = \"ts\"\n",
+            common::GATE_ONLY_POLICY,
+            "`metrics.columns` is not a setting of the `prometheus` backend",
+        ),
+        (
+            "backend = \"clickhouse\"\nurl = \"http://default:hunter2@127.0.0.1:8123\"\ntable = \"t\"\nservers = [\"ns1\"]\n",
+            LOGS_POLICY,
+            "carries credentials",
+        ),
+    ];
+    for (metrics, policy, expect) in cases {
+        let repo = Repo::with_metrics(metrics, policy);
+        let output = repo.cmd().args(["lint"]).output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(text.contains(expect), "{expect}: {text}");
+    }
 }

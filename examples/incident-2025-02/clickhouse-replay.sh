@@ -46,6 +46,15 @@ python3 "$here/clickhouse/load_logs.py" "http://127.0.0.1:$http" "${CHANGEGATE_N
 mkdir "$work/repo"
 cp -R "$here/." "$work/repo/"
 cd "$work/repo"
+# Query logs are asked by name and type: the policy's `[deletion]` needs only its window.
+python3 - policies/default.toml <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+start = text.index('[deletion]')
+end = text.index('window = ', start)
+open(path, 'w').write(text[:start] + '[deletion]\n' + text[end:])
+PY
 cat > changegate.toml <<TOML
 policy = "policies/default.toml"
 tickets = "changes"

@@ -50,7 +50,7 @@ enum TypeColumn {
 
 /// What one coverage question found for a zone.
 pub struct Coverage {
-    /// Query rows for the zone over the window, on every server.
+    /// Query rows for the zone over the window, on the listed servers.
     pub total: u64,
     /// The first hour (from the window's start) each listed server has no rows in.
     pub missing: Vec<(String, jiff::Timestamp, usize)>,
@@ -60,8 +60,9 @@ pub struct Coverage {
 struct Bound<'a> {
     name: &'a str,
     below: String,
-    qtype: String,
-    qnum: u16,
+    /// The query types that count (the same one twice, or A and AAAA).
+    qtype: [String; 2],
+    qnum: [u16; 2],
     start: i64,
     stop: i64,
 }
@@ -131,13 +132,28 @@ impl ClickHouse {
                 format!(".{name}"),
             ),
         };
+        let reach = Reach::of(&target.name, target.rtype);
+        // A CNAME answers every type, and so does a delegation or DNAME for the names below
+        // it; a provider record (ALIAS, URLFWD) answers A and AAAA.
         let asked = target.rtype.asked_as();
-        let of_type = if asked == RecordType::Cname {
+        let also = if target.rtype.is_provider_record() {
+            RecordType::Aaaa
+        } else {
+            asked
+        };
+        let of_type = if asked == RecordType::Cname || reach == Reach::Subtree {
             "1".to_string()
         } else {
             match &columns.rtype {
-                TypeColumn::Text(e) => format!("{e} = (SELECT qtype FROM p)"),
-                TypeColumn::Number(e) => format!("{e} = (SELECT qnum FROM p)"),
+                // A logger that does not know a type writes it as `TYPEnnn`.
+                TypeColumn::Text(e) => format!(
+                    "{e} IN ((SELECT qtype FROM p), (SELECT qtype2 FROM p), \
+                     concat('TYPE', toString((SELECT qnum FROM p))), \
+                     concat('TYPE', toString((SELECT qnum2 FROM p))))"
+                ),
+                TypeColumn::Number(e) => {
+                    format!("{e} IN ((SELECT qnum FROM p), (SELECT qnum2 FROM p))")
+                }
             }
         };
         let sql = format!(
@@ -149,8 +165,8 @@ impl ClickHouse {
         let bound = Bound {
             name: &name,
             below,
-            qtype: asked.as_str().into_owned(),
-            qnum: asked.number(),
+            qtype: [asked.as_str().into_owned(), also.as_str().into_owned()],
+            qnum: [asked.number(), also.number()],
             start: start.as_second(),
             stop: stop.as_second(),
         };
@@ -194,8 +210,8 @@ impl ClickHouse {
         let bound = Bound {
             below: format!(".{name}"),
             name: &name,
-            qtype: String::new(),
-            qnum: 0,
+            qtype: Default::default(),
+            qnum: [0, 0],
             start: start.as_second(),
             stop: stop.as_second(),
         };
@@ -207,7 +223,11 @@ impl ClickHouse {
                     .parse()
                     .map_err(|_| format!("ClickHouse answered `{}` for an hour", row[1]))?;
                 let count = number(&row[2])?;
-                total = total.saturating_add(count);
+                // The total is what the listed servers logged: it is compared with what
+                // those servers counted themselves.
+                if self.servers.contains(&row[0]) {
+                    total = total.saturating_add(count);
+                }
                 seen.entry(row[0].clone()).or_default().insert(hour);
             }
             let hours = (stop.as_second() - start.as_second() + HOUR - 1) / HOUR;
@@ -251,8 +271,8 @@ impl ClickHouse {
         let bound = Bound {
             name: table,
             below: database.to_string(),
-            qtype: String::new(),
-            qnum: 0,
+            qtype: Default::default(),
+            qnum: [0, 0],
             start: 0,
             stop: 0,
         };
@@ -315,8 +335,10 @@ impl ClickHouse {
         for (i, field) in [
             escape(bound.name),
             escape(&bound.below),
-            escape(&bound.qtype),
-            bound.qnum.to_string(),
+            escape(&bound.qtype[0]),
+            escape(&bound.qtype[1]),
+            bound.qnum[0].to_string(),
+            bound.qnum[1].to_string(),
             bound.start.to_string(),
             bound.stop.to_string(),
         ]
@@ -341,7 +363,7 @@ impl ClickHouse {
             .append_pair("query", sql)
             .append_pair(
                 "p_structure",
-                "name String, below String, qtype String, qnum UInt16, start Int64, stop Int64",
+                "name String, below String, qtype String, qtype2 String, qnum UInt16, qnum2 UInt16, start Int64, stop Int64",
             )
             .append_pair("readonly", "1");
         let mut request = self
@@ -358,7 +380,7 @@ impl ClickHouse {
         let describe = |e: &reqwest::Error| http::describe(e, "ClickHouse", &self.url);
         let response = request.send().await.map_err(|e| describe(&e))?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| describe(&e))?;
+        let bytes = http::body(response, "ClickHouse", &self.url).await?;
         if !status.is_success() {
             return Err(format!(
                 "ClickHouse at {} answered HTTP {}: {}",
@@ -367,7 +389,7 @@ impl ClickHouse {
                 snippet(&bytes)
             ));
         }
-        String::from_utf8(bytes.to_vec()).map_err(|_| {
+        String::from_utf8(bytes.clone()).map_err(|_| {
             format!(
                 "ClickHouse at {} answered something that is not text: {}",
                 self.url,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{DeletionTarget, Reach};
-use crate::model::Duration;
+use crate::model::{Duration, RecordType};
 
 /// Most a program may write on stdout: far more than any number of answers needs.
 const MAX_STDOUT: u64 = 16 << 20;
@@ -25,6 +25,29 @@ pub struct Command {
     argv: Vec<String>,
     root: PathBuf,
     timeout: Duration,
+    /// Names of environment variables the command may see, beyond [`BASE_ENV`].
+    env: Vec<String>,
+}
+
+/// What every command sees of the environment; everything else (credentials for other
+/// stores, CI tokens) is withheld unless the config names it.
+const BASE_ENV: &[&str] = &["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER"];
+
+/// The command's process group, killed when the exchange ends however it ends: a program
+/// that leaves children behind (holding its pipes, or the secrets it was given) does not
+/// outlive the check.
+struct Group(Option<u32>);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if let Some(Ok(pgid)) = self.0.map(libc::pid_t::try_from) {
+            // SAFETY: kill(2) with a negative pid signals the process group the command was
+            // started as the leader of; it touches no memory of this process.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+        }
+    }
 }
 
 /// One question, as written on the program's stdin.
@@ -52,11 +75,12 @@ pub struct Answer {
 }
 
 impl Command {
-    pub fn new(argv: &[String], root: &Path, timeout: Duration) -> Self {
+    pub fn new(argv: &[String], root: &Path, timeout: Duration, env: &[String]) -> Self {
         Self {
             argv: argv.to_vec(),
             root: root.to_path_buf(),
             timeout,
+            env: env.to_vec(),
         }
     }
 
@@ -73,16 +97,26 @@ impl Command {
         to: jiff::Timestamp,
     ) -> Result<Vec<Answer>, String> {
         let stamp = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let mut input = Vec::new();
-        let reaches: Vec<&'static str> = targets
+        // One question per (target, type): a provider record (ALIAS, URLFWD) answers A and
+        // AAAA, so it is asked for both and its answers summed.
+        let mut asked: Vec<(usize, RecordType)> = Vec::new();
+        for (i, target) in targets.iter().enumerate() {
+            asked.push((i, target.rtype.asked_as()));
+            if target.rtype.is_provider_record() {
+                asked.push((i, RecordType::Aaaa));
+            }
+        }
+        let reaches: Vec<&'static str> = asked
             .iter()
-            .map(|t| reach_name(Reach::of(&t.name, t.rtype)))
+            .map(|(i, _)| reach_name(Reach::of(&targets[*i].name, targets[*i].rtype)))
             .collect();
-        for (target, reach) in targets.iter().zip(&reaches) {
+        let mut input = Vec::new();
+        for ((i, rtype), reach) in asked.iter().zip(&reaches) {
+            let target = &targets[*i];
             let question = Question {
                 name: target.name.as_str(),
                 fqdn: target.name.to_dotted(),
-                rtype: target.rtype.asked_as().as_str().into_owned(),
+                rtype: rtype.as_str().into_owned(),
                 zone: target.zone.as_str(),
                 reach,
                 from: stamp(from),
@@ -107,7 +141,24 @@ impl Command {
             };
             return Err(quote(format!("`{}` {how}", self.source())));
         }
-        parse_answers(&stdout, &reaches).map_err(|e| quote(format!("`{}`: {e}", self.source())))
+        let answers = parse_answers(&stdout, &reaches)
+            .map_err(|e| quote(format!("`{}`: {e}", self.source())))?;
+        // Per target: the counts summed, and only the period every answer covers.
+        let mut combined: Vec<Option<Answer>> = vec![None; targets.len()];
+        for ((i, _), answer) in asked.iter().zip(answers) {
+            combined[*i] = Some(match combined[*i].take() {
+                None => answer,
+                Some(so_far) => Answer {
+                    count: so_far.count.saturating_add(answer.count),
+                    covered_from: so_far.covered_from.max(answer.covered_from),
+                    covered_to: so_far.covered_to.min(answer.covered_to),
+                },
+            });
+        }
+        combined
+            .into_iter()
+            .map(|a| a.ok_or_else(|| "a target got no answer".to_string()))
+            .collect()
     }
 
     /// Runs the program with `input` on stdin, killing it at the timeout.
@@ -123,15 +174,29 @@ impl Command {
         } else {
             program.to_path_buf()
         };
-        let mut child = tokio::process::Command::new(&program)
+        let mut command = tokio::process::Command::new(&program);
+        command
             .args(&self.argv[1..])
             .current_dir(&self.root)
+            .env_clear()
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .kill_on_drop(true)
+            .process_group(0)
+            .kill_on_drop(true);
+        for name in BASE_ENV
+            .iter()
+            .copied()
+            .chain(self.env.iter().map(String::as_str))
+        {
+            if let Some(value) = std::env::var_os(name) {
+                command.env(name, value);
+            }
+        }
+        let mut child = command
             .spawn()
             .map_err(|e| format!("cannot run `{}`: {e}", self.source()))?;
+        let _group = Group(child.id());
         let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
@@ -188,7 +253,7 @@ fn reach_name(reach: Reach) -> &'static str {
 
 /// The last lines of stderr, on one line, at most [`STDERR_TAIL`] characters.
 fn stderr_tail(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
+    let text = String::from_utf8_lossy(stderr).replace(|c: char| c.is_control() && c != '\n', " ");
     let text = text.trim();
     let start = text
         .char_indices()
@@ -274,7 +339,7 @@ fn parse_answer(line: &str, reach: &str) -> Result<Answer, String> {
 }
 
 fn shorten(line: &str) -> String {
-    let cut: String = line.chars().take(80).collect();
+    let cut: String = super::http::printable(line).chars().take(80).collect();
     if cut.len() < line.len() {
         format!("{cut}...")
     } else {

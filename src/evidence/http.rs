@@ -75,3 +75,37 @@ pub fn secret(var: Option<&str>, key: &str) -> Result<Option<Secret>, String> {
         },
     }
 }
+
+/// Most of an answer that is read: far more than any count or coverage table needs.
+pub const MAX_BODY: usize = 16 << 20;
+
+/// The body of `response`, refusing one longer than [`MAX_BODY`] rather than holding it.
+pub async fn body(
+    mut response: reqwest::Response,
+    store: &str,
+    url: &str,
+) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| describe(&e, store, url))?
+    {
+        if out.len() + chunk.len() > MAX_BODY {
+            return Err(format!(
+                "{store} at {url} answered more than {} MiB; that is not an answer to a count",
+                MAX_BODY >> 20
+            ));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// Text from outside, for a message: control characters (terminal escapes among them)
+/// become spaces.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}

@@ -189,7 +189,22 @@ pub async fn measure_deletions(
         );
         return facts;
     };
-    let backend = match Backend::new(metrics, files, config) {
+    // A command runs among the files the config was read from: with `--base`, a copy of the
+    // base commit's, so that a change cannot edit the program, what it imports or reads.
+    let folder = match metrics {
+        MetricsConfig::Command { .. } => match files.folder() {
+            Ok(folder) => Some(folder),
+            Err(e) => {
+                facts.unavailable = Some(format!(
+                    "cannot prepare the folder to run the command in: {e}"
+                ));
+                return facts;
+            }
+        },
+        _ => None,
+    };
+    let root = folder.as_ref().map_or(config.root.as_path(), |f| f.path());
+    let backend = match Backend::new(metrics, files, root) {
         Ok(backend) => backend,
         Err(reason) => {
             facts.unavailable = Some(reason);
@@ -330,7 +345,10 @@ async fn measure_command(
                     Ok(Outcome::Value(answer.count as f64)),
                 );
                 facts.rrsets.insert((target.name.clone(), target.rtype), m);
-                if answer.covered_from > start || answer.covered_to < now {
+                // At the protocol's precision: whole seconds.
+                if answer.covered_from.as_second() > start.as_second()
+                    || answer.covered_to.as_second() < now.as_second()
+                {
                     if let Some(zone) = facts.zones.get_mut(&target.zone) {
                         if zone.gap.is_none() {
                             zone.gap = Some(format!(
@@ -584,7 +602,11 @@ enum Backend {
 }
 
 impl Backend {
-    fn new(config: &MetricsConfig, files: &dyn Files, top: &Config) -> Result<Self, String> {
+    fn new(
+        config: &MetricsConfig,
+        files: &dyn Files,
+        root: &std::path::Path,
+    ) -> Result<Self, String> {
         match config {
             MetricsConfig::Prometheus {
                 url,
@@ -602,9 +624,9 @@ impl Backend {
             MetricsConfig::ClickHouse(ch) => {
                 clickhouse::ClickHouse::new(ch).map(|c| Self::ClickHouse(Box::new(c)))
             }
-            MetricsConfig::Command { argv, timeout } => Ok(Self::Command(command::Command::new(
-                argv, &top.root, *timeout,
-            ))),
+            MetricsConfig::Command { argv, timeout, env } => Ok(Self::Command(
+                command::Command::new(argv, root, *timeout, env),
+            )),
         }
     }
 
@@ -635,6 +657,15 @@ impl Backend {
             Self::File(csv) => {
                 let (query, result) = match job {
                     Job::RRset(name, rtype) => match Reach::of(name, *rtype) {
+                        Reach::Name if rtype.is_provider_record() => {
+                            // ALIAS and URLFWD answer A and AAAA: both count.
+                            let (query, a) = csv.rrset(name, RecordType::A);
+                            let (more, aaaa) = csv.rrset(name, RecordType::Aaaa);
+                            let sum = a.and_then(|a| {
+                                aaaa.map(|b| Outcome::Value(a.as_number() + b.as_number()))
+                            });
+                            (format!("{query} + {more}"), sum)
+                        }
                         Reach::Name => csv.rrset(name, rtype.asked_as()),
                         Reach::Subtree => csv.below(name, true),
                         Reach::Wildcard => {

@@ -47,7 +47,7 @@ impl Prometheus {
         let describe = |e: &reqwest::Error| http::describe(e, "Prometheus", &self.url);
         let response = request.send().await.map_err(|e| describe(&e))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| describe(&e))?;
+        let body = http::body(response, "Prometheus", &self.url).await?;
         parse_response(status.as_u16(), &body)
     }
 }

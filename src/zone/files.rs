@@ -66,6 +66,25 @@ pub trait Files: Sync {
     fn list(&self, pattern: &str) -> Result<Vec<String>, String>;
     /// The path as shown to the user.
     fn display(&self, path: &str) -> String;
+    /// A folder on disk holding exactly these files, to run a program among them: the work
+    /// tree itself, or a fresh copy of a commit's regular files (so that a program and
+    /// everything it reads are the commit's, not what a change put in the work tree).
+    fn folder(&self) -> Result<Folder, String>;
+}
+
+/// A folder on disk: the work tree, or a copy that is removed when dropped.
+pub enum Folder {
+    Existing(PathBuf),
+    Copy(tempfile::TempDir),
+}
+
+impl Folder {
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Existing(path) => path,
+            Self::Copy(dir) => dir.path(),
+        }
+    }
 }
 
 /// Checks a repository path and writes it plainly: `a/./b/../c` → `a/c`. Refuses absolute
@@ -193,6 +212,10 @@ impl Files for FsFiles {
         Ok(out)
     }
 
+    fn folder(&self) -> Result<Folder, String> {
+        Ok(Folder::Existing(self.root.clone()))
+    }
+
     fn display(&self, path: &str) -> String {
         crate::model::display_path(&self.root.join(path))
     }
@@ -223,6 +246,10 @@ impl Files for MemFiles {
             .filter(|p| glob.matches(p))
             .cloned()
             .collect())
+    }
+
+    fn folder(&self) -> Result<Folder, String> {
+        Err("these files exist only in memory".into())
     }
 
     fn display(&self, path: &str) -> String {
