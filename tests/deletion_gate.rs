@@ -450,3 +450,41 @@ fn prometheus_and_victoria_metrics_give_the_same_verdicts() {
         "Prometheus and VictoriaMetrics disagree"
     );
 }
+
+/// An ALIAS answers A and AAAA: a name used only over IPv6 is in use.
+#[test]
+fn an_alias_used_only_over_ipv6_is_in_use() {
+    let zone = "zone=\"example.com\"";
+    let history = [
+        counter(
+            &format!("name=\"v6.example.com\",type=\"AAAA\",{zone}"),
+            NOW_UNIX,
+            2,
+        ),
+        counter(
+            &format!("name=\"flat.example.com\",type=\"A\",{zone}"),
+            NOW_UNIX,
+            0,
+        ),
+    ]
+    .concat();
+    let Some(prometheus) = Prometheus::start(&history) else {
+        return;
+    };
+    let repo = Repo::with_prometheus(&prometheus.url, "10s");
+    let ticket = repo.delete_ticket("CHG-1", &[("v6.example.com", "ALIAS")]);
+    let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
+    assert_eq!(
+        (code, codes(&v)),
+        (1, vec!["deletion-in-use".to_string()]),
+        "{v:#}"
+    );
+    let query = reason(&v, "deletion-in-use")["evidence"]["query"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        query.contains("type=\"A\"") && query.contains("type=\"AAAA\""),
+        "{query}"
+    );
+}

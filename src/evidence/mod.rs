@@ -484,6 +484,18 @@ async fn measure_with_templates(
             template.map_or_else(String::new, |t| template::render(t, &vars)),
             now,
         ));
+        // A provider record (ALIAS, URLFWD) answers AAAA too: asked again, and summed.
+        if target.rtype.is_provider_record() && backend.probes() {
+            let vars = template::Vars {
+                rtype: "AAAA",
+                ..vars
+            };
+            jobs.push((
+                Job::RRset(target.name.clone(), target.rtype),
+                template.map_or_else(String::new, |t| template::render(t, &vars)),
+                now,
+            ));
+        }
         if !zones.contains(&&target.zone) {
             zones.push(&target.zone);
         }
@@ -535,9 +547,21 @@ async fn measure_with_templates(
             continue;
         };
         match job {
-            Job::RRset(name, rtype) => {
-                facts.rrsets.insert((name, rtype), measurement);
-            }
+            Job::RRset(name, rtype) => match facts.rrsets.remove(&(name.clone(), rtype)) {
+                None => {
+                    facts.rrsets.insert((name, rtype), measurement);
+                }
+                // The second question of a provider record: one count for both.
+                Some(first) => {
+                    let result = match (first.result, measurement.result) {
+                        (Ok(a), Ok(b)) => Ok(Outcome::Value(a.as_number() + b.as_number())),
+                        (Err(e), _) | (_, Err(e)) => Err(e),
+                    };
+                    let query = format!("({}) + ({})", first.query, measurement.query);
+                    let merged = Measurement::new(first.source, query, first.evaluated_at, result);
+                    facts.rrsets.insert((name, rtype), merged);
+                }
+            },
             Job::Zone(zone) => {
                 facts.zones.insert(zone, measurement);
             }
