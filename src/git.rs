@@ -229,6 +229,52 @@ impl Repo {
         Ok(out)
     }
 
+    /// The distinct states of `prefix` (the folder of `changegate.toml`) on `from`'s
+    /// first-parent history since `since` (unix seconds), newest first, and the state that
+    /// stood at `since`: one commit per distinct folder tree, at most `limit`. `false` if the
+    /// history held more distinct states than that.
+    pub fn states_since(
+        &self,
+        from: &Commit,
+        since: i64,
+        prefix: &str,
+        limit: usize,
+    ) -> anyhow::Result<(Vec<Commit>, bool)> {
+        let repo = self.lock();
+        let mut states: Vec<Commit> = Vec::new();
+        let mut last_tree: Option<Oid> = None;
+        let mut commit = repo.find_commit(from.id)?;
+        loop {
+            let tree = commit.tree()?;
+            let folder = if prefix.is_empty() {
+                tree.id()
+            } else {
+                tree.get_path(Path::new(prefix))
+                    .map(|e| e.id())
+                    .unwrap_or_else(|_| Oid::ZERO_SHA1)
+            };
+            if last_tree != Some(folder) {
+                if states.len() == limit {
+                    return Ok((states, false));
+                }
+                last_tree = Some(folder);
+                states.push(Commit {
+                    id: commit.id(),
+                    tree: commit.tree_id(),
+                    label: format!("{} ({})", from.label, &commit.id().to_string()[..12]),
+                });
+            }
+            // The commit that stood at `since` is the last one needed.
+            if commit.time().seconds() <= since {
+                return Ok((states, true));
+            }
+            match commit.parent(0) {
+                Ok(parent) => commit = parent,
+                Err(_) => return Ok((states, true)),
+            }
+        }
+    }
+
     /// The files of a commit, seen from `prefix` (the folder of `changegate.toml`).
     pub fn files_at<'r>(&'r self, commit: &Commit, prefix: &str) -> anyhow::Result<TreeFiles<'r>> {
         let mut paths = Vec::new();

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::git::{Commit, Repo, TreeFiles};
+use crate::model::{Fqdn, RecordType};
+use crate::plan::Plan;
 use crate::ticket::{Ticket, read_ticket};
 use crate::workspace::{self, Workspace};
 use crate::zone::{Files, State, ZoneDiff, diff_states, load_sources};
@@ -165,6 +167,76 @@ impl PreMerge {
 
     /// The base commit's files, seen from the config's folder: where config, policy, signers
     /// and file evidence come from.
+    /// The plan of `ticket` in this range's diff, with the TTLs of what it deletes widened to
+    /// the largest they had on the base's history within the deletion window.
+    pub fn plan(&self, ticket: &Ticket, covered: &mut [bool], now: jiff::Timestamp) -> Plan {
+        let mut plan = Plan::from_diff(ticket, &self.diff, &self.head_state, covered);
+        self.widen_ttls(&mut plan, now);
+        plan
+    }
+
+    /// Resolvers that cached an RRset under an older, longer TTL may not have asked for it
+    /// since: a TTL lowered just before a deletion would hide them from the logs. So the TTL
+    /// judged is the largest the RRset had at any state of the base within the window.
+    fn widen_ttls(&self, plan: &mut Plan, now: jiff::Timestamp) {
+        /// The most states of the zones read from history; beyond, the oldest are not read.
+        const MOST: usize = 64;
+        let Some(window) = self
+            .ws
+            .policy
+            .deletion
+            .as_ref()
+            .map(|d| *d.get_ref().window.get_ref())
+        else {
+            return;
+        };
+        let mut wanted: Vec<(Fqdn, RecordType)> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == crate::ticket::Action::Delete)
+            .map(|c| (c.name.clone(), c.rtype))
+            .chain(plan.cascade.iter().map(|(c, _)| (c.name.clone(), c.rtype)))
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        wanted.sort();
+        wanted.dedup();
+        let since = now.as_second() - window.as_secs() as i64;
+        let Ok((states, _)) = self
+            .repo
+            .states_since(&self.base, since, &self.prefix, MOST)
+        else {
+            return;
+        };
+        let mut most: std::collections::HashMap<(Fqdn, RecordType), u32> = Default::default();
+        // The base itself is read already; the states before it are read now.
+        for state in states.iter().skip(1) {
+            let Ok(files) = self.repo.files_at(state, &self.prefix) else {
+                continue;
+            };
+            let Ok(old) = load_sources(&files, &self.ws.config) else {
+                continue;
+            };
+            for (name, rtype) in &wanted {
+                if let Some(rrset) = old.zone_of(name).and_then(|z| z.find(name, *rtype)) {
+                    let ttl = most.entry((name.clone(), *rtype)).or_default();
+                    *ttl = (*ttl).max(rrset.ttl);
+                }
+            }
+        }
+        for change in &mut plan.changes {
+            if let Some(ttl) = most.get(&(change.name.clone(), change.rtype)) {
+                change.old_ttl = Some(change.old_ttl.unwrap_or(0).max(*ttl));
+            }
+        }
+        for (cascade, _) in &mut plan.cascade {
+            if let Some(ttl) = most.get(&(cascade.name.clone(), cascade.rtype)) {
+                cascade.ttl = cascade.ttl.max(*ttl);
+            }
+        }
+    }
+
     pub fn base_files(&self) -> anyhow::Result<TreeFiles<'_>> {
         self.repo.files_at(&self.base, &self.prefix)
     }

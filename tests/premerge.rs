@@ -996,3 +996,53 @@ echo "{\"count\": $COUNT, \"covered_from\": \"2020-01-01T00:00:00Z\", \"covered_
         "the base's helper answered: {v:#}"
     );
 }
+
+/// The review's attack on the TTL rule: lower a long TTL in one change, delete in the next.
+/// Resolvers that cached the old TTL have not asked since, so the TTL judged is the largest
+/// on the base's history within the window; a TTL lowered before the window is not held
+/// against the deletion.
+#[test]
+fn a_ttl_lowered_just_before_the_deletion_is_still_the_long_one() {
+    let commit_at = |repo: &Repo, message: &str, date: &str| {
+        git(repo.path(), &["add", "-A"]);
+        let status = Command::new("git")
+            .current_dir(repo.path())
+            .args(["commit", "-q", "-m", message])
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    for (lowered_on, refused) in [
+        ("2026-01-10T00:00:00Z", true),
+        ("2025-12-01T00:00:00Z", false),
+    ] {
+        let repo = repo(FILE_METRICS);
+        edit_zone(&repo, |z| {
+            z.replace("old  A   192.0.2.7", "old 864000 A 192.0.2.7")
+        });
+        commit_at(&repo, "old is cached for ten days", "2025-11-01T00:00:00Z");
+        edit_zone(&repo, |z| {
+            z.replace("old 864000 A 192.0.2.7", "old 60 A 192.0.2.7")
+        });
+        commit_at(&repo, "lower the TTL", lowered_on);
+        git(repo.path(), &["tag", "-f", "base"]);
+        edit_zone(&repo, |z| z.replace("old 60 A 192.0.2.7\n", ""));
+        ticket(&repo, "CHG-T", &[("delete", "old.example.com", "A")]);
+        commit(&repo, "delete old");
+        let (code, v) = repo.check_json(&["--base", "base"]);
+        let ttl_refusal = codes(&v).contains(&"deletion-no-telemetry".to_string());
+        assert_eq!(ttl_refusal, refused, "lowered on {lowered_on}: {v:#}");
+        if refused {
+            assert_eq!(code, 1);
+            let r = reason(&v, "deletion-no-telemetry");
+            assert!(r["message"].as_str().unwrap().contains("864000 s"), "{r:#}");
+        }
+    }
+}

@@ -995,12 +995,22 @@ fn the_command_sees_only_named_variables_and_leaves_nothing_running() {
     assert!(!text.contains("hunter2"), "{text}");
     // The background child was killed with the command's process group.
     let pid = std::fs::read_to_string(repo.path().join("child.pid")).unwrap();
-    // A killed process whose parent is gone may linger as a zombie until init reaps it.
-    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
-    let alive = stat
-        .rsplit(')')
-        .next()
-        .is_some_and(|rest| !rest.trim_start().starts_with('Z'));
+    // A killed process whose parent is gone may linger as a zombie until init reaps it; the
+    // signal takes a moment to land on a loaded machine.
+    let alive = || {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+        !stat.is_empty()
+            && stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let alive = alive();
     assert!(!alive, "the command's child {pid} outlived the check");
 }
 

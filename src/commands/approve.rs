@@ -29,7 +29,7 @@ pub fn run(
     now: jiff::Timestamp,
     color: bool,
 ) -> anyhow::Result<Outcome> {
-    let (ticket, plan, from) = match load(global, args) {
+    let (ticket, plan, from) = match load(global, args, now) {
         Ok(loaded) => loaded,
         Err(Failure::Invalid(problems)) => return Ok(invalid_input(&problems, color)),
         Err(Failure::CannotEvaluate(e)) => return Err(e),
@@ -257,7 +257,7 @@ impl Basis {
 
 /// The policy, the ticket and its plan: declared (no `--base`), or from the diff of the
 /// range, exactly as `check --base` sees them, so the approval signs the plan it checks.
-fn load(global: &Global, args: &ApproveArgs) -> Result<Loaded, Failure> {
+fn load(global: &Global, args: &ApproveArgs, now: jiff::Timestamp) -> Result<Loaded, Failure> {
     let Some(base) = &args.range.base else {
         let ticket_args = TicketArgs {
             tickets: vec![args.ticket.clone()],
@@ -294,12 +294,7 @@ fn load(global: &Global, args: &ApproveArgs) -> Result<Loaded, Failure> {
             pm.head.label
         )));
     }
-    let plan = Plan::from_diff(
-        &ticket,
-        &pm.diff,
-        &pm.head_state,
-        &mut vec![false; pm.diff.changes.len()],
-    );
+    let plan = pm.plan(&ticket, &mut vec![false; pm.diff.changes.len()], now);
     drop(head_files);
     Ok((ticket, plan, Basis::Range(Box::new(pm), rel)))
 }

@@ -239,7 +239,7 @@ fn premerge(
     let mut loaded = Vec::new();
     for rel in &pm.tickets {
         let result = pm.read_ticket(&head_files, rel).map(|ticket| {
-            let plan = Plan::from_diff(&ticket, &pm.diff, &pm.head_state, &mut covered);
+            let plan = pm.plan(&ticket, &mut covered, now);
             (ticket, plan)
         });
         loaded.push((rel, result));
