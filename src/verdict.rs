@@ -44,6 +44,9 @@ codes! {
     DeletionInUse => "deletion-in-use", true, "a deleted record is still being resolved";
     DeletionNoTelemetry => "deletion-no-telemetry", true, "no telemetry flows for the zone, so zero traffic cannot be proven";
     MetricsUnavailable => "metrics-unavailable", true, "the metrics backend failed, timed out or answered something untrustworthy";
+    HealthSignalDead => "health-signal-dead", true, "a health signal's query fails or sees nothing, so it could abort nothing";
+    HealthSignalTripped => "health-signal-tripped", true, "a health signal's abort_if already holds before the change starts";
+    HealthSignalUnverified => "health-signal-unverified", false, "no query store is configured that can run a health signal's query";
     DanglingReference => "dangling-reference", true, "a record would point at a deleted name";
     ApprovalsMissing => "approvals-missing", true, "the tier requires approvals that are not there";
     ApprovalInvalid => "approval-invalid", true, "an approval does not verify or is not from an eligible approver";
@@ -142,7 +145,28 @@ pub struct TicketVerdict {
     pub reasons: Vec<Item>,
     pub findings: Vec<Item>,
     pub deletions: Vec<DeletionCheck>,
+    /// Each health signal asked once at evaluation: alive, dead, tripped or unverified.
+    pub signals: Vec<SignalCheck>,
     pub approvals: Approvals,
+}
+
+/// One health signal and what it answered when the ticket was evaluated.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignalCheck {
+    pub name: String,
+    pub query: String,
+    /// `abort_if` as the ticket writes it (`< 50`).
+    pub abort_if: String,
+    /// `alive`, `dead`, `tripped` or `unverified`.
+    pub verdict: &'static str,
+    /// The number, when there was one.
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    #[serde(serialize_with = "ser_timestamp")]
+    pub evaluated_at: jiff::Timestamp,
 }
 
 impl TicketVerdict {
@@ -338,7 +362,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 23);
+        assert_eq!(Code::ALL.len(), 26);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

@@ -297,10 +297,13 @@ fn the_examples_approval_walkthrough_works() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    assert_eq!(
-        run(&["check", "changes/CHG-1043.toml"]).status.code(),
-        Some(0)
-    );
+    // Approved by three distinct people; what still holds it is the tier's demand for health
+    // signals, which the offline `file` backend cannot prove alive.
+    let output = run(&["check", "--format", "json", "changes/CHG-1043.toml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(codes(&v), ["health-signal-dead"], "{v:#}");
+    assert_eq!(v["tickets"][0]["signals"][0]["verdict"], "unverified");
     // The incident ticket stays refused however many approve it: the record is in use.
     for person in ["carol", "alice", "dave"] {
         let key = format!("keys/{person}");
@@ -319,8 +322,11 @@ fn the_examples_approval_walkthrough_works() {
     let output = run(&["check", "--format", "json", "changes/CHG-1042.toml"]);
     assert_eq!(output.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(v["tickets"][0]["reasons"].as_array().unwrap().len(), 1);
-    assert_eq!(v["tickets"][0]["reasons"][0]["code"], "deletion-in-use");
+    assert_eq!(
+        codes(&v),
+        ["deletion-in-use", "health-signal-dead"],
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -687,5 +693,9 @@ fn the_incident_replay_over_clickhouse_query_logs() {
         .iter()
         .map(|r| r["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, ["approvals-missing"], "{unused:#}");
+    assert_eq!(
+        codes,
+        ["health-signal-dead", "approvals-missing"],
+        "{unused:#}"
+    );
 }

@@ -10,7 +10,7 @@ use std::io::IsTerminal;
 use anyhow::Context;
 use comfy_table::Cell;
 
-use super::check::{gather_deletions, load_tickets, prepare};
+use super::check::{gather_evidence, load_tickets, prepare};
 use super::{Outcome, write_stdout};
 use crate::approval::{self, Message, SigFile, sign};
 use crate::cli::{ApproveArgs, Global, TicketArgs};
@@ -69,9 +69,15 @@ pub fn run(
         .context("the policy names no `allowed_signers` file, so approvals cannot be verified")?;
 
     // File evidence comes from where the policy came from: the base, with `--base`.
-    let deletions = match &from {
-        Basis::Range(pm, _) => gather_deletions(ws, &pm.base_files()?, &[&plan], now)?,
-        Basis::WorkTree(ws) => gather_deletions(ws, &FsFiles::new(&ws.config.root), &[&plan], now)?,
+    let evidence = match &from {
+        Basis::Range(pm, _) => gather_evidence(ws, &pm.base_files()?, &[&plan], &[&ticket], now)?,
+        Basis::WorkTree(ws) => gather_evidence(
+            ws,
+            &FsFiles::new(&ws.config.root),
+            &[&plan],
+            &[&ticket],
+            now,
+        )?,
     };
     let (files, dir) = approval::beside(&args.ticket, ticket.id.get_ref());
     let approvals = approval::gather(&files, &dir, &ticket, plan.digest(), Some(signers), now)?;
@@ -80,7 +86,8 @@ pub fn run(
         snapshot: snapshot.as_ref(),
         ticket: &ticket,
         plan: &plan,
-        deletions: &deletions,
+        deletions: &evidence.deletions,
+        signals: &evidence.signals,
         approvals: &approvals,
         now,
     };
@@ -425,8 +432,8 @@ fn summary(ticket: &Ticket, plan: &Plan, v: &TicketVerdict, digest: &str) -> Str
         .map(|h| {
             let h = h.get_ref();
             format!(
-                "{}: abort if {:?} {} (watch {})\n  {}",
-                h.name, h.abort_if.comparator, h.abort_if.value, h.watch, h.query
+                "{}: abort if {} (watch {})\n  {}",
+                h.name, h.abort_if, h.watch, h.query
             )
         })
         .collect();

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::approval;
 use crate::cli::{CheckArgs, Global, TicketArgs};
 use crate::diag::Diagnostic;
+use crate::evidence::signals::{SignalFacts, measure_signals};
 use crate::evidence::{DeletionFacts, DeletionTarget, measure_deletions};
 use crate::gate::{Facts, evaluate};
 use std::path::Path;
@@ -60,7 +61,12 @@ pub fn run(
         .filter_map(|t| t.as_ref().ok())
         .map(|(_, plan)| plan)
         .collect();
-    let facts = gather_deletions(&ws, &FsFiles::new(&ws.config.root), &plans, now)?;
+    let read: Vec<&Ticket> = loaded
+        .iter()
+        .filter_map(|t| t.as_ref().ok())
+        .map(|(ticket, _)| ticket)
+        .collect();
+    let evidence = gather_evidence(&ws, &FsFiles::new(&ws.config.root), &plans, &read, now)?;
 
     let mut tickets = Vec::new();
     let mut diagnostics = Vec::new();
@@ -88,7 +94,8 @@ pub fn run(
                     approvals: &approvals,
                     ticket: &ticket,
                     plan: &plan,
-                    deletions: &facts,
+                    deletions: &evidence.deletions,
+                    signals: &evidence.signals,
                     now,
                 };
                 tickets.push(evaluate(&facts, &ws.policy));
@@ -121,27 +128,46 @@ pub(super) fn snapshot_facts(
     Some(crate::live::Snapshot::coverage(files, path.get_ref()))
 }
 
-/// Measures every deletion of these plans at once, concurrently with a bound.
-pub(super) fn gather_deletions(
+/// Everything the gate needs from outside, gathered at once in one runtime: every deletion of
+/// these plans, and every health signal of these tickets.
+pub(super) fn gather_evidence(
     ws: &Workspace,
     files: &dyn Files,
     plans: &[&Plan],
+    tickets: &[&Ticket],
     now: jiff::Timestamp,
-) -> anyhow::Result<DeletionFacts> {
+) -> anyhow::Result<Evidence> {
     let mut targets: Vec<DeletionTarget> = plans
         .iter()
         .flat_map(|plan| plan.deletion_targets())
         .collect();
     targets.sort();
     targets.dedup();
-    if targets.is_empty() {
-        return Ok(DeletionFacts::default());
+    let queries: Vec<String> = tickets
+        .iter()
+        .flat_map(|t| t.health_signals.iter().map(|s| s.get_ref().query.clone()))
+        .collect();
+    if targets.is_empty() && queries.is_empty() {
+        return Ok(Evidence::default());
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let policy = ws.policy.deletion.as_ref().map(|d| d.get_ref());
-    Ok(runtime.block_on(measure_deletions(&ws.config, files, policy, &targets, now)))
+    let (deletions, signals) = runtime.block_on(async {
+        tokio::join!(
+            measure_deletions(&ws.config, files, policy, &targets, now),
+            measure_signals(&ws.config, &queries, now)
+        )
+    });
+    Ok(Evidence { deletions, signals })
+}
+
+/// What [`gather_evidence`] found.
+#[derive(Default)]
+pub(super) struct Evidence {
+    pub deletions: DeletionFacts,
+    pub signals: SignalFacts,
 }
 
 /// Loads config and policy and finds the tickets to look at; `Err` holds every problem that
@@ -217,6 +243,7 @@ fn invalid_ticket(path: &std::path::Path, problems: &[Diagnostic]) -> TicketVerd
         reasons: problems.iter().map(item_of).collect(),
         findings: Vec::new(),
         deletions: Vec::new(),
+        signals: Vec::new(),
         approvals: Approvals::default(),
     }
 }
@@ -249,7 +276,12 @@ fn premerge(
         .filter_map(|(_, r)| r.as_ref().ok())
         .map(|(_, p)| p)
         .collect();
-    let deletions = gather_deletions(&pm.ws, &pm.base_files()?, &plans, now)?;
+    let read: Vec<&Ticket> = loaded
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .map(|(t, _)| t)
+        .collect();
+    let evidence = gather_evidence(&pm.ws, &pm.base_files()?, &plans, &read, now)?;
 
     let mut tickets = Vec::new();
     let mut diagnostics = Vec::new();
@@ -276,7 +308,8 @@ fn premerge(
                     approvals: &approvals,
                     ticket: &ticket,
                     plan: &plan,
-                    deletions: &deletions,
+                    deletions: &evidence.deletions,
+                    signals: &evidence.signals,
                     now,
                 };
                 tickets.push(evaluate(&facts, &pm.ws.policy));

@@ -8,6 +8,7 @@ mod command;
 mod file;
 mod http;
 mod prometheus;
+pub mod signals;
 
 /// How a Prometheus answer (HTTP status and body) is read: one number, empty, or why neither.
 pub use prometheus::parse_response as parse_prometheus_response;
@@ -90,7 +91,7 @@ pub struct Measurement {
 }
 
 impl Measurement {
-    fn new(
+    pub(crate) fn new(
         source: String,
         query: String,
         at: jiff::Timestamp,

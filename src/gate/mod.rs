@@ -6,6 +6,7 @@ mod approvals;
 
 use crate::approval::ApprovalFacts;
 use crate::diag::Location;
+use crate::evidence::signals::SignalFacts;
 use crate::evidence::{DeletionFacts, Outcome, Reach};
 use crate::model::Scope;
 use crate::plan::{Plan, Touched};
@@ -18,6 +19,7 @@ pub struct Facts<'a> {
     pub ticket: &'a Ticket,
     pub plan: &'a Plan,
     pub deletions: &'a DeletionFacts,
+    pub signals: &'a SignalFacts,
     pub approvals: &'a ApprovalFacts,
     /// The `rollback.last_known_good` snapshot: the names it covers, or why it is unusable.
     pub snapshot: Option<&'a Result<Vec<String>, String>>,
@@ -36,6 +38,7 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
         reasons: Vec::new(),
         findings: Vec::new(),
         deletions: Vec::new(),
+        signals: Vec::new(),
         approvals: Approvals::default(),
     };
     let at = |span: std::ops::Range<usize>| Location::new(&ticket.file, span);
@@ -259,9 +262,121 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
     }
 
     deletion_gate(facts, policy, &mut v);
+    let signals_required = tier_def
+        .require_fields
+        .iter()
+        .any(|f| *f.get_ref() == FieldPath::HealthSignal);
+    signal_gate(facts, signals_required, &mut v);
 
     approvals::judge(facts, policy, tier_def, &mut v);
     v
+}
+
+/// Every health signal must see something, and not already be breached: a signal that is
+/// dead before the change cannot abort it, and one already tripped would abort at once.
+fn signal_gate(facts: &Facts<'_>, required: bool, v: &mut TicketVerdict) {
+    let ticket = facts.ticket;
+    for signal in &ticket.health_signals {
+        let span = signal.span();
+        let signal = signal.get_ref();
+        let at = Position::from(Location::new(&ticket.file, span));
+        let mut check = SignalCheck {
+            name: signal.name.clone(),
+            query: signal.query.clone(),
+            abort_if: signal.abort_if.to_string(),
+            verdict: "alive",
+            value: None,
+            error: None,
+            source: String::new(),
+            evaluated_at: facts.now,
+        };
+        let refusal = if let Some(why) = &facts.signals.unavailable {
+            check.verdict = "unverified";
+            check.error = Some(why.clone());
+            let message = format!(
+                "health signal `{}` cannot be proven alive: {why}",
+                signal.name
+            );
+            let mut item = Item::new(
+                if required {
+                    Code::HealthSignalDead
+                } else {
+                    Code::HealthSignalUnverified
+                },
+                message,
+            );
+            item.location = Some(at.clone());
+            if required {
+                Some(item)
+            } else {
+                v.findings.push(item);
+                None
+            }
+        } else {
+            match facts.signals.measurements.get(&signal.query) {
+                None => {
+                    check.verdict = "dead";
+                    check.error = Some("it was not asked".into());
+                    Some(Item::new(
+                        Code::HealthSignalDead,
+                        format!("health signal `{}` was not asked", signal.name),
+                    ))
+                }
+                Some(m) => {
+                    check.source = m.source.clone();
+                    check.evaluated_at = m.evaluated_at;
+                    match &m.result {
+                        Err(e) => {
+                            check.verdict = "dead";
+                            check.error = Some(e.clone());
+                            Some(Item::new(
+                                Code::HealthSignalDead,
+                                format!(
+                                    "health signal `{}` is dead: {e}; a signal that cannot see cannot abort",
+                                    signal.name
+                                ),
+                            ))
+                        }
+                        Ok(Outcome::Empty | Outcome::Covered) => {
+                            check.verdict = "dead";
+                            check.error = Some("the query returned no series".into());
+                            Some(Item::new(
+                                Code::HealthSignalDead,
+                                format!(
+                                    "health signal `{}` is dead: its query returns no series (a metric that does not exist, or a selector that matches nothing); an empty result can abort nothing",
+                                    signal.name
+                                ),
+                            ))
+                        }
+                        Ok(Outcome::Value(value)) => {
+                            check.value = Some(*value);
+                            if signal.abort_if.holds(*value) {
+                                check.verdict = "tripped";
+                                Some(Item::new(
+                                    Code::HealthSignalTripped,
+                                    format!(
+                                        "health signal `{}` is already breached: {} is {}, before the change starts; fix the threshold or the system first",
+                                        signal.name,
+                                        format_count(*value),
+                                        signal.abort_if
+                                    ),
+                                ))
+                            } else {
+                                None
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(mut item) = refusal {
+            if item.location.is_none() {
+                item.location = Some(at);
+            }
+            v.reasons.push(item);
+        }
+        v.signals.push(check);
+    }
 }
 
 fn deletion_gate(facts: &Facts<'_>, policy: &Policy, v: &mut TicketVerdict) {

@@ -153,10 +153,28 @@ fn evaluate_with(
             ticket,
             plan: &plan,
             deletions,
+            signals: &healthy(ticket),
             now: now(),
         },
         policy,
     )
+}
+
+/// Every signal of the ticket alive, well inside its threshold.
+fn healthy(ticket: &Ticket) -> crate::evidence::signals::SignalFacts {
+    let mut facts = crate::evidence::signals::SignalFacts::default();
+    for signal in &ticket.health_signals {
+        let signal = signal.get_ref();
+        let value = if signal.abort_if.holds(1e9) {
+            -1e9
+        } else {
+            1e9
+        };
+        facts
+            .measurements
+            .insert(signal.query.clone(), measured(Ok(Outcome::Value(value))));
+    }
+    facts
 }
 
 fn codes(items: &[Item]) -> Vec<&'static str> {
@@ -844,6 +862,7 @@ fn a_ttl_longer_than_half_the_window_refuses_the_deletion() {
                 ticket: &ticket,
                 plan: &plan,
                 deletions: &f,
+                signals: &Default::default(),
                 now: now(),
             },
             &policy(""),
@@ -880,4 +899,77 @@ fn attested_coverage_counts_as_telemetry() {
         &f,
     );
     assert_eq!(codes(&v.reasons), ["deletion-no-telemetry"]);
+}
+
+/// Issue 11: every health signal is asked before the change; one that sees nothing or is
+/// already breached refuses, with its evidence in the verdict.
+#[test]
+fn health_signals_must_be_alive_and_not_yet_breached() {
+    let body = format!(
+        "{}[[health_signal]]\nname = \"logins\"\nquery = \"sum(rate(logins[5m]))\"\nabort_if = \"< 50\"\nwatch = \"30m\"\n",
+        change("create", "new.example.com", "TXT")
+    );
+    let t = ticket("record", &body);
+    let plan = Plan::from_ticket(&t, &zones()).unwrap();
+    let judge = |signals: crate::evidence::signals::SignalFacts, extra: &str| {
+        evaluate(
+            &Facts {
+                snapshot: None,
+                approvals: &Default::default(),
+                ticket: &t,
+                plan: &plan,
+                deletions: &Default::default(),
+                signals: &signals,
+                now: now(),
+            },
+            &policy(extra),
+        )
+    };
+    let with = |result: Result<Outcome, String>| {
+        let mut facts = crate::evidence::signals::SignalFacts::default();
+        facts
+            .measurements
+            .insert("sum(rate(logins[5m]))".into(), measured(result));
+        facts
+    };
+    let v = judge(with(Ok(Outcome::Value(120.0))), "");
+    assert!(v.allowed(), "{:?}", v.reasons);
+    assert_eq!(
+        (
+            v.signals[0].verdict,
+            v.signals[0].value,
+            v.signals[0].abort_if.as_str()
+        ),
+        ("alive", Some(120.0), "< 50")
+    );
+    for (result, code, verdict) in [
+        (Ok(Outcome::Value(12.0)), "health-signal-tripped", "tripped"),
+        (Ok(Outcome::Empty), "health-signal-dead", "dead"),
+        (
+            Err("connection refused".to_string()),
+            "health-signal-dead",
+            "dead",
+        ),
+    ] {
+        let v = judge(with(result), "");
+        assert_eq!(codes(&v.reasons), [code]);
+        assert_eq!(v.signals[0].verdict, verdict);
+        assert!(v.reasons[0].location.is_some());
+    }
+    // No store that can ask: a finding, and a refusal only where the tier demands signals.
+    let none = crate::evidence::signals::SignalFacts {
+        unavailable: Some("the `file` backend holds counts".into()),
+        ..Default::default()
+    };
+    let v = judge(none.clone(), "");
+    assert!(v.allowed(), "{:?}", v.reasons);
+    assert_eq!(codes(&v.findings), ["health-signal-unverified"]);
+    assert_eq!(v.signals[0].verdict, "unverified");
+    let demanding = "[[rule]]\nwhen = { name = \"new.example.com\" }\ntier = \"high\"\n";
+    let v = judge(none, demanding);
+    assert!(
+        codes(&v.reasons).contains(&"health-signal-dead"),
+        "{:?}",
+        v.reasons
+    );
 }

@@ -175,6 +175,36 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
         let _ = writeln!(out, "{table}");
     }
 
+    if !t.signals.is_empty() {
+        let mut table = table(style.color);
+        table.set_header(vec!["health signal", "abort if", "now", "verdict", "query"]);
+        for s in &t.signals {
+            let value = match (&s.value, &s.error) {
+                (Some(v), _) => format!("{v}"),
+                (None, Some(e)) if s.verdict != "unverified" => shortened(e),
+                _ => "-".into(),
+            };
+            let color = match s.verdict {
+                "alive" => Color::Green,
+                "unverified" => Color::Yellow,
+                _ => Color::Red,
+            };
+            table.add_row(vec![
+                Cell::new(&s.name),
+                Cell::new(&s.abort_if),
+                Cell::new(value),
+                Cell::new(s.verdict).fg(color),
+                Cell::new(shortened(&s.query)),
+            ]);
+        }
+        let _ = writeln!(
+            out,
+            "  health signals, asked at {}:",
+            t.signals[0].evaluated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        );
+        let _ = writeln!(out, "{table}");
+    }
+
     if let Some(digest) = &t.digest {
         let _ = writeln!(out, "  ticket digest: {digest}");
     }
@@ -207,6 +237,7 @@ fn value_text(e: &Evidence) -> String {
     match (e.result, e.value) {
         ("value", Some(v)) => format!("{v}"),
         ("empty", _) => "empty (0)".into(),
+        ("covered", _) => "covered (as the source says)".into(),
         _ => format!("error: {}", e.error.as_deref().unwrap_or("unknown")),
     }
 }

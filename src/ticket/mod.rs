@@ -181,6 +181,18 @@ pub enum Comparator {
 }
 
 impl Threshold {
+    /// Whether `value` breaches the threshold (`abort_if` holds).
+    pub fn holds(&self, value: f64) -> bool {
+        match self.comparator {
+            Comparator::Less => value < self.value,
+            Comparator::LessOrEqual => value <= self.value,
+            Comparator::Greater => value > self.value,
+            Comparator::GreaterOrEqual => value >= self.value,
+            Comparator::Equal => value == self.value,
+            Comparator::NotEqual => value != self.value,
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         let (comparator, rest) = [
@@ -206,6 +218,21 @@ impl Threshold {
             return Err("the threshold must be a finite number".into());
         }
         Ok(Self { comparator, value })
+    }
+}
+
+/// As the ticket writes it: `< 50`.
+impl std::fmt::Display for Threshold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let symbol = match self.comparator {
+            Comparator::Less => "<",
+            Comparator::LessOrEqual => "<=",
+            Comparator::Greater => ">",
+            Comparator::GreaterOrEqual => ">=",
+            Comparator::Equal => "==",
+            Comparator::NotEqual => "!=",
+        };
+        write!(f, "{symbol} {}", self.value)
     }
 }
 
