@@ -49,6 +49,9 @@ _changegate() {
             changegate,verify)
                 cmd="changegate__subcmd__verify"
                 ;;
+            changegate,watch)
+                cmd="changegate__subcmd__watch"
+                ;;
             changegate__subcmd__help,approve)
                 cmd="changegate__subcmd__help__subcmd__approve"
                 ;;
@@ -82,6 +85,9 @@ _changegate() {
             changegate__subcmd__help,verify)
                 cmd="changegate__subcmd__help__subcmd__verify"
                 ;;
+            changegate__subcmd__help,watch)
+                cmd="changegate__subcmd__help__subcmd__watch"
+                ;;
             changegate__subcmd__help__subcmd__hook,install)
                 cmd="changegate__subcmd__help__subcmd__hook__subcmd__install"
                 ;;
@@ -104,7 +110,7 @@ _changegate() {
 
     case "${cmd}" in
         changegate)
-            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check diff approve lint snapshot verify drift hook completions man help"
+            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check diff approve lint snapshot verify drift watch hook completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -324,7 +330,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__help)
-            opts="check diff approve lint snapshot verify drift hook completions man help"
+            opts="check diff approve lint snapshot verify drift watch hook completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -492,6 +498,20 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -725,6 +745,40 @@ _changegate() {
                     return 0
                     ;;
                 --attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__watch)
+            opts="-q -v -h --max-blind --on-abort --config --format --now --no-progress --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-blind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-abort)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

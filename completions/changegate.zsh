@@ -169,6 +169,23 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 && ret=0
 ;;
+(watch)
+_arguments "${_arguments_options[@]}" : \
+'--max-blind=[Consecutive evaluations that may see nothing (error, empty, NaN) before the watch aborts\: a rollout that has gone blind is not healthy]:N:_default' \
+'*--on-abort=[A command to run on abort (an argument vector, no shell), with \`CHANGEGATE_TICKET\`, \`CHANGEGATE_SIGNAL\` and \`CHANGEGATE_SNAPSHOT\` in its environment; give it last]:CMD:_default' \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':ticket -- The ticket whose `\[\[health_signal\]\]`s to watch:_files' \
+&& ret=0
+;;
 (hook)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
@@ -303,6 +320,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(watch)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (hook)
 _arguments "${_arguments_options[@]}" : \
 ":: :_changegate__subcmd__help__subcmd__hook_commands" \
@@ -354,6 +375,7 @@ _changegate_commands() {
 'snapshot:Record live DNS answers (types, CNAME chain, values, TTLs) as the last-known-good state' \
 'verify:Re-resolve and compare exactly with a snapshot (exit 1 on any difference)' \
 'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
+'watch:Watch a ticket'\''s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
@@ -396,6 +418,7 @@ _changegate__subcmd__help_commands() {
 'snapshot:Record live DNS answers (types, CNAME chain, values, TTLs) as the last-known-good state' \
 'verify:Re-resolve and compare exactly with a snapshot (exit 1 on any difference)' \
 'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
+'watch:Watch a ticket'\''s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
@@ -465,6 +488,11 @@ _changegate__subcmd__help__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'changegate help verify commands' commands "$@"
 }
+(( $+functions[_changegate__subcmd__help__subcmd__watch_commands] )) ||
+_changegate__subcmd__help__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help watch commands' commands "$@"
+}
 (( $+functions[_changegate__subcmd__hook_commands] )) ||
 _changegate__subcmd__hook_commands() {
     local commands; commands=(
@@ -515,6 +543,11 @@ _changegate__subcmd__snapshot_commands() {
 _changegate__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'changegate verify commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__watch_commands] )) ||
+_changegate__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate watch commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_changegate" ]; then

@@ -55,6 +55,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)
     Drift(DriftArgs),
+    /// Watch a ticket's health signals through the change; abort on a breach (exit 0 healthy to
+    /// the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)
+    Watch(WatchArgs),
     /// Install git hooks that run the gate
     Hook {
         #[command(subcommand)]
@@ -114,6 +117,21 @@ pub struct VerifyArgs {
     pub snapshot: PathBuf,
     #[command(flatten)]
     pub dns: DnsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The ticket whose `[[health_signal]]`s to watch
+    #[arg(value_name = "TICKET")]
+    pub ticket: PathBuf,
+    /// Consecutive evaluations that may see nothing (error, empty, NaN) before the watch
+    /// aborts: a rollout that has gone blind is not healthy
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_blind: u32,
+    /// A command to run on abort (an argument vector, no shell), with `CHANGEGATE_TICKET`,
+    /// `CHANGEGATE_SIGNAL` and `CHANGEGATE_SNAPSHOT` in its environment; give it last
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
+    pub on_abort: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]

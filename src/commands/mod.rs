@@ -8,6 +8,7 @@ mod diff;
 mod hook;
 mod lint;
 mod live;
+mod watch;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ pub enum Outcome {
     Refused = 1,
     Invalid = 2,
     CannotEvaluate = 3,
+    /// Stopped by Ctrl-C before it could say yes (`watch`).
+    Interrupted = 130,
 }
 
 impl From<Outcome> for ExitCode {
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Snapshot(args) => return operational(live::snapshot(&cli.global, args, now)),
         Command::Verify(args) => return operational(live::verify(&cli.global, args)),
         Command::Drift(args) => return operational(live::drift(&cli.global, args)),
+        Command::Watch(args) => return watch::run(&cli.global, args, style.color),
         Command::Completions { shell } => return completions::completions(*shell),
         Command::Man => return completions::man(),
     };

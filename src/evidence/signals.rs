@@ -17,8 +17,11 @@ pub struct SignalFacts {
     pub unavailable: Option<String>,
 }
 
+/// A PromQL store, as signals are asked of it.
+pub type Store = prometheus::Prometheus;
+
 /// The PromQL store signals are asked of, or why there is none.
-pub fn store(config: &Config) -> Result<prometheus::Prometheus, String> {
+pub fn store(config: &Config) -> Result<Store, String> {
     let promql = match (&config.metrics, &config.metrics_server) {
         (Some(m @ MetricsConfig::Prometheus { .. }), _) => m,
         (_, Some(m @ MetricsConfig::Prometheus { .. })) => m,

@@ -350,7 +350,7 @@ fn signal_gate(facts: &Facts<'_>, required: bool, v: &mut TicketVerdict) {
                         }
                         Ok(Outcome::Value(value)) => {
                             check.value = Some(*value);
-                            if signal.abort_if.holds(*value) {
+                            if signal.abort_if.holds(*value, *value) {
                                 check.verdict = "tripped";
                                 Some(Item::new(
                                     Code::HealthSignalTripped,

@@ -165,7 +165,7 @@ fn healthy(ticket: &Ticket) -> crate::evidence::signals::SignalFacts {
     let mut facts = crate::evidence::signals::SignalFacts::default();
     for signal in &ticket.health_signals {
         let signal = signal.get_ref();
-        let value = if signal.abort_if.holds(1e9) {
+        let value = if signal.abort_if.holds(1e9, 1e9) {
             -1e9
         } else {
             1e9

@@ -57,6 +57,11 @@ impl Duration {
         Ok(Self { seconds })
     }
 
+    /// As a signed span, for arithmetic with instants.
+    pub fn to_signed(self) -> jiff::SignedDuration {
+        jiff::SignedDuration::from_secs(i64::try_from(self.as_secs()).unwrap_or(i64::MAX))
+    }
+
     pub fn to_std(self) -> std::time::Duration {
         std::time::Duration::from_secs(self.seconds)
     }

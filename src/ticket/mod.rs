@@ -160,14 +160,25 @@ pub struct HealthSignal {
     pub name: String,
     pub query: String,
     pub abort_if: Threshold,
+    /// How long `watch` evaluates the signal once the change starts.
     pub watch: Duration,
+    /// How often `watch` evaluates it (`interval`, default [`DEFAULT_INTERVAL`]).
+    pub interval: Duration,
+    /// How long `abort_if` must hold before it aborts (`for`, default 0: the first breach).
+    pub sustained: Duration,
 }
 
-/// `abort_if = "< 50"`: a comparator and a number.
+/// The default `interval` of a health signal.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
+
+/// `abort_if = "< 50"`: a comparator and a number; or `"< 50% of baseline"`: a comparator and
+/// a share of the value measured when `watch` starts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Threshold {
     pub comparator: Comparator,
     pub value: f64,
+    /// The value is a percentage of the baseline.
+    pub relative: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,15 +192,27 @@ pub enum Comparator {
 }
 
 impl Threshold {
-    /// Whether `value` breaches the threshold (`abort_if` holds).
-    pub fn holds(&self, value: f64) -> bool {
+    /// The number `value` is compared with: the threshold itself, or its share of the
+    /// baseline.
+    pub fn limit(&self, baseline: f64) -> f64 {
+        if self.relative {
+            baseline * self.value / 100.0
+        } else {
+            self.value
+        }
+    }
+
+    /// Whether `value` breaches the threshold (`abort_if` holds), against `baseline` for a
+    /// relative one.
+    pub fn holds(&self, value: f64, baseline: f64) -> bool {
+        let limit = self.limit(baseline);
         match self.comparator {
-            Comparator::Less => value < self.value,
-            Comparator::LessOrEqual => value <= self.value,
-            Comparator::Greater => value > self.value,
-            Comparator::GreaterOrEqual => value >= self.value,
-            Comparator::Equal => value == self.value,
-            Comparator::NotEqual => value != self.value,
+            Comparator::Less => value < limit,
+            Comparator::LessOrEqual => value <= limit,
+            Comparator::Greater => value > limit,
+            Comparator::GreaterOrEqual => value >= limit,
+            Comparator::Equal => value == limit,
+            Comparator::NotEqual => value != limit,
         }
     }
 
@@ -208,16 +231,36 @@ impl Threshold {
         .ok_or_else(|| {
             format!("`{text}` does not start with a comparator; write e.g. `< 50` or `>= 0.05`")
         })?;
-        let value: f64 = rest.trim().parse().map_err(|_| {
+        let rest = rest.trim();
+        // `50% of baseline`: a share of the value `watch` measures when it starts.
+        let (number, relative) = match rest.split_once('%') {
+            Some((number, tail)) => {
+                let tail = tail.trim();
+                if !(tail.is_empty() || tail == "of baseline") {
+                    return Err(format!(
+                        "`{rest}`: a percentage is of the baseline; write e.g. `< 50% of baseline`"
+                    ));
+                }
+                (number.trim(), true)
+            }
+            None => (rest, false),
+        };
+        let value: f64 = number.parse().map_err(|_| {
             format!(
-                "`{}` is not a number; write e.g. `< 50` or `>= 0.05`",
-                rest.trim()
+                "`{number}` is not a number; write e.g. `< 50`, `>= 0.05` or `< 50% of baseline`"
             )
         })?;
         if !value.is_finite() {
             return Err("the threshold must be a finite number".into());
         }
-        Ok(Self { comparator, value })
+        if relative && value < 0.0 {
+            return Err("a share of the baseline is not negative".into());
+        }
+        Ok(Self {
+            comparator,
+            value,
+            relative,
+        })
     }
 }
 
@@ -232,7 +275,11 @@ impl std::fmt::Display for Threshold {
             Comparator::Equal => "==",
             Comparator::NotEqual => "!=",
         };
-        write!(f, "{symbol} {}", self.value)
+        if self.relative {
+            write!(f, "{symbol} {}% of baseline", self.value)
+        } else {
+            write!(f, "{symbol} {}", self.value)
+        }
     }
 }
 

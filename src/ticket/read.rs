@@ -366,14 +366,53 @@ fn read_health_signal(
     let watch = t
         .require(r, "watch", "\"30m\"")
         .and_then(|v| r.parsed(v, &p("watch"), Duration::parse));
+    let interval = t
+        .get("interval")
+        .and_then(|v| r.parsed(v, &p("interval"), Duration::parse));
+    let sustained = t
+        .get("for")
+        .and_then(|v| r.parsed(v, &p("for"), Duration::parse));
     t.finish(r);
+    let watch = watch?;
+    if let Some(interval) = &interval {
+        if interval.get_ref().as_secs() == 0 || interval.get_ref() > watch.get_ref() {
+            r.error(
+                interval.span(),
+                format!(
+                    "`{}` must be at least 1s and at most the `watch` window ({})",
+                    p("interval"),
+                    watch.get_ref()
+                ),
+                "here",
+                None,
+            );
+            return None;
+        }
+    }
+    if let Some(sustained) = &sustained {
+        if sustained.get_ref() >= watch.get_ref() {
+            r.error(
+                sustained.span(),
+                format!(
+                    "`{}` must be shorter than the `watch` window ({}), or no breach could ever abort",
+                    p("for"),
+                    watch.get_ref()
+                ),
+                "here",
+                None,
+            );
+            return None;
+        }
+    }
     Some(Spanned::new(
         v.span(),
         HealthSignal {
             name: name?.into_inner(),
             query: query?.into_inner(),
             abort_if: abort_if?.into_inner(),
-            watch: watch?.into_inner(),
+            watch: watch.into_inner(),
+            interval: interval.map_or(DEFAULT_INTERVAL, |i| i.into_inner()),
+            sustained: sustained.map_or(Duration::from_secs(0), |f| f.into_inner()),
         },
     ))
 }

@@ -23,6 +23,33 @@ impl Prometheus {
     /// Starts Prometheus with `openmetrics` (without the final `# EOF`) as its history.
     /// `None` (skip) only outside CI when Prometheus is not installed.
     pub fn start(openmetrics: &str) -> Option<Self> {
+        Self::launch(openmetrics, "scrape_configs: []\n")
+    }
+
+    /// Starts Prometheus scraping `target` (`host:port`, its `/metrics`) every second, so
+    /// that values change while a test runs, and waits until `metric` has been scraped.
+    pub fn scraping(target: &str, metric: &str) -> Option<Self> {
+        let config = format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: test\n    static_configs:\n      - targets: ['{target}']\n"
+        );
+        let server = Self::launch("", &config)?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let url = format!("{}/api/v1/query?query={metric}", server.url);
+            if let Some((200, body)) = super::http("GET", &url, b"") {
+                if body.contains("\"value\"") {
+                    return Some(server);
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "prometheus never scraped {target}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn launch(openmetrics: &str, scrape: &str) -> Option<Self> {
         let prometheus = super::tool("prometheus", "prometheus")?;
         let promtool = super::tool("promtool", "prometheus")?;
         let dir = tempfile::tempdir().unwrap();
@@ -31,25 +58,33 @@ impl Prometheus {
         let input = dir.path().join("history.om");
         std::fs::write(&input, format!("{openmetrics}# EOF\n")).unwrap();
         let blocks = dir.path().join("blocks");
-        let status = Command::new(&promtool)
-            .args([
-                "tsdb",
-                "create-blocks-from",
-                "openmetrics",
-                "--max-block-duration=744h",
-            ])
-            .arg(&input)
-            .arg(&blocks)
-            .stdout(Stdio::null())
-            .status()
-            .expect("run promtool");
-        assert!(status.success(), "promtool failed to backfill");
-        for entry in std::fs::read_dir(&blocks).unwrap() {
-            let entry = entry.unwrap();
-            copy_dir(&entry.path(), &data.join(entry.file_name()));
+        let status = if openmetrics.is_empty() {
+            None
+        } else {
+            Some(
+                Command::new(&promtool)
+                    .args([
+                        "tsdb",
+                        "create-blocks-from",
+                        "openmetrics",
+                        "--max-block-duration=744h",
+                    ])
+                    .arg(&input)
+                    .arg(&blocks)
+                    .stdout(Stdio::null())
+                    .status()
+                    .expect("run promtool"),
+            )
+        };
+        if let Some(status) = status {
+            assert!(status.success(), "promtool failed to backfill");
+            for entry in std::fs::read_dir(&blocks).unwrap() {
+                let entry = entry.unwrap();
+                copy_dir(&entry.path(), &data.join(entry.file_name()));
+            }
         }
         let config = dir.path().join("prometheus.yml");
-        std::fs::write(&config, "scrape_configs: []\n").unwrap();
+        std::fs::write(&config, scrape).unwrap();
         let mut child = Command::new(prometheus)
             .arg(format!("--config.file={}", config.display()))
             .arg(format!("--storage.tsdb.path={}", data.display()))
