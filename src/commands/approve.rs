@@ -426,13 +426,22 @@ fn summary(ticket: &Ticket, plan: &Plan, v: &TicketVerdict, digest: &str) -> Str
             ),
         },
     );
+    // Each signal with what it answered now: an approver sees it is alive.
     let signals: Vec<String> = ticket
         .health_signals
         .iter()
         .map(|h| {
             let h = h.get_ref();
+            let now = v.signals.iter().find(|s| s.name == h.name).map_or_else(
+                || "not asked".to_string(),
+                |s| match (s.value, &s.error) {
+                    (Some(value), _) => format!("{} now: {value}", s.verdict),
+                    (None, Some(e)) => format!("{}: {e}", s.verdict),
+                    (None, None) => s.verdict.to_string(),
+                },
+            );
             format!(
-                "{}: abort if {} (watch {})\n  {}",
+                "{}: abort if {} (watch {}); {now}\n  {}",
                 h.name, h.abort_if, h.watch, h.query
             )
         })
