@@ -46,6 +46,9 @@ _changegate() {
             changegate,snapshot)
                 cmd="changegate__subcmd__snapshot"
                 ;;
+            changegate,ticket)
+                cmd="changegate__subcmd__ticket"
+                ;;
             changegate,verify)
                 cmd="changegate__subcmd__verify"
                 ;;
@@ -82,6 +85,9 @@ _changegate() {
             changegate__subcmd__help,snapshot)
                 cmd="changegate__subcmd__help__subcmd__snapshot"
                 ;;
+            changegate__subcmd__help,ticket)
+                cmd="changegate__subcmd__help__subcmd__ticket"
+                ;;
             changegate__subcmd__help,verify)
                 cmd="changegate__subcmd__help__subcmd__verify"
                 ;;
@@ -90,6 +96,9 @@ _changegate() {
                 ;;
             changegate__subcmd__help__subcmd__hook,install)
                 cmd="changegate__subcmd__help__subcmd__hook__subcmd__install"
+                ;;
+            changegate__subcmd__help__subcmd__ticket,new)
+                cmd="changegate__subcmd__help__subcmd__ticket__subcmd__new"
                 ;;
             changegate__subcmd__hook,help)
                 cmd="changegate__subcmd__hook__subcmd__help"
@@ -103,6 +112,18 @@ _changegate() {
             changegate__subcmd__hook__subcmd__help,install)
                 cmd="changegate__subcmd__hook__subcmd__help__subcmd__install"
                 ;;
+            changegate__subcmd__ticket,help)
+                cmd="changegate__subcmd__ticket__subcmd__help"
+                ;;
+            changegate__subcmd__ticket,new)
+                cmd="changegate__subcmd__ticket__subcmd__new"
+                ;;
+            changegate__subcmd__ticket__subcmd__help,help)
+                cmd="changegate__subcmd__ticket__subcmd__help__subcmd__help"
+                ;;
+            changegate__subcmd__ticket__subcmd__help,new)
+                cmd="changegate__subcmd__ticket__subcmd__help__subcmd__new"
+                ;;
             *)
                 ;;
         esac
@@ -110,7 +131,7 @@ _changegate() {
 
     case "${cmd}" in
         changegate)
-            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check diff approve lint snapshot verify drift watch hook completions man help"
+            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check diff approve lint snapshot verify drift watch ticket hook completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -330,7 +351,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__help)
-            opts="check diff approve lint snapshot verify drift watch hook completions man help"
+            opts="check diff approve lint snapshot verify drift watch ticket hook completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,6 +507,34 @@ _changegate() {
         changegate__subcmd__help__subcmd__snapshot)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__help__subcmd__ticket)
+            opts="new"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__help__subcmd__ticket__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -703,6 +752,116 @@ _changegate() {
                     return 0
                     ;;
                 --attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__ticket)
+            opts="-q -v -h --config --format --now --no-progress --quiet --verbose --help new help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__ticket__subcmd__help)
+            opts="new help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__ticket__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__ticket__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__ticket__subcmd__new)
+            opts="-q -v -h --base --head --id --author --config --format --now --no-progress --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --author)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

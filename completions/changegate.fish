@@ -42,6 +42,7 @@ complete -c changegate -n "__fish_changegate_needs_command" -f -a "snapshot" -d 
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "verify" -d 'Re-resolve and compare exactly with a snapshot (exit 1 on any difference)'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "drift" -d 'Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "watch" -d 'Watch a ticket\'s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)'
+complete -c changegate -n "__fish_changegate_needs_command" -f -a "ticket" -d 'Write tickets: `ticket new` declares every change of a range or of two paths'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "hook" -d 'Install git hooks that run the gate'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -149,6 +150,32 @@ complete -c changegate -n "__fish_changegate_using_subcommand watch" -l no-progr
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -f -a "new" -d 'Write `changes/<ID>.toml` declaring every RRset change of the range (`--base REF`) or of `OLD NEW`, with what a person must decide left as `TODO`s; never overwrites'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l id -d 'The ticket\'s id [default: the next free `CHG-<n>` in the tickets folder]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l author -d 'The author [default: git\'s `user.email`]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+github\t''"
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l no-progress -d 'Never show progress bars'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Print only refusals and errors'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "new" -d 'Write `changes/<ID>.toml` declaring every RRset change of the range (`--base REF`) or of `OLD NEW`, with what a person must decide left as `TODO`s; never overwrites'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
@@ -190,16 +217,18 @@ complete -c changegate -n "__fish_changegate_using_subcommand man" -l no-progres
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s h -l help -d 'Print help'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "snapshot" -d 'Record live DNS answers (types, CNAME chain, values, TTLs) as the last-known-good state'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "verify" -d 'Re-resolve and compare exactly with a snapshot (exit 1 on any difference)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "drift" -d 'Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "watch" -d 'Watch a ticket\'s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "hook" -d 'Install git hooks that run the gate'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch hook completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "lint" -d 'Validate config, policy and tickets without touching the network'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "snapshot" -d 'Record live DNS answers (types, CNAME chain, values, TTLs) as the last-known-good state'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "verify" -d 'Re-resolve and compare exactly with a snapshot (exit 1 on any difference)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "drift" -d 'Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "watch" -d 'Watch a ticket\'s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "ticket" -d 'Write tickets: `ticket new` declares every change of a range or of two paths'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "hook" -d 'Install git hooks that run the gate'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c changegate -n "__fish_changegate_using_subcommand help; and __fish_seen_subcommand_from ticket" -f -a "new" -d 'Write `changes/<ID>.toml` declaring every RRset change of the range (`--base REF`) or of `OLD NEW`, with what a person must decide left as `TODO`s; never overwrites'
 complete -c changegate -n "__fish_changegate_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write a pre-push hook that runs `changegate check --base` on every pushed ref'

@@ -186,6 +186,75 @@ _arguments "${_arguments_options[@]}" : \
 ':ticket -- The ticket whose `\[\[health_signal\]\]`s to watch:_files' \
 && ret=0
 ;;
+(ticket)
+_arguments "${_arguments_options[@]}" : \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_changegate__subcmd__ticket_commands" \
+"*::: :->ticket" \
+&& ret=0
+
+    case $state in
+    (ticket)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:changegate-ticket-command-$line[1]:"
+        case $line[1] in
+            (new)
+_arguments "${_arguments_options[@]}" : \
+'--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
+'--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
+'--id=[The ticket'\''s id \[default\: the next free \`CHG-<n>\` in the tickets folder\]]:ID:_default' \
+'--author=[The author \[default\: git'\''s \`user.email\`\]]:EMAIL:_default' \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:(human json github)' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::paths -- Two zone files or folders\: OLD and NEW (instead of `--base`):_files' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_changegate__subcmd__ticket__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:changegate-ticket-help-command-$line[1]:"
+        case $line[1] in
+            (new)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
 (hook)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
@@ -324,6 +393,26 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(ticket)
+_arguments "${_arguments_options[@]}" : \
+":: :_changegate__subcmd__help__subcmd__ticket_commands" \
+"*::: :->ticket" \
+&& ret=0
+
+    case $state in
+    (ticket)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:changegate-help-ticket-command-$line[1]:"
+        case $line[1] in
+            (new)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (hook)
 _arguments "${_arguments_options[@]}" : \
 ":: :_changegate__subcmd__help__subcmd__hook_commands" \
@@ -376,6 +465,7 @@ _changegate_commands() {
 'verify:Re-resolve and compare exactly with a snapshot (exit 1 on any difference)' \
 'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
 'watch:Watch a ticket'\''s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)' \
+'ticket:Write tickets\: \`ticket new\` declares every change of a range or of two paths' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
@@ -419,6 +509,7 @@ _changegate__subcmd__help_commands() {
 'verify:Re-resolve and compare exactly with a snapshot (exit 1 on any difference)' \
 'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
 'watch:Watch a ticket'\''s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)' \
+'ticket:Write tickets\: \`ticket new\` declares every change of a range or of two paths' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
 'man:Print the man page (roff)' \
@@ -483,6 +574,18 @@ _changegate__subcmd__help__subcmd__snapshot_commands() {
     local commands; commands=()
     _describe -t commands 'changegate help snapshot commands' commands "$@"
 }
+(( $+functions[_changegate__subcmd__help__subcmd__ticket_commands] )) ||
+_changegate__subcmd__help__subcmd__ticket_commands() {
+    local commands; commands=(
+'new:Write \`changes/<ID>.toml\` declaring every RRset change of the range (\`--base REF\`) or of \`OLD NEW\`, with what a person must decide left as \`TODO\`s; never overwrites' \
+    )
+    _describe -t commands 'changegate help ticket commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__ticket__subcmd__new_commands] )) ||
+_changegate__subcmd__help__subcmd__ticket__subcmd__new_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help ticket new commands' commands "$@"
+}
 (( $+functions[_changegate__subcmd__help__subcmd__verify_commands] )) ||
 _changegate__subcmd__help__subcmd__verify_commands() {
     local commands; commands=()
@@ -538,6 +641,37 @@ _changegate__subcmd__man_commands() {
 _changegate__subcmd__snapshot_commands() {
     local commands; commands=()
     _describe -t commands 'changegate snapshot commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__ticket_commands] )) ||
+_changegate__subcmd__ticket_commands() {
+    local commands; commands=(
+'new:Write \`changes/<ID>.toml\` declaring every RRset change of the range (\`--base REF\`) or of \`OLD NEW\`, with what a person must decide left as \`TODO\`s; never overwrites' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'changegate ticket commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__ticket__subcmd__help_commands] )) ||
+_changegate__subcmd__ticket__subcmd__help_commands() {
+    local commands; commands=(
+'new:Write \`changes/<ID>.toml\` declaring every RRset change of the range (\`--base REF\`) or of \`OLD NEW\`, with what a person must decide left as \`TODO\`s; never overwrites' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'changegate ticket help commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__ticket__subcmd__help__subcmd__help_commands] )) ||
+_changegate__subcmd__ticket__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate ticket help help commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__ticket__subcmd__help__subcmd__new_commands] )) ||
+_changegate__subcmd__ticket__subcmd__help__subcmd__new_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate ticket help new commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__ticket__subcmd__new_commands] )) ||
+_changegate__subcmd__ticket__subcmd__new_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate ticket new commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__verify_commands] )) ||
 _changegate__subcmd__verify_commands() {

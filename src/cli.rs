@@ -58,6 +58,11 @@ pub enum Command {
     /// Watch a ticket's health signals through the change; abort on a breach (exit 0 healthy to
     /// the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)
     Watch(WatchArgs),
+    /// Write tickets: `ticket new` declares every change of a range or of two paths
+    Ticket {
+        #[command(subcommand)]
+        action: TicketAction,
+    },
     /// Install git hooks that run the gate
     Hook {
         #[command(subcommand)]
@@ -117,6 +122,28 @@ pub struct VerifyArgs {
     pub snapshot: PathBuf,
     #[command(flatten)]
     pub dns: DnsArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketAction {
+    /// Write `changes/<ID>.toml` declaring every RRset change of the range (`--base REF`) or
+    /// of `OLD NEW`, with what a person must decide left as `TODO`s; never overwrites
+    New(TicketNewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TicketNewArgs {
+    /// Two zone files or folders: OLD and NEW (instead of `--base`)
+    #[arg(value_name = "PATH", num_args = 0..=2)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// The ticket's id [default: the next free `CHG-<n>` in the tickets folder]
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// The author [default: git's `user.email`]
+    #[arg(long, value_name = "EMAIL")]
+    pub author: Option<String>,
 }
 
 #[derive(Debug, Args)]

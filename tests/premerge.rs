@@ -1046,3 +1046,85 @@ fn a_ttl_lowered_just_before_the_deletion_is_still_the_long_one() {
         }
     }
 }
+
+/// Issue 13: `ticket new` declares exactly the range's changes; what a person must decide is
+/// left to them, and `check` refuses it until they do.
+#[test]
+fn ticket_new_declares_the_diff_and_leaves_the_decisions_open() {
+    let repo = repo(FILE_METRICS);
+    // No changes yet: nothing is written.
+    let output = repo
+        .cmd()
+        .args(["ticket", "new", "--base", "base"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing for a ticket to declare"));
+    assert!(!repo.path().join("changes").exists());
+
+    edit_zone(&repo, |z| {
+        z.replace("old  A   192.0.2.7\n", "")
+            .replace("www  A   192.0.2.80", "www  A   192.0.2.81")
+            + "new  TXT \"hello\"\n"
+    });
+    commit(&repo, "the DNS change");
+    let output = repo
+        .cmd()
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args([
+            "ticket",
+            "new",
+            "--base",
+            "base",
+            "--author",
+            "dana@example.com",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("3 change(s) declared"), "{stderr}");
+    assert!(stderr.contains("tier `high`"), "{stderr}");
+    let text = std::fs::read_to_string(repo.path().join("changes/CHG-1.toml")).unwrap();
+    assert!(text.starts_with("# Tier `high`"), "{text}");
+    assert!(text.contains("author = \"dana@example.com\""), "{text}");
+    assert!(text.contains("# TODO: why this change is made"), "{text}");
+
+    // Never overwritten.
+    let output = repo
+        .cmd()
+        .args(["ticket", "new", "--base", "base", "--id", "CHG-1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("never overwritten"));
+
+    commit(&repo, "the ticket, as written");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        v["reasons"].as_array().is_none_or(|r| r.is_empty()),
+        "{v:#}"
+    );
+    assert!(
+        v["tickets"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["code"] != "declared-not-in-diff"),
+        "{v:#}"
+    );
+    let missing: Vec<&str> = v["tickets"][0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["code"] == "field-missing")
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    for field in ["intent.summary", "blast_radius.scope", "rollback.steps"] {
+        assert!(
+            missing.iter().any(|m| m.contains(field)),
+            "{field}: {missing:?}"
+        );
+    }
+}

@@ -66,7 +66,7 @@ fn report(problems: &[Diagnostic], color: bool) -> Outcome {
 }
 
 /// A file is one zone (octoDNS for `.yaml`/`.yml`, else a zone file); a folder holds zones.
-fn state_of(path: &Path) -> Result<State, Vec<Diagnostic>> {
+pub(super) fn state_of(path: &Path) -> Result<State, Vec<Diagnostic>> {
     let meta = std::fs::metadata(path).map_err(|e| {
         vec![Diagnostic::new(
             "zone-invalid",

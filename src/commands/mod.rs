@@ -8,12 +8,13 @@ mod diff;
 mod hook;
 mod lint;
 mod live;
+mod ticket;
 mod watch;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, HookAction};
+use crate::cli::{Cli, Command, HookAction, TicketAction};
 use crate::diag::Diagnostic;
 use crate::report::{self, Format, Report, Style};
 use crate::verdict::{Code, Decision, Item, Verdict};
@@ -69,6 +70,9 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Verify(args) => return operational(live::verify(&cli.global, args)),
         Command::Drift(args) => return operational(live::drift(&cli.global, args)),
         Command::Watch(args) => return watch::run(&cli.global, args, style.color),
+        Command::Ticket {
+            action: TicketAction::New(args),
+        } => return operational(ticket::new(&cli.global, args)),
         Command::Completions { shell } => return completions::completions(*shell),
         Command::Man => return completions::man(),
     };
