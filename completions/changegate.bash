@@ -142,7 +142,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -192,7 +192,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -230,7 +230,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -256,7 +256,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -290,7 +290,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -336,7 +336,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -586,7 +586,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -654,7 +654,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -680,7 +680,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -706,7 +706,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -760,7 +760,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -786,7 +786,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -870,7 +870,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -912,7 +912,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)
@@ -946,7 +946,7 @@ _changegate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --now)

@@ -27,12 +27,13 @@ end
 complete -c changegate -n "__fish_changegate_needs_command" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_needs_command" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_needs_command" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_needs_command" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_needs_command" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_needs_command" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_needs_command" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_needs_command" -s V -l version -d 'Print version'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
@@ -53,23 +54,25 @@ complete -c changegate -n "__fish_changegate_using_subcommand check" -l author -
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand check" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand check" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand check" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l key -d 'The SSH private key to sign with (a `.pub` file signs with that key in ssh-agent) [default: a key in ssh-agent that allowed_signers knows, else ~/.ssh/id_ed25519]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l as -d 'Approve as this principal [default: the principal allowed_signers gives the key]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l comment -d 'A one-line comment, signed with the approval' -r
@@ -79,23 +82,25 @@ complete -c changegate -n "__fish_changegate_using_subcommand approve" -l head -
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l show-digest -d 'Print the ticket\'s digest and exit'
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l force -d 'Replace your own earlier approval'
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand approve" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand lint" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand lint" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l ticket -d 'Record every name the ticket touches, and the names that depend on them' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l types -d 'Record types to ask for, comma-separated' -r
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l out -d 'The snapshot file to write (atomically)' -r -F
@@ -106,12 +111,13 @@ complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l attem
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -l resolver -d 'A resolver to ask, `ADDR[:PORT]` (repeat for several; their answers must agree) [default: `[dns] resolvers` in changegate.toml]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -l concurrency -d 'Questions in flight at once' -r
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -l timeout -d 'Time to wait for each answer' -r
@@ -119,12 +125,13 @@ complete -c changegate -n "__fish_changegate_using_subcommand verify" -l attempt
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -l zone -d 'Only these managed zones (repeat) [default: all]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -l resolver -d 'A resolver to ask, `ADDR[:PORT]` (repeat for several; their answers must agree) [default: `[dns] resolvers` in changegate.toml]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -l concurrency -d 'Questions in flight at once' -r
@@ -133,32 +140,35 @@ complete -c changegate -n "__fish_changegate_using_subcommand drift" -l attempts
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand drift" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -l max-blind -d 'Consecutive evaluations that may see nothing (error, empty, NaN) before the watch aborts: a rollout that has gone blind is not healthy' -r
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -l on-abort -d 'A command to run on abort (an argument vector, no shell), with `CHANGEGATE_TICKET`, `CHANGEGATE_SIGNAL` and `CHANGEGATE_SNAPSHOT` in its environment; give it last' -r
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand watch" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -f -a "new" -d 'Write `changes/<ID>.toml` declaring every RRset change of the range (`--base REF`) or of `OLD NEW`, with what a person must decide left as `TODO`s; never overwrites'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
@@ -168,55 +178,60 @@ complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "new" -d 'Write `changes/<ID>.toml` declaring every RRset change of the range (`--base REF`) or of `OLD NEW`, with what a person must decide left as `TODO`s; never overwrites'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "install" -d 'Write a pre-push hook that runs `changegate check --base` on every pushed ref'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l force -d 'Replace an existing pre-push hook that is not changegate\'s'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write a pre-push hook that runs `changegate check --base` on every pushed ref'
 complete -c changegate -n "__fish_changegate_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand completions" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand completions" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand completions" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand completions" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand completions" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand completions" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand man" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
-github\t''"
+github\t''
+markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand man" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
 complete -c changegate -n "__fish_changegate_using_subcommand man" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand man" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
-complete -c changegate -n "__fish_changegate_using_subcommand man" -s h -l help -d 'Print help'
+complete -c changegate -n "__fish_changegate_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "check" -d 'Evaluate tickets and print a verdict (exit 0 allowed, 1 refused, 2 invalid, 3 could not evaluate)'
 complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "diff" -d 'Show the desired-state DNS diff: `diff OLD NEW` (files or folders) or `diff --base REF`'
 complete -c changegate -n "__fish_changegate_using_subcommand help; and not __fish_seen_subcommand_from check diff approve lint snapshot verify drift watch ticket hook completions man help" -f -a "approve" -d 'Review a ticket and sign it with your SSH key'

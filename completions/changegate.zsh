@@ -16,15 +16,18 @@ _changegate() {
     local context curcontext="$curcontext" state line
     _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ":: :_changegate_commands" \
@@ -42,15 +45,18 @@ _arguments "${_arguments_options[@]}" : \
 '--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
 '*--author=[Who wrote the change, from a record the change cannot edit (CI'\''s pull-request author, as an allowed_signers principal); an author of every ticket, never an approver. Repeatable; also env CHANGEGATE_AUTHOR (comma-separated)]:PRINCIPAL:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '*::tickets -- Ticket files \[default\: every `*.toml` in the tickets folder from changegate.toml\]:_files' \
 && ret=0
 ;;
@@ -59,15 +65,18 @@ _arguments "${_arguments_options[@]}" : \
 '--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
 '--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '*::paths -- Two zone files or folders of zone files\: OLD and NEW:_files' \
 && ret=0
 ;;
@@ -80,7 +89,10 @@ _arguments "${_arguments_options[@]}" : \
 '--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
 '--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--show-digest[Print the ticket'\''s digest and exit]' \
 '--force[Replace your own earlier approval]' \
@@ -89,23 +101,26 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':ticket -- The ticket file to approve:_files' \
 && ret=0
 ;;
 (lint)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '*::tickets -- Ticket files \[default\: every `*.toml` in the tickets folder from changegate.toml\]:_files' \
 && ret=0
 ;;
@@ -119,15 +134,18 @@ _arguments "${_arguments_options[@]}" : \
 '--timeout=[Time to wait for each answer]:DURATION:_default' \
 '--attempts=[Tries per question, the first included]:N:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '*::names -- Names to record:_default' \
 && ret=0
 ;;
@@ -138,15 +156,18 @@ _arguments "${_arguments_options[@]}" : \
 '--timeout=[Time to wait for each answer]:DURATION:_default' \
 '--attempts=[Tries per question, the first included]:N:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':snapshot -- A snapshot file written by `changegate snapshot`:_files' \
 && ret=0
 ;;
@@ -158,15 +179,18 @@ _arguments "${_arguments_options[@]}" : \
 '--timeout=[Time to wait for each answer]:DURATION:_default' \
 '--attempts=[Tries per question, the first included]:N:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (watch)
@@ -174,30 +198,36 @@ _arguments "${_arguments_options[@]}" : \
 '--max-blind=[Consecutive evaluations that may see nothing (error, empty, NaN) before the watch aborts\: a rollout that has gone blind is not healthy]:N:_default' \
 '*--on-abort=[A command to run on abort (an argument vector, no shell), with \`CHANGEGATE_TICKET\`, \`CHANGEGATE_SIGNAL\` and \`CHANGEGATE_SNAPSHOT\` in its environment; give it last]:CMD:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':ticket -- The ticket whose `\[\[health_signal\]\]`s to watch:_files' \
 && ret=0
 ;;
 (ticket)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ":: :_changegate__subcmd__ticket_commands" \
 "*::: :->ticket" \
 && ret=0
@@ -215,15 +245,18 @@ _arguments "${_arguments_options[@]}" : \
 '--id=[The ticket'\''s id \[default\: the next free \`CHG-<n>\` in the tickets folder\]]:ID:_default' \
 '--author=[The author \[default\: git'\''s \`user.email\`\]]:EMAIL:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '*::paths -- Two zone files or folders\: OLD and NEW (instead of `--base`):_files' \
 && ret=0
 ;;
@@ -258,15 +291,18 @@ esac
 (hook)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ":: :_changegate__subcmd__hook_commands" \
 "*::: :->hook" \
 && ret=0
@@ -280,7 +316,10 @@ _arguments "${_arguments_options[@]}" : \
             (install)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--force[Replace an existing pre-push hook that is not changegate'\''s]' \
 '--no-progress[Never show progress bars]' \
@@ -288,8 +327,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (help)
@@ -323,30 +362,36 @@ esac
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':shell -- The shell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
 (man)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
-'--format=[Output format]:FORMAT:(human json github)' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
 '-v[Explain more\: every rule and freeze that set the tier]' \
 '--verbose[Explain more\: every rule and freeze that set the tier]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (help)

@@ -147,7 +147,22 @@ pub struct TicketVerdict {
     pub deletions: Vec<DeletionCheck>,
     /// Each health signal asked once at evaluation: alive, dead, tripped or unverified.
     pub signals: Vec<SignalCheck>,
+    /// The ticket's changes as planned (the diff's values with `--base`): what approvals sign.
+    pub changes: Vec<PlannedLine>,
     pub approvals: Approvals,
+}
+
+/// One change of the plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlannedLine {
+    pub action: &'static str,
+    pub name: Fqdn,
+    #[serde(rename = "type")]
+    pub rtype: RecordType,
+    pub zone: Fqdn,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u32>,
+    pub values: Vec<String>,
 }
 
 /// One health signal and what it answered when the ticket was evaluated.

@@ -699,3 +699,37 @@ fn the_incident_replay_over_clickhouse_query_logs() {
         "{unused:#}"
     );
 }
+
+/// Issue 13: `--format markdown`, for a pull-request comment or a job summary.
+#[test]
+fn markdown_summaries_of_a_refused_and_an_allowed_verdict() {
+    let output = demo()
+        .args(["check", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(
+        "markdown_refused",
+        String::from_utf8(output.stdout).unwrap()
+    );
+
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        "[sources]\nzonefiles = [\"zones/*.zone\"]\n",
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write("zones/example.com.zone", "$ORIGIN example.com.\n");
+    let mut text = complete_ticket("CHG-7", "record");
+    text.push_str("\n[[change]]\naction = \"create\"\nname = \"new.example.com\"\ntype = \"TXT\"\nttl = 300\nvalues = [\"\\\"a|b\\\"\"]\n");
+    repo.write("changes/CHG-7.toml", &text);
+    let output = repo
+        .cmd()
+        .args(["check", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("\\|"), "pipes in values are escaped: {text}");
+    insta::assert_snapshot!("markdown_allowed", text);
+}

@@ -244,6 +244,7 @@ fn invalid_ticket(path: &std::path::Path, problems: &[Diagnostic]) -> TicketVerd
         findings: Vec::new(),
         deletions: Vec::new(),
         signals: Vec::new(),
+        changes: Vec::new(),
         approvals: Approvals::default(),
     }
 }

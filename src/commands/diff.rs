@@ -44,6 +44,7 @@ pub fn run(global: &Global, args: &DiffArgs, color: bool) -> anyhow::Result<Outc
     let diff = diff_states(&old, &new);
     let text = match global.format {
         Format::Json => zonediff::json(&diff, &old, &new),
+        Format::Markdown => zonediff::markdown(&diff),
         _ => zonediff::human(&diff, &old, &new, color),
     };
     write_stdout(&text);

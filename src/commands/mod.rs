@@ -86,6 +86,7 @@ pub fn run(cli: Cli) -> Outcome {
                 Format::Human => report::human(&report, style),
                 Format::Json => report::json(&report),
                 Format::Github => report::github(&report),
+                Format::Markdown => report::markdown(&report),
             };
             write_stdout(&text);
             match verdict.verdict {

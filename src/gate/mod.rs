@@ -39,6 +39,19 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
         findings: Vec::new(),
         deletions: Vec::new(),
         signals: Vec::new(),
+        changes: facts
+            .plan
+            .changes
+            .iter()
+            .map(|c| PlannedLine {
+                action: c.action.as_str(),
+                name: c.name.clone(),
+                rtype: c.rtype,
+                zone: c.zone.clone(),
+                ttl: c.ttl,
+                values: c.values.clone(),
+            })
+            .collect(),
         approvals: Approvals::default(),
     };
     let at = |span: std::ops::Range<usize>| Location::new(&ticket.file, span);

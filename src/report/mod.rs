@@ -4,6 +4,7 @@
 
 mod github;
 mod human;
+mod markdown;
 pub mod zonediff;
 
 use crate::diag::Diagnostic;
@@ -11,6 +12,7 @@ use crate::verdict::Verdict;
 
 pub use github::render as github;
 pub use human::render as human;
+pub use markdown::render as markdown;
 
 /// Output format (`--format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -18,6 +20,8 @@ pub enum Format {
     Human,
     Json,
     Github,
+    /// A summary for a pull-request comment or a CI job summary.
+    Markdown,
 }
 
 /// How to render for people.

@@ -171,6 +171,59 @@ pub fn json(diff: &ZoneDiff, old: &State, new: &State) -> String {
     out
 }
 
+/// The diff as Markdown for a pull request: counts, then a table per change.
+pub fn markdown(diff: &ZoneDiff) -> String {
+    let s = summary(diff);
+    let mut out = format!(
+        "## DNS changes: {} create, {} update, {} delete\n\n",
+        s.create, s.update, s.delete
+    );
+    if diff.changes.is_empty() {
+        out.push_str("No differences.\n");
+        return out;
+    }
+    out.push_str(
+        "| change | zone | name | type | before | after |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
+    let cell = |values: Option<&crate::zone::RRset>| {
+        values.map_or_else(
+            || "-".to_string(),
+            |r| {
+                let values: Vec<String> = r
+                    .values
+                    .iter()
+                    .map(|v| format!("`{}`", v.replace('|', "\\|")))
+                    .collect();
+                format!("{} {}", r.ttl, values.join("; "))
+            },
+        )
+    };
+    for c in &diff.changes {
+        out.push_str(&format!(
+            "| {} | `{}` | `{}` | {} | {} | {} |\n",
+            c.kind.as_str(),
+            c.zone,
+            c.name(),
+            c.rtype(),
+            cell(c.old.as_ref()),
+            cell(c.new.as_ref())
+        ));
+    }
+    for t in &diff.type_changes {
+        out.push_str(&format!(
+            "\n**Type change**: `{}` goes from {} to {}: every answer for the name changes shape.\n",
+            t.name, t.from, t.to
+        ));
+    }
+    for d in &diff.dangling {
+        out.push_str(&format!(
+            "\n**Dangling**: `{} {}` would point at `{}`, which no longer exists.\n",
+            d.name, d.rtype, d.target
+        ));
+    }
+    out
+}
+
 fn paint(text: &str, code: u8, color: bool) -> String {
     if color {
         format!("\x1b[{code}m{text}\x1b[0m")
