@@ -37,6 +37,9 @@ _changegate() {
             changegate,hook)
                 cmd="changegate__subcmd__hook"
                 ;;
+            changegate,init)
+                cmd="changegate__subcmd__init"
+                ;;
             changegate,lint)
                 cmd="changegate__subcmd__lint"
                 ;;
@@ -75,6 +78,9 @@ _changegate() {
                 ;;
             changegate__subcmd__help,hook)
                 cmd="changegate__subcmd__help__subcmd__hook"
+                ;;
+            changegate__subcmd__help,init)
+                cmd="changegate__subcmd__help__subcmd__init"
                 ;;
             changegate__subcmd__help,lint)
                 cmd="changegate__subcmd__help__subcmd__lint"
@@ -131,7 +137,7 @@ _changegate() {
 
     case "${cmd}" in
         changegate)
-            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check diff approve lint snapshot verify drift watch ticket hook completions man help"
+            opts="-q -v -h -V --config --format --now --no-progress --quiet --verbose --help --version check diff approve lint snapshot verify drift watch init ticket hook completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,7 +357,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__help)
-            opts="check diff approve lint snapshot verify drift watch ticket hook completions man help"
+            opts="check diff approve lint snapshot verify drift watch init ticket hook completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,6 +471,20 @@ _changegate() {
         changegate__subcmd__help__subcmd__hook__subcmd__install)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -649,6 +669,48 @@ _changegate() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        changegate__subcmd__init)
+            opts="-q -v -h --force --metrics --url --zonefiles --octodns --config --format --now --no-progress --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --metrics)
+                    COMPREPLY=($(compgen -W "prometheus file" -- "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zonefiles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --octodns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

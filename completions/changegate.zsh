@@ -213,6 +213,28 @@ markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 ':ticket -- The ticket whose `\[\[health_signal\]\]`s to watch:_files' \
 && ret=0
 ;;
+(init)
+_arguments "${_arguments_options[@]}" : \
+'--metrics=[Where resolution counts come from \[default\: left commented\: every deletion is refused until it is set\]]:BACKEND:(prometheus file)' \
+'--url=[The Prometheus URL, with \`--metrics prometheus\`]:URL:_default' \
+'*--zonefiles=[Zone-file globs, instead of those found (repeat)]:GLOB:_default' \
+'*--octodns=[octoDNS YAML globs, instead of those found (repeat)]:GLOB:_default' \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--force[Replace files that exist (each is written whole or not at all)]' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
 (ticket)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
@@ -438,6 +460,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(init)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (ticket)
 _arguments "${_arguments_options[@]}" : \
 ":: :_changegate__subcmd__help__subcmd__ticket_commands" \
@@ -510,6 +536,7 @@ _changegate_commands() {
 'verify:Re-resolve and compare exactly with a snapshot (exit 1 on any difference)' \
 'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
 'watch:Watch a ticket'\''s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)' \
+'init:Write a starting changegate.toml, policy, allowed_signers and tickets folder for the DNS repository here; never overwrites without --force' \
 'ticket:Write tickets\: \`ticket new\` declares every change of a range or of two paths' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
@@ -554,6 +581,7 @@ _changegate__subcmd__help_commands() {
 'verify:Re-resolve and compare exactly with a snapshot (exit 1 on any difference)' \
 'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
 'watch:Watch a ticket'\''s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)' \
+'init:Write a starting changegate.toml, policy, allowed_signers and tickets folder for the DNS repository here; never overwrites without --force' \
 'ticket:Write tickets\: \`ticket new\` declares every change of a range or of two paths' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
@@ -603,6 +631,11 @@ _changegate__subcmd__help__subcmd__hook_commands() {
 _changegate__subcmd__help__subcmd__hook__subcmd__install_commands() {
     local commands; commands=()
     _describe -t commands 'changegate help hook install commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__init_commands] )) ||
+_changegate__subcmd__help__subcmd__init_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help init commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__help__subcmd__lint_commands] )) ||
 _changegate__subcmd__help__subcmd__lint_commands() {
@@ -671,6 +704,11 @@ _changegate__subcmd__hook__subcmd__help__subcmd__install_commands() {
 _changegate__subcmd__hook__subcmd__install_commands() {
     local commands; commands=()
     _describe -t commands 'changegate hook install commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__init_commands] )) ||
+_changegate__subcmd__init_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate init commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__lint_commands] )) ||
 _changegate__subcmd__lint_commands() {

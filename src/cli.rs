@@ -58,6 +58,9 @@ pub enum Command {
     /// Watch a ticket's health signals through the change; abort on a breach (exit 0 healthy to
     /// the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)
     Watch(WatchArgs),
+    /// Write a starting changegate.toml, policy, allowed_signers and tickets folder for the DNS
+    /// repository here; never overwrites without --force
+    Init(InitArgs),
     /// Write tickets: `ticket new` declares every change of a range or of two paths
     Ticket {
         #[command(subcommand)]
@@ -122,6 +125,32 @@ pub struct VerifyArgs {
     pub snapshot: PathBuf,
     #[command(flatten)]
     pub dns: DnsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace files that exist (each is written whole or not at all)
+    #[arg(long)]
+    pub force: bool,
+    /// Where resolution counts come from [default: left commented: every deletion is refused
+    /// until it is set]
+    #[arg(long, value_enum, value_name = "BACKEND")]
+    pub metrics: Option<InitMetrics>,
+    /// The Prometheus URL, with `--metrics prometheus`
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Zone-file globs, instead of those found (repeat)
+    #[arg(long, value_name = "GLOB")]
+    pub zonefiles: Vec<String>,
+    /// octoDNS YAML globs, instead of those found (repeat)
+    #[arg(long, value_name = "GLOB")]
+    pub octodns: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum InitMetrics {
+    Prometheus,
+    File,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ mod check;
 mod completions;
 mod diff;
 mod hook;
+mod init;
 mod lint;
 mod live;
 mod ticket;
@@ -70,6 +71,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Verify(args) => return operational(live::verify(&cli.global, args)),
         Command::Drift(args) => return operational(live::drift(&cli.global, args)),
         Command::Watch(args) => return watch::run(&cli.global, args, style.color),
+        Command::Init(args) => return operational(init::run(args)),
         Command::Ticket {
             action: TicketAction::New(args),
         } => return operational(ticket::new(&cli.global, args)),

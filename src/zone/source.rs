@@ -301,10 +301,19 @@ pub fn zone_name(path: &str, text: Option<&str>) -> Result<Fqdn, String> {
             break;
         }
     }
-    let stem = Path::new(path)
-        .file_stem()
+    // BIND's convention `db.example.com` names its zone after the prefix; otherwise the
+    // file's stem (`example.com.zone`).
+    let file = Path::new(path)
+        .file_name()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
+    let stem = match file.strip_prefix("db.") {
+        Some(zone) if !zone.is_empty() => zone,
+        _ => Path::new(path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default(),
+    };
     Fqdn::parse(stem)
         .map_err(|e| format!("the zone name `{stem}` taken from the file name is invalid: {e}"))
 }
