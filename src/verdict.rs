@@ -288,6 +288,9 @@ pub struct Evidence {
     /// For coverage: the logs against the server's own count of what it answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completeness: Option<crate::evidence::Completeness>,
+    /// The count at each step of the window, `[unix time, value]` (PromQL stores only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<(i64, f64)>>,
 }
 
 impl Evidence {
@@ -309,6 +312,7 @@ impl Evidence {
             coverage: None,
             gap: m.gap.clone(),
             completeness: m.completeness.clone(),
+            history: m.history.clone(),
         }
     }
 }

@@ -488,3 +488,118 @@ fn an_alias_used_only_over_ipv6_is_in_use() {
         "{query}"
     );
 }
+
+/// A counter rising by `per_sample(t)` every 10 minutes over the 16 days before now.
+fn shaped(labels: &str, per_sample: impl Fn(i64) -> u64) -> String {
+    let mut out = String::new();
+    let mut value = 1000u64;
+    let mut t = NOW_UNIX - 16 * 86_400;
+    while t <= NOW_UNIX {
+        out.push_str(&format!("dns_resolutions_total{{{labels}}} {value} {t}\n"));
+        value += per_sample(t);
+        t += 600;
+    }
+    out
+}
+
+/// Issue 13: the traffic behind a deletion, a step a day over the window, as evidence for
+/// people: a record that fell silent, one always flat, one with weekly bursts.
+#[test]
+fn the_shape_of_the_traffic_behind_each_deletion_is_shown() {
+    let zone = "zone=\"example.com\"";
+    let history = [
+        shaped(
+            &format!("name=\"falling.example.com\",type=\"A\",{zone}"),
+            |t| u64::from(t < NOW_UNIX - 3 * 86_400) * 3,
+        ),
+        shaped(
+            &format!("name=\"flat.example.com\",type=\"A\",{zone}"),
+            |_| 0,
+        ),
+        shaped(
+            &format!("name=\"bursty.example.com\",type=\"A\",{zone}"),
+            |t| u64::from((t / 86_400) % 7 == 0) * 20,
+        ),
+    ]
+    .concat();
+    let Some(prometheus) = Prometheus::start(&history) else {
+        return;
+    };
+    let repo = Repo::with_prometheus(&prometheus.url, "10s");
+    let picture = |name: &str| {
+        let ticket = repo.delete_ticket("CHG-P", &[(name, "A")]);
+        let (_, v) = repo.check_json(&[ticket.to_str().unwrap()]);
+        let history = v["tickets"][0]["deletions"][0]["evidence"]["history"].clone();
+        let values: Vec<f64> = history
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: no history in {v:#}"))
+            .iter()
+            .map(|p| p[1].as_f64().unwrap())
+            .collect();
+        values
+    };
+    let falling = picture("falling.example.com");
+    assert!((14..=16).contains(&falling.len()), "{falling:?}");
+    assert!(
+        falling[2] > 0.0 && *falling.last().unwrap() == 0.0,
+        "{falling:?}"
+    );
+    let flat = picture("flat.example.com");
+    assert!(flat.iter().all(|v| *v == 0.0), "{flat:?}");
+    let bursty = picture("bursty.example.com");
+    let peaks = bursty.iter().filter(|v| **v > 0.0).count();
+    assert!((1..=4).contains(&peaks), "{bursty:?}");
+    // The human report draws it beside the count.
+    let ticket = repo.delete_ticket("CHG-H", &[("falling.example.com", "A")]);
+    let output = repo
+        .cmd()
+        .args(["check", ticket.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains('█') && text.contains('▁'), "{text}");
+}
+
+/// A range query that fails leaves no picture and the same verdict.
+#[test]
+fn a_failed_picture_never_changes_the_verdict() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+            let mut buffer = vec![0u8; 16384];
+            let n = stream.read(&mut buffer).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buffer[..n]).into_owned();
+            let (status, body) = if request.contains("query_range") {
+                (500, "broken".to_string())
+            } else {
+                // The zone shows telemetry; the name shows none.
+                let value = if request.contains("zone%3D") {
+                    "50"
+                } else {
+                    "0"
+                };
+                (
+                    200,
+                    format!(
+                        r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{}},"value":[1,"{value}"]}}]}}}}"#
+                    ),
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let repo = Repo::with_prometheus(&url, "5s");
+    let ticket = repo.delete_ticket("CHG-1", &[("old.example.com", "A")]);
+    let (code, v) = repo.check_json(&[ticket.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v:#}");
+    let evidence = &v["tickets"][0]["deletions"][0]["evidence"];
+    assert!(evidence.get("history").is_none(), "{evidence:#}");
+}

@@ -398,6 +398,14 @@ fn summary(ticket: &Ticket, plan: &Plan, v: &TicketVerdict, digest: &str) -> Str
                         _ => format!("unavailable: {}", e.error.as_deref().unwrap_or("unknown")),
                     }
                 });
+                // The traffic's shape over the window, when the store gave it.
+                let detail = match &d.evidence.as_ref().and_then(|e| e.history.as_ref()) {
+                    Some(h) if !h.is_empty() => {
+                        let values: Vec<f64> = h.iter().map(|(_, v)| *v).collect();
+                        format!("{} {detail}", crate::report::sparkline(&values))
+                    }
+                    _ => detail,
+                };
                 format!(
                     "{} {} {}: {detail}",
                     if d.allowed { "✓" } else { "✗" },

@@ -11,7 +11,7 @@ use comfy_table::{Cell, Color};
 use crate::cli::{Global, WatchArgs};
 use crate::evidence::Outcome as Answer;
 use crate::evidence::signals;
-use crate::report::{Format, table};
+use crate::report::{Format, sparkline, table};
 use crate::ticket::{HealthSignal, Ticket, read_ticket};
 use crate::workspace;
 
@@ -401,36 +401,4 @@ fn redraw(watched: &[Watched<'_>], drawn: usize, color: bool) -> usize {
     out.push('\n');
     super::write_stdout(&out);
     text.lines().count()
-}
-
-/// Values as a line of bars, the last 30.
-fn sparkline(values: &[f64]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let tail = &values[values.len().saturating_sub(30)..];
-    let (lo, hi) = tail
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(*v), hi.max(*v))
-        });
-    tail.iter()
-        .map(|v| {
-            if hi > lo {
-                BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]
-            } else {
-                BARS[3]
-            }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sparklines_scale_to_their_values() {
-        assert_eq!(sparkline(&[0.0, 7.0]), "▁█");
-        assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
-        assert_eq!(sparkline(&[]), "");
-    }
 }

@@ -88,6 +88,10 @@ pub struct Measurement {
     /// count of what it answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completeness: Option<Completeness>,
+    /// The count over each step of the window (`[unix time, value]`), for people to see the
+    /// traffic's shape; never part of the decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<(i64, f64)>>,
 }
 
 impl Measurement {
@@ -104,6 +108,7 @@ impl Measurement {
             result,
             gap: None,
             completeness: None,
+            history: None,
         }
     }
 }
@@ -572,6 +577,40 @@ async fn measure_with_templates(
     for (zone, probes) in probes {
         if let Some(coverage) = facts.zones.get_mut(&zone) {
             judge_probes(coverage, probes, gap);
+        }
+    }
+    // The traffic's shape over the window, a step at a time: a picture for people. A range
+    // query that fails leaves no picture and changes nothing.
+    if let Backend::Prometheus(p) = &*backend {
+        let window = *policy.window.get_ref();
+        let step = Duration::from_secs((window.as_secs() / 14).max(60));
+        let start = window_start(policy, now);
+        let pictures = targets.iter().filter_map(|target| {
+            let reach = Reach::of(&target.name, target.rtype);
+            let template = reach.template(policy).1?;
+            let name = match reach {
+                Reach::Wildcard => target.name.as_str().strip_prefix("*.").unwrap_or_default(),
+                _ => target.name.as_str(),
+            };
+            let vars = template::Vars {
+                name,
+                fqdn: &target.name.to_dotted(),
+                rtype: &target.rtype.asked_as().as_str(),
+                zone: target.zone.as_str(),
+                window: &step.to_string(),
+            };
+            let query = template::render(template, &vars);
+            let limit = &limit;
+            Some(async move {
+                let _permit = limit.acquire().await;
+                let history = p.range(&query, start, now, step).await.ok();
+                ((target.name.clone(), target.rtype), history)
+            })
+        });
+        for (key, history) in join_all(pictures).await {
+            if let Some(m) = facts.rrsets.get_mut(&key) {
+                m.history = history;
+            }
         }
     }
     if let Backend::File(csv) = &*backend {

@@ -50,6 +50,64 @@ impl Prometheus {
         let body = http::body(response, "Prometheus", &self.url).await?;
         parse_response(status.as_u16(), &body)
     }
+
+    /// Evaluates `query` at every `step` from `start` to `end` (a range query): one series of
+    /// `[time, value]`, or none. Evidence for people, never for the decision.
+    pub async fn range(
+        &self,
+        query: &str,
+        start: jiff::Timestamp,
+        end: jiff::Timestamp,
+        step: Duration,
+    ) -> Result<Vec<(i64, f64)>, String> {
+        let token = self.token.as_ref().map_err(Clone::clone)?;
+        let (start, end) = (start.as_second().to_string(), end.as_second().to_string());
+        let step = step.as_secs().to_string();
+        let mut request = self
+            .client
+            .post(self.endpoint.replace("/query", "/query_range"))
+            .form(&[
+                ("query", query),
+                ("start", start.as_str()),
+                ("end", end.as_str()),
+                ("step", step.as_str()),
+            ]);
+        if let Some(Secret(token)) = token {
+            request = request.bearer_auth(token);
+        }
+        let describe = |e: &reqwest::Error| http::describe(e, "Prometheus", &self.url);
+        let response = request.send().await.map_err(|e| describe(&e))?;
+        let status = response.status();
+        let body = http::body(response, "Prometheus", &self.url).await?;
+        if !status.is_success() {
+            return Err(format!("Prometheus answered HTTP {}", status.as_u16()));
+        }
+        #[derive(Deserialize)]
+        struct Matrix {
+            data: MatrixData,
+        }
+        #[derive(Deserialize)]
+        struct MatrixData {
+            result: Vec<RangeSeries>,
+        }
+        #[derive(Deserialize)]
+        struct RangeSeries {
+            values: Vec<(f64, String)>,
+        }
+        let matrix: Matrix =
+            serde_json::from_slice(&body).map_err(|e| format!("not a range answer: {e}"))?;
+        match matrix.data.result.as_slice() {
+            [] => Ok(Vec::new()),
+            [one] => Ok(one
+                .values
+                .iter()
+                .filter_map(|(t, v)| {
+                    Some((*t as i64, v.parse::<f64>().ok().filter(|v| v.is_finite())?))
+                })
+                .collect()),
+            many => Err(format!("{} series, not one", many.len())),
+        }
+    }
 }
 
 #[derive(Deserialize)]

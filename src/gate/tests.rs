@@ -112,6 +112,7 @@ fn measured(result: Result<Outcome, String>) -> Measurement {
         result,
         gap: None,
         completeness: None,
+        history: None,
     }
 }
 

@@ -143,7 +143,7 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
         for d in &t.deletions {
             let (value, coverage, query, when) = match &d.evidence {
                 Some(e) => (
-                    value_text(e),
+                    with_history(e),
                     e.coverage.as_deref().map_or("-".into(), value_text),
                     shortened(&e.query),
                     e.evaluated_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -173,6 +173,16 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
             let _ = writeln!(out, "  deletion evidence over the last {window}:");
         }
         let _ = writeln!(out, "{table}");
+        let pictured = t
+            .deletions
+            .iter()
+            .any(|d| d.evidence.as_ref().is_some_and(|e| e.history.is_some()));
+        if !pictured {
+            let _ = writeln!(
+                out,
+                "  (no traffic shape over the window: the source keeps no history, or did not give it)"
+            );
+        }
     }
 
     if !t.signals.is_empty() {
@@ -230,6 +240,17 @@ fn render_ticket(out: &mut String, t: &TicketVerdict, style: Style) {
         let code = a.code.map(|c| c.as_str()).unwrap_or_default();
         let reason = a.reason.as_deref().unwrap_or_default();
         let _ = writeln!(out, "    ✗ {} [{code}] ({}): {reason}", a.approver, a.file);
+    }
+}
+
+/// The count, after the traffic's shape over the window when the store gave it.
+fn with_history(e: &Evidence) -> String {
+    match &e.history {
+        Some(history) if !history.is_empty() => {
+            let values: Vec<f64> = history.iter().map(|(_, v)| *v).collect();
+            format!("{} {}", super::sparkline(&values), value_text(e))
+        }
+        _ => value_text(e),
     }
 }
 

@@ -60,3 +60,39 @@ pub fn json(report: &Report<'_>) -> String {
     out.push('\n');
     out
 }
+
+/// Values as a line of bars (the last 30), lowest `▁` to highest `█`; all equal is a flat
+/// line at the bottom when they are zero, in the middle otherwise.
+pub fn sparkline(values: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let tail = &values[values.len().saturating_sub(30)..];
+    let (lo, hi) = tail
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    tail.iter()
+        .map(|v| {
+            if hi > lo {
+                BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]
+            } else if *v == 0.0 {
+                BARS[0]
+            } else {
+                BARS[3]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_scale_to_their_values() {
+        assert_eq!(sparkline(&[0.0, 7.0]), "▁█");
+        assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
+        assert_eq!(sparkline(&[0.0, 0.0]), "▁▁");
+        assert_eq!(sparkline(&[]), "");
+    }
+}
