@@ -733,3 +733,67 @@ fn markdown_summaries_of_a_refused_and_an_allowed_verdict() {
     assert!(text.contains("\\|"), "pipes in values are escaped: {text}");
     insta::assert_snapshot!("markdown_allowed", text);
 }
+
+/// `ticket new OLD NEW`: a ticket from two folders, as `diff OLD NEW` sees them.
+#[test]
+fn ticket_new_from_two_paths() {
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        "[sources]\nzonefiles = [\"zones/*.zone\"]\n",
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write(
+        "zones/example.com.zone",
+        "$ORIGIN example.com.\n$TTL 300\nwww A 192.0.2.1\n",
+    )
+    .write(
+        "old/example.com.zone",
+        "$ORIGIN example.com.\n$TTL 300\nwww A 192.0.2.1\ngone A 192.0.2.9\n",
+    )
+    .write(
+        "new/example.com.zone",
+        "$ORIGIN example.com.\n$TTL 300\nwww A 192.0.2.2\n",
+    );
+    let output = repo
+        .cmd()
+        .args([
+            "ticket",
+            "new",
+            "old",
+            "new",
+            "--id",
+            "CHG-42",
+            "--author",
+            "e@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(repo.path().join("changes/CHG-42.toml")).unwrap();
+    assert!(
+        text.contains("action = \"delete\"\nname = \"gone.example.com\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("action = \"update\"\nname = \"www.example.com\""),
+        "{text}"
+    );
+    // What it wrote is a valid ticket; `check` refuses it until the TODOs are written.
+    let output = repo
+        .cmd()
+        .args(["lint", "changes/CHG-42.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
