@@ -20,8 +20,12 @@ pub struct PlannedChange {
     pub zone: Fqdn,
     pub values: Vec<String>,
     pub ttl: Option<u32>,
-    /// The RRset's TTL before the change, when the diff has it.
+    /// The RRset's TTL before the change, when the diff has it (widened, with `--base`, to the
+    /// largest it had within the deletion window: what caches may still hold).
     pub old_ttl: Option<u32>,
+    /// The RRset as the base holds it (TTL and values), when the diff has it: part of what
+    /// approvals sign, so that an approval covers the state it was given.
+    pub before: Option<(u32, Vec<String>)>,
     /// What the new RRset's octoDNS file says beyond its values, when the diff has it:
     /// `("octodns", settings)` and `("dynamic", pools and rules)`.
     pub extras: Vec<(&'static str, String)>,
@@ -146,6 +150,7 @@ impl Plan {
                 values: change.values.clone(),
                 ttl: change.ttl,
                 old_ttl: None,
+                before: None,
                 extras: Vec::new(),
                 span: change.span.clone(),
             });
@@ -231,6 +236,10 @@ impl Plan {
                     .unwrap_or_default(),
                 ttl: new.map(|r| r.ttl),
                 old_ttl: change.old.as_ref().map(|r| r.ttl),
+                before: change
+                    .old
+                    .as_ref()
+                    .map(|r| (r.ttl, r.values.iter().map(|v| v.to_string()).collect())),
                 extras: new
                     .and_then(|r| r.octodns.as_deref())
                     .map(|o| o.parts().map(|(k, v)| (k, v.to_string())).collect())
@@ -309,23 +318,54 @@ impl Plan {
     /// The canonical text of the RRset changes, the thing approvers sign (`plan: sha256:...`).
     ///
     /// ```text
-    /// changegate plan v1
-    /// <action>\t<zone.>\t<name.>\t<TYPE>\t<ttl or ->[\t<value>]...
+    /// changegate plan v2
+    /// <action>\t<zone.>\t<name.>\t<TYPE>\tnew\t<ttl or ->\t<n>[\t<value>]*\told\t<ttl or ->\t<m>[\t<value>]*
     /// ```
     /// One line per RRset, sorted by zone, then name (both without the trailing dot), then type
-    /// mnemonic, each compared as bytes; values in the order given, with `\`, tab and newline
-    /// escaped as `\\`, `\t`, `\n`; every line ends in `\n`.
+    /// mnemonic, each compared as bytes. `new` is the RRset after the change (`-` and 0 values
+    /// for a deletion), `old` the RRset the change replaces (`-` and 0 values for a creation,
+    /// or when the base is not known); each value list is preceded by its count, so the text
+    /// parses back without ambiguity. Values are in the order given, with `\`, tab and newline
+    /// escaped as `\\`, `\t`, `\n`; every line ends in `\n`. Provider settings follow their
+    /// line as `\t<what>\t<text>\n`. Because the old RRset is signed too, an approval
+    /// given before the base moved under the change no longer verifies.
     pub fn canonical_text(&self) -> String {
-        let mut changes: Vec<&PlannedChange> = self.changes.iter().collect();
-        changes.sort_by(|a, b| {
-            (a.zone.as_str(), a.name.as_str(), a.rtype.as_str()).cmp(&(
-                b.zone.as_str(),
-                b.name.as_str(),
-                b.rtype.as_str(),
-            ))
-        });
+        let mut out = String::from("changegate plan v2\n");
+        for c in self.sorted() {
+            out.push_str(&format!(
+                "{}\t{}\t{}\t{}\tnew\t",
+                c.action.as_str(),
+                c.zone.to_dotted(),
+                c.name.to_dotted(),
+                c.rtype
+            ));
+            let new_values: &[String] = if c.action == Action::Delete {
+                &[]
+            } else {
+                &c.values
+            };
+            let new_ttl = if c.action == Action::Delete {
+                None
+            } else {
+                c.ttl
+            };
+            push_rrset(&mut out, new_ttl, new_values);
+            out.push_str("\told\t");
+            match &c.before {
+                Some((ttl, values)) => push_rrset(&mut out, Some(*ttl), values),
+                None => push_rrset(&mut out, None, &[]),
+            }
+            out.push('\n');
+            push_extras(&mut out, c);
+        }
+        out
+    }
+
+    /// The first plan text, `changegate plan v1`, which did not carry the state a change
+    /// replaces: only to recognise approvals of it (always stale now).
+    pub fn canonical_text_v1(&self) -> String {
         let mut out = String::from("changegate plan v1\n");
-        for c in changes {
+        for c in self.sorted() {
             let ttl = c.ttl.map_or_else(|| "-".to_string(), |t| t.to_string());
             out.push_str(&format!(
                 "{}\t{}\t{}\t{}\t{ttl}",
@@ -339,20 +379,66 @@ impl Plan {
                 out.push_str(&escape(value));
             }
             out.push('\n');
-            for (what, text) in &c.extras {
-                out.push('\t');
-                out.push_str(what);
-                out.push('\t');
-                out.push_str(&escape(text));
-                out.push('\n');
-            }
+            push_extras(&mut out, c);
         }
         out
+    }
+
+    fn sorted(&self) -> Vec<&PlannedChange> {
+        let mut changes: Vec<&PlannedChange> = self.changes.iter().collect();
+        changes.sort_by(|a, b| {
+            (a.zone.as_str(), a.name.as_str(), a.rtype.as_str()).cmp(&(
+                b.zone.as_str(),
+                b.name.as_str(),
+                b.rtype.as_str(),
+            ))
+        });
+        changes
     }
 
     /// `sha256:<hex>` of [`Plan::canonical_text`].
     pub fn digest(&self) -> String {
         crate::model::sha256(self.canonical_text().as_bytes())
+    }
+
+    /// `sha256:<hex>` of [`Plan::canonical_text_v1`].
+    pub fn digest_v1(&self) -> String {
+        crate::model::sha256(self.canonical_text_v1().as_bytes())
+    }
+
+    /// What the changes replace now, for a person: `www.example.com A was 192.0.2.9 (TTL 300)`.
+    pub fn replaced(&self) -> Vec<String> {
+        self.sorted()
+            .into_iter()
+            .filter_map(|c| {
+                let (ttl, values) = c.before.as_ref()?;
+                Some(format!(
+                    "{} {} is {} (TTL {ttl})",
+                    c.name,
+                    c.rtype,
+                    values.join(", ")
+                ))
+            })
+            .collect()
+    }
+}
+
+fn push_rrset(out: &mut String, ttl: Option<u32>, values: &[String]) {
+    let ttl = ttl.map_or_else(|| "-".to_string(), |t| t.to_string());
+    out.push_str(&format!("{ttl}\t{}", values.len()));
+    for value in values {
+        out.push('\t');
+        out.push_str(&escape(value));
+    }
+}
+
+fn push_extras(out: &mut String, c: &PlannedChange) {
+    for (what, text) in &c.extras {
+        out.push('\t');
+        out.push_str(what);
+        out.push('\t');
+        out.push_str(&escape(text));
+        out.push('\n');
     }
 }
 
@@ -406,12 +492,23 @@ type = "DNSKEY"
         let plan = Plan::from_ticket(&ticket, &zones).unwrap();
         assert_eq!(
             plan.canonical_text(),
-            "changegate plan v1\n\
-             update\texample.com.\texample.com.\tTXT\t-\tv=spf1 -all\ttab\\there\n\
-             delete\texample.com.\told.example.com.\tDNSKEY\t-\n\
-             delete\texample.com.\told.example.com.\tDS\t-\n\
-             create\texample.com.\twww.example.com.\tA\t300\t192.0.2.1\t192.0.2.2\n"
+            "changegate plan v2\n\
+             update\texample.com.\texample.com.\tTXT\tnew\t-\t2\tv=spf1 -all\ttab\\there\told\t-\t0\n\
+             delete\texample.com.\told.example.com.\tDNSKEY\tnew\t-\t0\told\t-\t0\n\
+             delete\texample.com.\told.example.com.\tDS\tnew\t-\t0\told\t-\t0\n\
+             create\texample.com.\twww.example.com.\tA\tnew\t300\t2\t192.0.2.1\t192.0.2.2\told\t-\t0\n"
         );
+        // The state a change replaces is signed too: the same change over another base is
+        // another plan.
+        let mut moved = plan.clone();
+        moved.changes[0].before = Some((300, vec!["v=spf1 ~all".into()]));
+        assert_ne!(moved.digest(), plan.digest());
+        assert!(
+            moved
+                .canonical_text()
+                .contains("\told\t300\t1\tv=spf1 ~all\n")
+        );
+        assert_eq!(moved.digest_v1(), plan.digest_v1());
         assert_eq!(
             plan.digest(),
             crate::model::sha256(plan.canonical_text().as_bytes())
@@ -420,7 +517,7 @@ type = "DNSKEY"
         let mut plan = plan;
         plan.changes[0].extras = vec![("octodns", r#"{"cloudflare": {"proxied": true}}"#.into())];
         assert!(plan.canonical_text().contains(
-            "\tA\t300\t192.0.2.1\t192.0.2.2\n\toctodns\t{\"cloudflare\": {\"proxied\": true}}\n"
+            "\tA\tnew\t300\t2\t192.0.2.1\t192.0.2.2\told\t-\t0\n\toctodns\t{\"cloudflare\": {\"proxied\": true}}\n"
         ));
     }
 }

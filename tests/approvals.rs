@@ -1005,3 +1005,132 @@ fn regression_9_a_trusted_author_from_ci_never_approves() {
     let (_, v) = a.check("CHG-1", &["--author", "Carol@example.com"]);
     assert_eq!(invalid_reason(&v, "carol@example.com").0, "self-approval");
 }
+
+/// Issue 17, "an approval covers the state it was given": the plan text approvers sign
+/// carries what each change replaces, so an approval given before the base moved under the
+/// change (a rebase over someone else's edit of the same record) is stale, and says what
+/// moved.
+#[test]
+fn regression_17_an_approval_is_bound_to_the_state_it_was_given() {
+    let a = Approvals::new();
+    let dir = a.repo.path();
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    let zone = |www: &str| format!("$ORIGIN example.com.\n$TTL 300\nwww A {www}\n");
+    std::fs::remove_dir_all(dir.join("changes")).unwrap();
+    a.repo.write("zones/example.com.zone", &zone("192.0.2.1"));
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    git(&["tag", "base"]);
+    // The change: www from .1 to .2, approved by both groups over that base.
+    git(&["checkout", "-q", "-b", "change"]);
+    a.repo.write("zones/example.com.zone", &zone("192.0.2.2"));
+    a.repo.write(
+        "changes/CHG-U.toml",
+        &format!(
+            "{}\n[[change]]\naction = \"update\"\nname = \"www.example.com\"\ntype = \"A\"\n",
+            complete_ticket("CHG-U", "global")
+        ),
+    );
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "CHG-U"]);
+    for person in ["carol", "erin"] {
+        let digest = a
+            .repo
+            .cmd()
+            .args([
+                "approve",
+                "--base",
+                "base",
+                "--show-digest",
+                "changes/CHG-U.toml",
+            ])
+            .output()
+            .unwrap();
+        let digest = String::from_utf8(digest.stdout).unwrap();
+        let output = a
+            .repo
+            .cmd()
+            .args([
+                "approve",
+                "--base",
+                "base",
+                "changes/CHG-U.toml",
+                "--digest",
+                digest.trim(),
+            ])
+            .arg("--key")
+            .arg(a.key(person))
+            .env_remove("SSH_AUTH_SOCK")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "approvals"]);
+    let (code, v) = a.repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 0, "{v:#}");
+
+    // Meanwhile someone changed www to .9 on main; the branch is rebased onto it: the same
+    // ticket and approvals now turn .9 into .2, a silent revert of the other change.
+    git(&["checkout", "-q", "main"]);
+    a.repo.write("zones/example.com.zone", &zone("192.0.2.9"));
+    git(&["commit", "-q", "-am", "someone else's change"]);
+    git(&["tag", "moved"]);
+    git(&["checkout", "-q", "change"]);
+    git(&["rebase", "-q", "-X", "theirs", "moved"]);
+    let (code, v) = a.repo.check_json(&["--base", "moved"]);
+    assert_eq!(code, 1, "{v:#}");
+    let (kind, why) = invalid_reason(&v, "carol@example.com");
+    assert_eq!(kind, "approval-stale", "{v:#}");
+    assert!(why.contains("www.example.com A is 192.0.2.9"), "{why}");
+}
+
+/// An approval of the first plan text (`changegate plan v1`, which did not bind the state a
+/// change replaces) is never valid: stale, and told why.
+#[test]
+fn regression_17_an_approval_of_a_v1_plan_is_stale() {
+    use changegate::diag::SourceFile;
+    use changegate::plan::Plan;
+    let a = Approvals::new();
+    let path = a.repo.path().join("changes/CHG-1.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let ticket =
+        changegate::ticket::read_ticket(SourceFile::new("CHG-1.toml", text), &path).unwrap();
+    let zones = [changegate::zone::ManagedZone {
+        name: changegate::model::Fqdn::parse("example.com").unwrap(),
+        file: "zones/example.com.zone".into(),
+    }];
+    let plan = Plan::from_ticket(&ticket, &zones).unwrap();
+    let message = a
+        .message("CHG-1", "carol@example.com")
+        .replace(&plan.digest(), &plan.digest_v1());
+    assert!(message.contains(&plan.digest_v1()));
+    a.sign_with_ssh_keygen(
+        "CHG-1",
+        "carol@example.com",
+        "carol",
+        "changegate",
+        &message,
+    );
+    let (_, v) = a.check("CHG-1", &[]);
+    let (code, why) = invalid_reason(&v, "carol@example.com");
+    assert_eq!(code, "approval-stale");
+    assert!(why.contains("changegate plan v1"), "{why}");
+}

@@ -66,10 +66,23 @@ pub(super) fn judge(facts: &Facts<'_>, policy: &Policy, tier: &Tier, v: &mut Tic
                 Code::ApprovalStale,
                 "the ticket was edited after it was approved".to_string(),
             )
-        } else if m.plan != a.plan_digest {
+        } else if m.plan != a.plan_digest && m.plan == facts.plan.digest_v1() {
             (
                 Code::ApprovalStale,
-                "the planned DNS changes differ from the ones approved".to_string(),
+                "it signs the plan as `changegate plan v1`, which does not say what the change replaces; approve again to sign `changegate plan v2`".to_string(),
+            )
+        } else if m.plan != a.plan_digest {
+            let replaced = facts.plan.replaced();
+            (
+                Code::ApprovalStale,
+                if replaced.is_empty() {
+                    "the planned DNS changes differ from the ones approved".to_string()
+                } else {
+                    format!(
+                        "the planned DNS changes, or the state they start from, differ from the ones approved (the base may have moved under the change); now {}",
+                        replaced.join("; ")
+                    )
+                },
             )
         } else if m.tier != *tier_name {
             (
