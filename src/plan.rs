@@ -26,6 +26,9 @@ pub struct PlannedChange {
     /// The RRset as the base holds it (TTL and values), when the diff has it: part of what
     /// approvals sign, so that an approval covers the state it was given.
     pub before: Option<(u32, Vec<String>)>,
+    /// For a deletion, the zone's negative-caching TTL (the smaller of its SOA's TTL and
+    /// MINIMUM): how long resolvers keep "no such name" once it is gone.
+    pub negative_ttl: Option<u32>,
     /// What the new RRset's octoDNS file says beyond its values, when the diff has it:
     /// `("octodns", settings)` and `("dynamic", pools and rules)`.
     pub extras: Vec<(&'static str, String)>,
@@ -35,6 +38,8 @@ pub struct PlannedChange {
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     pub changes: Vec<PlannedChange>,
+    /// With the diff: how many RRsets each zone the plan touches held before the change.
+    pub zone_sizes: std::collections::BTreeMap<Fqdn, usize>,
     pub type_changes: Vec<TypeChange>,
     /// Names that depend on what this plan deletes or retypes (from the diff, `--base` only).
     pub cascade: Vec<(Cascade, String)>,
@@ -151,6 +156,7 @@ impl Plan {
                 ttl: change.ttl,
                 old_ttl: None,
                 before: None,
+                negative_ttl: None,
                 extras: Vec::new(),
                 span: change.span.clone(),
             });
@@ -240,6 +246,9 @@ impl Plan {
                     .old
                     .as_ref()
                     .map(|r| (r.ttl, r.values.iter().map(|v| v.to_string()).collect())),
+                negative_ttl: (declared.action == Action::Delete)
+                    .then(|| negative_ttl(head, &change.zone))
+                    .flatten(),
                 extras: new
                     .and_then(|r| r.octodns.as_deref())
                     .map(|o| o.parts().map(|(k, v)| (k, v.to_string())).collect())
@@ -261,6 +270,22 @@ impl Plan {
             .map(|c| &c.name)
             .chain(plan.type_changes.iter().map(|t| &t.name))
             .collect();
+        for change in &plan.changes {
+            if plan.zone_sizes.contains_key(&change.zone) {
+                continue;
+            }
+            let now = head.zones.get(&change.zone).map_or(0, |z| z.rrsets.len());
+            let (mut created, mut deleted) = (0usize, 0usize);
+            for c in diff.changes.iter().filter(|c| c.zone == change.zone) {
+                match c.kind {
+                    ChangeKind::Create => created += 1,
+                    ChangeKind::Delete => deleted += 1,
+                    ChangeKind::Update => {}
+                }
+            }
+            plan.zone_sizes
+                .insert(change.zone.clone(), (now + deleted).saturating_sub(created));
+        }
         let file = |origin: crate::zone::Origin| {
             head.files
                 .get(origin.file as usize)
@@ -448,6 +473,13 @@ fn escape(field: &str) -> String {
         .replace('\\', "\\\\")
         .replace('\t', "\\t")
         .replace('\n', "\\n")
+}
+
+/// A zone's negative-caching TTL in `state`: the smaller of its SOA's TTL and MINIMUM.
+fn negative_ttl(state: &State, zone: &Fqdn) -> Option<u32> {
+    let soa = state.zones.get(zone)?.find(zone, RecordType::Soa)?;
+    let minimum: u32 = soa.values.first()?.rsplit(' ').next()?.parse().ok()?;
+    Some(soa.ttl.min(minimum))
 }
 
 #[cfg(test)]

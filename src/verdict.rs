@@ -46,6 +46,9 @@ codes! {
     MetricsUnavailable => "metrics-unavailable", true, "the metrics backend failed, timed out or answered something untrustworthy";
     HealthSignalDead => "health-signal-dead", true, "a health signal's query fails or sees nothing, so it could abort nothing";
     HealthSignalTripped => "health-signal-tripped", true, "a health signal's abort_if already holds before the change starts";
+    MassChange => "mass-change", true, "one change updates or deletes more of a zone than `[limits]` allows";
+    TtlRaisedWithChange => "ttl-raised-with-change", true, "one change both changes an RRset's values and raises its TTL";
+    RollbackSlowerThanDeclared => "rollback-slower-than-declared", true, "caches keep what the change publishes longer than the declared time to mitigate";
     HealthSignalUnverified => "health-signal-unverified", false, "no query store is configured that can run a health signal's query";
     DanglingReference => "dangling-reference", true, "a record would point at a deleted name";
     ApprovalsMissing => "approvals-missing", true, "the tier requires approvals that are not there";
@@ -381,7 +384,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 26);
+        assert_eq!(Code::ALL.len(), 29);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

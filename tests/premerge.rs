@@ -1128,3 +1128,138 @@ fn ticket_new_declares_the_diff_and_leaves_the_decisions_open() {
         );
     }
 }
+
+/// Rewrites the ticket `id` with `edit` and commits the range again.
+fn edit_ticket(repo: &Repo, id: &str, edit: impl FnOnce(&str) -> String) {
+    let path = repo.path().join(format!("changes/{id}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(path, edit(&text)).unwrap();
+}
+
+/// Issue 17, mass changes (GitHub 2014; octoDNS's safety thresholds): at most 30% of a
+/// zone's RRsets updated (or deleted) by one change, unless it says it means it.
+#[test]
+fn regression_17_mass_change() {
+    // The fixture zone holds 10 RRsets: 3 updates are 30% (allowed), 4 are 40%.
+    for (updated, refused) in [
+        (&["www", "app", "ns1"][..], false),
+        (&["www", "app", "ns1", "old"][..], true),
+    ] {
+        let repo = repo(FILE_METRICS);
+        edit_zone(&repo, |z| {
+            updated.iter().fold(z.to_string(), |z, name| {
+                z.replacen(
+                    &format!("{name}  A   192.0.2."),
+                    &format!("{name}  A   198.51.100."),
+                    1,
+                )
+            })
+        });
+        let changes: Vec<(&str, String, &str)> = updated
+            .iter()
+            .map(|n| ("update", format!("{n}.example.com"), "A"))
+            .collect();
+        let changes: Vec<(&str, &str, &str)> = changes
+            .iter()
+            .map(|(a, n, t)| (*a, n.as_str(), *t))
+            .collect();
+        ticket(&repo, "CHG-M", &changes);
+        commit(&repo, "many updates");
+        let (code, v) = repo.check_json(&["--base", "base"]);
+        assert_eq!(
+            codes(&v).contains(&"mass-change".to_string()),
+            refused,
+            "{updated:?}: {v:#}"
+        );
+        if refused {
+            assert_eq!(code, 1);
+            assert!(
+                reason(&v, "mass-change")["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("4 of the 10 RRsets"),
+                "{v:#}"
+            );
+            // Said to be meant: not refused for its size, and the highest tier.
+            edit_ticket(&repo, "CHG-M", |t| {
+                t.replace("[blast_radius]\n", "[blast_radius]\nmass_change = true\n")
+            });
+            commit(&repo, "it is meant");
+            let (_, v) = repo.check_json(&["--base", "base"]);
+            assert!(!codes(&v).contains(&"mass-change".to_string()), "{v:#}");
+            assert_eq!(v["tickets"][0]["tier"], "high", "{v:#}");
+        }
+    }
+}
+
+/// Issue 17, TTLs (Slack 2021, Azure 2019): a TTL raised with a change of values, and a
+/// rollback declared faster than the caches allow.
+#[test]
+fn regression_17_ttl_raised_with_change_and_rollback_slower_than_declared() {
+    // 300 s to 601 s with new values: refused; to 600 s (twice): allowed.
+    for (ttl, refused) in [("601", true), ("600", false)] {
+        let repo = repo(FILE_METRICS);
+        edit_zone(&repo, |z| {
+            z.replace("www  A   192.0.2.80", &format!("www {ttl} A 192.0.2.81"))
+        });
+        ticket(&repo, "CHG-T", &[("update", "www.example.com", "A")]);
+        commit(&repo, "raise and change");
+        let (_, v) = repo.check_json(&["--base", "base"]);
+        assert_eq!(
+            codes(&v).contains(&"ttl-raised-with-change".to_string()),
+            refused,
+            "{ttl}: {v:#}"
+        );
+    }
+    // A TTL raised alone is fine.
+    let alone = repo(FILE_METRICS);
+    edit_zone(&alone, |z| {
+        z.replace("www  A   192.0.2.80", "www 3600 A 192.0.2.80")
+    });
+    ticket(&alone, "CHG-T", &[("update", "www.example.com", "A")]);
+    commit(&alone, "raise only");
+    let (code, v) = alone.check_json(&["--base", "base"]);
+    assert_eq!(code, 0, "{v:#}");
+
+    // A 600 s TTL published: a rollback takes at least 10 minutes to reach clients.
+    for (declared, refused) in [("5m", true), ("10m", false)] {
+        let repo = repo(FILE_METRICS);
+        edit_zone(&repo, |z| {
+            z.replace("www  A   192.0.2.80", "www 600 A 192.0.2.81")
+        });
+        ticket(&repo, "CHG-R", &[("update", "www.example.com", "A")]);
+        edit_ticket(&repo, "CHG-R", |t| {
+            t.replace(
+                "[rollback]\n",
+                &format!("[rollback]\ntime_to_mitigate = \"{declared}\"\n"),
+            )
+        });
+        commit(&repo, "with a declared time to mitigate");
+        let (_, v) = repo.check_json(&["--base", "base"]);
+        let found = codes(&v).contains(&"rollback-slower-than-declared".to_string());
+        assert_eq!(found, refused, "{declared}: {v:#}");
+        if refused {
+            let message = reason(&v, "rollback-slower-than-declared")["message"]
+                .as_str()
+                .unwrap();
+            assert!(
+                message.contains("600 s") && message.contains("www.example.com"),
+                "{message}"
+            );
+        }
+    }
+    // A deletion: "no such name" is cached for the zone's negative TTL (its SOA's 300 s).
+    let deleting = repo(FILE_METRICS);
+    edit_zone(&deleting, |z| z.replace("old  A   192.0.2.7\n", ""));
+    ticket(&deleting, "CHG-D", &[("delete", "old.example.com", "A")]);
+    edit_ticket(&deleting, "CHG-D", |t| {
+        t.replace("[rollback]\n", "[rollback]\ntime_to_mitigate = \"4m\"\n")
+    });
+    commit(&deleting, "delete, quickly");
+    let (_, v) = deleting.check_json(&["--base", "base"]);
+    let message = reason(&v, "rollback-slower-than-declared")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("negative-caching TTL, 300 s"), "{message}");
+}

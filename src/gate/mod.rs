@@ -198,7 +198,21 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
             ),
         }
     }
-    if tier > rules_tier {
+    // A change that says it means to be large gets the highest tier, whatever the rules say.
+    let mass_change = ticket
+        .blast_radius
+        .as_ref()
+        .is_some_and(|b| b.get_ref().mass_change);
+    if mass_change && tier + 1 < policy.tiers.len() {
+        tier = policy.tiers.len() - 1;
+        v.tier_reasons.push(TierCause {
+            tier: policy.tiers[tier].name.get_ref().clone(),
+            source: "mass_change",
+            description: "`[blast_radius] mass_change = true`: a change meant to be large gets the highest tier".into(),
+            line: None,
+        });
+    }
+    if tier > rules_tier && !mass_change {
         v.findings.push(Item::new(
             Code::TierRaised,
             format!(
@@ -275,6 +289,7 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
     }
 
     deletion_gate(facts, policy, &mut v);
+    dns_rules(facts, policy, mass_change, &mut v);
     let signals_required = tier_def
         .require_fields
         .iter()
@@ -283,6 +298,113 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
 
     approvals::judge(facts, policy, tier_def, &mut v);
     v
+}
+
+/// Rules from DNS's own failure modes: mass changes, TTLs raised with a change, and a
+/// rollback declared faster than the caches allow.
+fn dns_rules(facts: &Facts<'_>, policy: &Policy, mass_change: bool, v: &mut TicketVerdict) {
+    use crate::ticket::Action;
+    let plan = facts.plan;
+    let ticket = facts.ticket;
+    let at_change = |name: &crate::model::Fqdn, rtype| {
+        plan.changes
+            .iter()
+            .find(|c| &c.name == name && c.rtype == rtype)
+            .map(|c| Position::from(Location::new(&ticket.file, c.span.clone())))
+    };
+    // Mass changes (octoDNS's safety thresholds): per zone, from the size it had.
+    let limits = policy.limits;
+    for (zone, &existing) in &plan.zone_sizes {
+        if existing < limits.min_existing || mass_change {
+            continue;
+        }
+        for (action, max, key) in [
+            (Action::Update, limits.max_update_pct, "max_update_pct"),
+            (Action::Delete, limits.max_delete_pct, "max_delete_pct"),
+        ] {
+            let n = plan
+                .changes
+                .iter()
+                .filter(|c| &c.zone == zone && c.action == action)
+                .count();
+            if (n as f64) * 100.0 > max * existing as f64 {
+                let mut item = Item::new(
+                    Code::MassChange,
+                    format!(
+                        "this change {}s {n} of the {existing} RRsets of `{zone}` ({:.0}%), more than `[limits] {key}` ({max}%): a regenerated zone that lost its names looks like this; if the change means to be this large, say `mass_change = true` in `[blast_radius]` (its tier becomes the highest)",
+                        action.as_str(),
+                        n as f64 * 100.0 / existing as f64
+                    ),
+                );
+                item.location = ticket
+                    .blast_radius
+                    .as_ref()
+                    .map(|b| Position::from(Location::new(&ticket.file, b.span())));
+                v.reasons.push(item);
+            }
+        }
+    }
+    // A TTL raised together with a change of values: a mistake then lives in caches long.
+    for c in plan.changes.iter().filter(|c| c.action == Action::Update) {
+        let (Some((old_ttl, old_values)), Some(new_ttl)) = (&c.before, c.ttl) else {
+            continue;
+        };
+        if old_values != &c.values && u64::from(new_ttl) > 2 * u64::from(*old_ttl) {
+            let mut item = Item::new(
+                Code::TtlRaisedWithChange,
+                format!(
+                    "`{} {}` changes its values and raises its TTL from {old_ttl} s to {new_ttl} s in one change: if the new values are wrong, caches keep them that long; change at the low TTL, prove it, and raise the TTL in a later change",
+                    c.name, c.rtype
+                ),
+            )
+            .rrset(&c.name, Some(c.rtype));
+            item.location = at_change(&c.name, c.rtype);
+            v.reasons.push(item);
+        }
+    }
+    // A rollback reaches clients no faster than the caches let it: the new TTL of what is
+    // created or updated, the negative-caching TTL of what is deleted.
+    let declared = ticket
+        .rollback
+        .as_ref()
+        .and_then(|r| r.get_ref().time_to_mitigate.as_ref());
+    if let Some(declared) = declared {
+        let slowest = plan
+            .changes
+            .iter()
+            .filter_map(|c| {
+                let ttl = match c.action {
+                    Action::Delete => c.negative_ttl?,
+                    _ => c.ttl?,
+                };
+                Some((ttl, c))
+            })
+            .max_by_key(|(ttl, _)| *ttl);
+        if let Some((ttl, c)) = slowest {
+            if u64::from(ttl) > declared.get_ref().as_secs() {
+                let what = if c.action == Action::Delete {
+                    format!(
+                        "resolvers keep \"no such name\" for `{}` for the zone's negative-caching TTL, {ttl} s",
+                        c.name
+                    )
+                } else {
+                    format!(
+                        "resolvers keep `{} {}` for its TTL, {ttl} s",
+                        c.name, c.rtype
+                    )
+                };
+                let mut item = Item::new(
+                    Code::RollbackSlowerThanDeclared,
+                    format!(
+                        "`rollback.time_to_mitigate` is {}, but {what}: a rollback reaches clients no sooner; lower the TTL in an earlier change, or declare an honest time",
+                        declared.get_ref()
+                    ),
+                );
+                item.location = Some(Position::from(Location::new(&ticket.file, declared.span())));
+                v.reasons.push(item);
+            }
+        }
+    }
 }
 
 /// Every health signal must see something, and not already be breached: a signal that is

@@ -35,6 +35,27 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     pub deletion: Option<Spanned<DeletionPolicy>>,
     pub freezes: Vec<Freeze>,
+    pub limits: Limits,
+}
+
+/// `[limits]`: how much of a zone one change may update or delete, as octoDNS's safety
+/// thresholds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    pub max_update_pct: f64,
+    pub max_delete_pct: f64,
+    /// Zones with fewer RRsets are exempt.
+    pub min_existing: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_update_pct: 30.0,
+            max_delete_pct: 30.0,
+            min_existing: 10,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

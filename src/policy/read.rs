@@ -51,6 +51,10 @@ pub fn read_policy(file: SourceFile, path: &Path) -> Result<Policy, Vec<Diagnost
         .and_then(|v| r.array(v, "rule", |r, v, p| read_rule(r, v, p, &tier_names)))
         .unwrap_or_default();
     let deletion = top.get("deletion").and_then(|v| read_deletion(&mut r, v));
+    let limits = top
+        .get("limits")
+        .and_then(|v| read_limits(&mut r, v))
+        .unwrap_or_default();
     let freezes = top
         .get("freeze")
         .and_then(|v| r.array(v, "freeze", |r, v, p| read_freeze(r, v, p, &tier_names)))
@@ -71,6 +75,7 @@ pub fn read_policy(file: SourceFile, path: &Path) -> Result<Policy, Vec<Diagnost
         rules,
         deletion,
         freezes,
+        limits,
     })
 }
 
@@ -307,6 +312,41 @@ fn condition<T>(
         }
         None => Vec::new(),
     }
+}
+
+fn read_limits(r: &mut Reader, v: &Value<'_>) -> Option<Limits> {
+    let mut t = r.table(v, "limits".into())?;
+    let mut limits = Limits::default();
+    let mut percent = |r: &mut Reader, key: &'static str, slot: &mut f64| {
+        if let Some(v) = t.get(key) {
+            match r.integer(v, &format!("limits.{key}")) {
+                Some(n) if (1..=100).contains(&n) => *slot = n as f64,
+                Some(_) => r.error(
+                    v.span(),
+                    format!("`limits.{key}` is a percentage from 1 to 100"),
+                    "here",
+                    None,
+                ),
+                None => {}
+            }
+        }
+    };
+    percent(r, "max_update_pct", &mut limits.max_update_pct);
+    percent(r, "max_delete_pct", &mut limits.max_delete_pct);
+    if let Some(v) = t.get("min_existing") {
+        match r.integer(v, "limits.min_existing") {
+            Some(n) if n >= 0 => limits.min_existing = n as usize,
+            Some(_) => r.error(
+                v.span(),
+                "`limits.min_existing` is a count of RRsets, 0 or more",
+                "here",
+                None,
+            ),
+            None => {}
+        }
+    }
+    t.finish(r);
+    Some(limits)
 }
 
 fn read_deletion(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<DeletionPolicy>> {

@@ -79,6 +79,8 @@ pub struct Intent {
 pub struct BlastRadius {
     pub scope: Option<Spanned<Scope>>,
     pub impact: Option<Spanned<String>>,
+    /// The change means to be large: not refused for its size, but its tier is the highest.
+    pub mass_change: bool,
 }
 
 /// What happens to one RRset.

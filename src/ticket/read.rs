@@ -156,8 +156,19 @@ fn read_blast_radius(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<BlastRadiu
     let impact = t
         .get("impact")
         .and_then(|v| r.text_field(v, "blast_radius.impact"));
+    let mass_change = t
+        .get("mass_change")
+        .and_then(|v| r.bool(v, "blast_radius.mass_change"))
+        .unwrap_or(false);
     t.finish(r);
-    Some(Spanned::new(v.span(), BlastRadius { scope, impact }))
+    Some(Spanned::new(
+        v.span(),
+        BlastRadius {
+            scope,
+            impact,
+            mass_change,
+        },
+    ))
 }
 
 fn read_change(r: &mut Reader, v: &Value<'_>, path: String) -> Option<DeclaredChange> {
