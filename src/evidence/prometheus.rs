@@ -10,7 +10,8 @@ use crate::model::Duration;
 
 pub struct Prometheus {
     pub url: String,
-    endpoint: String,
+    /// `<url>/api/v1/`: the API's paths follow.
+    api: String,
     client: reqwest::Client,
     token: Result<Option<Secret>, String>,
     pub concurrency: usize,
@@ -26,29 +27,36 @@ impl Prometheus {
         let base = url.trim_end_matches('/');
         Ok(Self {
             url: url.to_string(),
-            endpoint: format!("{base}/api/v1/query"),
+            api: format!("{base}/api/v1/"),
             client: http::client(timeout)?,
             token: http::secret(token_env, "metrics.bearer_token_env"),
             concurrency,
         })
     }
 
-    /// Evaluates `query` at `at`.
-    pub async fn instant(&self, query: &str, at: jiff::Timestamp) -> Result<Outcome, String> {
+    /// Sends one form to the API `path` (`query`, `query_range`): the status and the body.
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Result<(u16, Vec<u8>), String> {
         let token = self.token.as_ref().map_err(Clone::clone)?;
-        let time = format!("{}.{:03}", at.as_second(), at.subsec_millisecond());
-        let mut request = self
-            .client
-            .post(&self.endpoint)
-            .form(&[("query", query), ("time", time.as_str())]);
+        let mut request = self.client.post(format!("{}{path}", self.api)).form(form);
         if let Some(Secret(token)) = token {
             request = request.bearer_auth(token);
         }
-        let describe = |e: &reqwest::Error| http::describe(e, "Prometheus", &self.url);
-        let response = request.send().await.map_err(|e| describe(&e))?;
-        let status = response.status();
+        let response = request
+            .send()
+            .await
+            .map_err(|e| http::describe(&e, "Prometheus", &self.url))?;
+        let status = response.status().as_u16();
         let body = http::body(response, "Prometheus", &self.url).await?;
-        parse_response(status.as_u16(), &body)
+        Ok((status, body))
+    }
+
+    /// Evaluates `query` at `at`.
+    pub async fn instant(&self, query: &str, at: jiff::Timestamp) -> Result<Outcome, String> {
+        let time = format!("{}.{:03}", at.as_second(), at.subsec_millisecond());
+        let (status, body) = self
+            .post("query", &[("query", query), ("time", time.as_str())])
+            .await?;
+        parse_response(status, &body)
     }
 
     /// Evaluates `query` at every `step` from `start` to `end` (a range query): one series of
@@ -60,27 +68,21 @@ impl Prometheus {
         end: jiff::Timestamp,
         step: Duration,
     ) -> Result<Vec<(i64, f64)>, String> {
-        let token = self.token.as_ref().map_err(Clone::clone)?;
         let (start, end) = (start.as_second().to_string(), end.as_second().to_string());
         let step = step.as_secs().to_string();
-        let mut request = self
-            .client
-            .post(self.endpoint.replace("/query", "/query_range"))
-            .form(&[
-                ("query", query),
-                ("start", start.as_str()),
-                ("end", end.as_str()),
-                ("step", step.as_str()),
-            ]);
-        if let Some(Secret(token)) = token {
-            request = request.bearer_auth(token);
-        }
-        let describe = |e: &reqwest::Error| http::describe(e, "Prometheus", &self.url);
-        let response = request.send().await.map_err(|e| describe(&e))?;
-        let status = response.status();
-        let body = http::body(response, "Prometheus", &self.url).await?;
-        if !status.is_success() {
-            return Err(format!("Prometheus answered HTTP {}", status.as_u16()));
+        let (status, body) = self
+            .post(
+                "query_range",
+                &[
+                    ("query", query),
+                    ("start", start.as_str()),
+                    ("end", end.as_str()),
+                    ("step", step.as_str()),
+                ],
+            )
+            .await?;
+        if !(200..300).contains(&status) {
+            return Err(format!("Prometheus answered HTTP {status}"));
         }
         #[derive(Deserialize)]
         struct Matrix {
