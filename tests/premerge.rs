@@ -1263,3 +1263,56 @@ fn regression_17_ttl_raised_with_change_and_rollback_slower_than_declared() {
         .to_string();
     assert!(message.contains("negative-caching TTL, 300 s"), "{message}");
 }
+
+/// A mass change split across tickets is as large as its diff: refused for the range.
+#[test]
+fn regression_17_mass_change_split_across_tickets() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| {
+        ["www", "app", "ns1", "old"]
+            .iter()
+            .fold(z.to_string(), |z, name| {
+                z.replacen(
+                    &format!("{name}  A   192.0.2."),
+                    &format!("{name}  A   198.51.100."),
+                    1,
+                )
+            })
+    });
+    ticket(
+        &repo,
+        "CHG-S1",
+        &[
+            ("update", "www.example.com", "A"),
+            ("update", "app.example.com", "A"),
+        ],
+    );
+    ticket(
+        &repo,
+        "CHG-S2",
+        &[
+            ("update", "ns1.example.com", "A"),
+            ("update", "old.example.com", "A"),
+        ],
+    );
+    commit(&repo, "four updates in two tickets");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(top_codes(&v), ["mass-change"], "{v:#}");
+    assert!(
+        v["reasons"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("across its tickets")
+    );
+    // One ticket saying it means it lifts the range-wide refusal.
+    edit_ticket(&repo, "CHG-S1", |t| {
+        t.replace("[blast_radius]\n", "[blast_radius]\nmass_change = true\n")
+    });
+    commit(&repo, "meant");
+    let (_, v) = repo.check_json(&["--base", "base"]);
+    assert!(
+        v["reasons"].as_array().is_none_or(|r| r.is_empty()),
+        "{v:#}"
+    );
+}

@@ -283,6 +283,19 @@ fn premerge(
         .map(|(t, _)| t)
         .collect();
     let evidence = gather_evidence(&pm.ws, &pm.base_files()?, &plans, &read, now)?;
+    // For the range-wide mass-change rule: which names each ticket declares, and whether it
+    // says it means to be large.
+    let declared: Vec<(bool, Vec<crate::model::Fqdn>)> = read
+        .iter()
+        .map(|t| {
+            (
+                t.blast_radius
+                    .as_ref()
+                    .is_some_and(|b| b.get_ref().mass_change),
+                t.changes.iter().map(|c| c.name.get_ref().clone()).collect(),
+            )
+        })
+        .collect();
 
     let mut tickets = Vec::new();
     let mut diagnostics = Vec::new();
@@ -356,6 +369,7 @@ fn premerge(
             .at_line(file, origin.line as usize),
         );
     }
+    reasons.extend(mass_change_across_tickets(&pm, &declared, &tickets));
     for path in &pm.policy_changes {
         reasons.push(Item::new(Code::PolicyChanged, format!(
             "`{path}` changes in this range (its content or its file type); the bar is not changed by the change it judges: land it in a change of its own, reviewed by the policy's owners, with no DNS edits or tickets"))
@@ -379,4 +393,63 @@ fn premerge(
         Verdict::decide(now, tickets, reasons, findings, invalid),
         diagnostics,
     ))
+}
+
+/// `mass-change` over the whole range: a change split across several tickets is as large as
+/// its diff. Zones already refused for their size by one ticket, or whose tickets say
+/// `mass_change = true`, are left to those tickets.
+fn mass_change_across_tickets(
+    pm: &PreMerge,
+    declared: &[(bool, Vec<crate::model::Fqdn>)],
+    verdicts: &[TicketVerdict],
+) -> Vec<Item> {
+    use crate::zone::ChangeKind;
+    let limits = pm.ws.policy.limits;
+    let meant = |zone: &crate::model::Fqdn| {
+        declared.iter().any(|(mass, names)| {
+            *mass
+                && pm
+                    .diff
+                    .changes
+                    .iter()
+                    .any(|c| &c.zone == zone && names.contains(c.name()))
+        })
+    };
+    let mut out = Vec::new();
+    for (zone, state) in &pm.base_state.zones {
+        let existing = state.rrsets.len();
+        if existing < limits.min_existing || meant(zone) {
+            continue;
+        }
+        let already = verdicts.iter().any(|v| {
+            v.reasons
+                .iter()
+                .any(|r| r.code == Code::MassChange && r.message.contains(&format!("`{zone}`")))
+        });
+        if already {
+            continue;
+        }
+        for (kind, max, key) in [
+            (ChangeKind::Update, limits.max_update_pct, "max_update_pct"),
+            (ChangeKind::Delete, limits.max_delete_pct, "max_delete_pct"),
+        ] {
+            let n = pm
+                .diff
+                .changes
+                .iter()
+                .filter(|c| &c.zone == zone && c.kind == kind)
+                .count();
+            if (n as f64) * 100.0 > max * existing as f64 {
+                out.push(Item::new(
+                    Code::MassChange,
+                    format!(
+                        "this range {}s {n} of the {existing} RRsets of `{zone}` ({:.0}%), more than `[limits] {key}` ({max}%), across its tickets; if it means to be this large, say `mass_change = true` in the `[blast_radius]` of a ticket for the zone",
+                        kind.as_str(),
+                        n as f64 * 100.0 / existing as f64
+                    ),
+                ));
+            }
+        }
+    }
+    out
 }
