@@ -230,7 +230,10 @@ fn the_watch_refuses_to_start_blind_or_without_signals_and_stops_on_interrupt() 
         return;
     };
     // A signal that sees nothing at the start: could not start.
-    let (repo, ticket) = repo_watching(&prometheus.url, "abort_if = \"< 50\"\nwatch = \"5s\"");
+    let (repo, ticket) = repo_watching(
+        &prometheus.url,
+        "abort_if = \"< 50\"\nwatch = \"5s\"\ninterval = \"1s\"",
+    );
     let text = std::fs::read_to_string(&ticket)
         .unwrap()
         .replace("sum(test_logins)", "sum(no_such_metric)");
@@ -266,4 +269,34 @@ fn the_watch_refuses_to_start_blind_or_without_signals_and_stops_on_interrupt() 
     let (code, _, err) = finish(child);
     assert_eq!(code, 130, "{err}");
     assert!(err.contains("interrupted"), "{err}");
+}
+
+/// The review's finding: a window with no room for evaluations, or a `for` no breach could
+/// last, is refused in the ticket; a window that ends blind or still breached is no success.
+#[test]
+fn a_watch_never_passes_without_having_looked() {
+    let exporter = Exporter::start(100);
+    let Some(prometheus) = Prometheus::scraping(&exporter.address, "test_logins") else {
+        return;
+    };
+    for signal in [
+        "abort_if = \"< 50\"\nwatch = \"29s\"",
+        "abort_if = \"< 50\"\nwatch = \"4s\"\ninterval = \"2s\"\nfor = \"3s\"",
+        "abort_if = \"< 50\"\nwatch = \"99999999w\"\ninterval = \"1s\"",
+    ] {
+        let (repo, ticket) = repo_watching(&prometheus.url, signal);
+        let (code, _, err) = finish(watch(&repo, &ticket, &[]));
+        assert_eq!(code, 2, "{signal}: {err}");
+    }
+    // A breach that starts at the very end, held less than `for`: aborted, not healthy.
+    let (repo, ticket) = repo_watching(
+        &prometheus.url,
+        "abort_if = \"< 50\"\nwatch = \"6s\"\ninterval = \"1s\"\nfor = \"4s\"",
+    );
+    let child = watch(&repo, &ticket, &[]);
+    std::thread::sleep(Duration::from_secs(4));
+    exporter.set(10);
+    let (code, out, err) = finish(child);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("not yet held"), "{out}");
 }

@@ -117,8 +117,12 @@ async fn watch(
                 values: vec![baseline],
                 blind: 0,
                 breached_since: None,
-                next: start + signal.interval.to_signed(),
-                until: start + signal.watch.to_signed(),
+                next: start
+                    .saturating_add(signal.interval.to_signed())
+                    .unwrap_or(start),
+                until: start
+                    .saturating_add(signal.watch.to_signed())
+                    .unwrap_or(start),
                 last: Some(Ok(baseline)),
             }),
             Err(e) => {
@@ -147,8 +151,23 @@ async fn watch(
             break;
         }
     }
-    let interrupt = tokio::signal::ctrl_c();
-    tokio::pin!(interrupt);
+    // Ctrl-C is noticed whenever it comes, also during an evaluation.
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let notify = std::sync::Arc::new(tokio::sync::Notify::new());
+    {
+        let (interrupted, notify) = (interrupted.clone(), notify.clone());
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupted.store(true, std::sync::atomic::Ordering::SeqCst);
+                notify.notify_one();
+            }
+        });
+    }
+    let stop = |watched: &[Watched<'_>]| {
+        summary(watched, format, "interrupted", None);
+        eprintln!("interrupted: the watch did not finish; the change is not proven healthy");
+        Outcome::Interrupted
+    };
     while abort.is_none() {
         let Some(due) = watched
             .iter()
@@ -162,11 +181,10 @@ async fn watch(
             .unwrap_or_default();
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = &mut interrupt => {
-                summary(&watched, format, "interrupted", None);
-                eprintln!("interrupted: the watch did not finish; the change is not proven healthy");
-                return Outcome::Interrupted;
-            }
+            _ = notify.notified() => {}
+        }
+        if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+            return stop(&watched);
         }
         let now = jiff::Timestamp::now();
         for w in watched
@@ -174,7 +192,10 @@ async fn watch(
             .filter(|w| w.next <= now && w.next <= w.until)
         {
             let answer = ask(store, &w.signal.query).await;
-            w.next += w.signal.interval.to_signed();
+            w.next = w
+                .next
+                .saturating_add(w.signal.interval.to_signed())
+                .unwrap_or(w.until);
             match &answer {
                 Ok(value) => {
                     w.values.push(*value);
@@ -219,6 +240,33 @@ async fn watch(
         }
         if live {
             drawn = redraw(&watched, drawn, color);
+        }
+    }
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        return stop(&watched);
+    }
+    // A window that ends blind, or breached (a breach still short of `for`), or that never
+    // saw a healthy value after the start, is not a healthy rollout.
+    if abort.is_none() {
+        for w in &watched {
+            let why = match &w.last {
+                _ if w.values.len() < 2 => {
+                    Some("no evaluation after the baseline saw anything".to_string())
+                }
+                Some(Err(e)) => Some(format!("its window ended blind ({e})")),
+                Some(Ok(v)) if w.signal.abort_if.holds(*v, w.baseline) => Some(format!(
+                    "its window ended with {v} {}, a breach not yet held for `for`",
+                    w.signal.abort_if
+                )),
+                _ => None,
+            };
+            if let Some(why) = why {
+                abort = Some(Abort {
+                    signal: w.signal.name.clone(),
+                    why,
+                });
+                break;
+            }
         }
     }
     match abort {

@@ -173,6 +173,9 @@ pub struct HealthSignal {
 /// The default `interval` of a health signal.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
 
+/// The longest `watch` window: a rollout's analysis, not a monitor.
+pub const MAX_WATCH: Duration = Duration::from_secs(7 * 86_400);
+
 /// `abort_if = "< 50"`: a comparator and a number; or `"< 50% of baseline"`: a comparator and
 /// a share of the value measured when `watch` starts.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -385,35 +385,45 @@ fn read_health_signal(
         .and_then(|v| r.parsed(v, &p("for"), Duration::parse));
     t.finish(r);
     let watch = watch?;
-    if let Some(interval) = &interval {
-        if interval.get_ref().as_secs() == 0 || interval.get_ref() > watch.get_ref() {
-            r.error(
-                interval.span(),
-                format!(
-                    "`{}` must be at least 1s and at most the `watch` window ({})",
-                    p("interval"),
-                    watch.get_ref()
-                ),
-                "here",
-                None,
-            );
-            return None;
-        }
+    // A window that holds no evaluation, or a `for` no breach can last, would make `watch` say
+    // "healthy" without having looked.
+    let every = interval.as_ref().map_or(DEFAULT_INTERVAL, |i| *i.get_ref());
+    let held = sustained.as_ref().map_or(0, |f| f.get_ref().as_secs());
+    let span = interval.as_ref().map_or(watch.span(), |i| i.span());
+    if watch.get_ref().as_secs() > MAX_WATCH.as_secs() {
+        r.error(
+            watch.span(),
+            format!("`{}` is at most {MAX_WATCH}", p("watch")),
+            "too long",
+            None,
+        );
+        return None;
     }
-    if let Some(sustained) = &sustained {
-        if sustained.get_ref() >= watch.get_ref() {
-            r.error(
-                sustained.span(),
-                format!(
-                    "`{}` must be shorter than the `watch` window ({}), or no breach could ever abort",
-                    p("for"),
-                    watch.get_ref()
-                ),
-                "here",
-                None,
-            );
-            return None;
-        }
+    if every.as_secs() == 0 || every.as_secs() * 2 > watch.get_ref().as_secs() {
+        r.error(
+            span,
+            format!(
+                "`{}` ({every}) must be at least 1s and leave room for two evaluations in the `watch` window ({})",
+                p("interval"),
+                watch.get_ref()
+            ),
+            "here",
+            Some("shorten `interval` or lengthen `watch`".into()),
+        );
+        return None;
+    }
+    if held + every.as_secs() > watch.get_ref().as_secs() {
+        r.error(
+            sustained.as_ref().map_or(watch.span(), |f| f.span()),
+            format!(
+                "`{}` plus `interval` must fit in the `watch` window ({}), or no breach could ever abort",
+                p("for"),
+                watch.get_ref()
+            ),
+            "here",
+            None,
+        );
+        return None;
     }
     Some(Spanned::new(
         v.span(),
