@@ -122,6 +122,23 @@ impl Reader {
 
     pub fn string(&mut self, value: &Value<'_>, path: &str) -> Option<Spanned<String>> {
         match value.get_ref() {
+            // Control characters (a terminal's escape sequences among them) would reach the
+            // screens where people review and approve: text is text.
+            DeValue::String(s) if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') => {
+                let c = s
+                    .chars()
+                    .find(|c| c.is_control() && *c != '\n' && *c != '\t');
+                self.error(
+                    value.span(),
+                    format!(
+                        "`{path}` holds the control character U+{:04X}; only text, tabs and newlines are allowed",
+                        c.map_or(0, u32::from)
+                    ),
+                    "here",
+                    None,
+                );
+                None
+            }
             DeValue::String(s) => Some(Spanned::new(value.span(), s.to_string())),
             other => {
                 self.wrong_type(value, path, "a string", other);

@@ -196,3 +196,22 @@ fn the_ticket_id_must_match_its_file_name() {
     assert_eq!(code, 2);
     assert!(out.contains("rename the file to `CHG-4.toml`"), "{out}");
 }
+
+/// A review's finding: escape sequences in ticket text would reach the approve screen raw.
+#[test]
+fn control_characters_in_text_are_refused() {
+    let repo = repo(
+        "[[tier]]\nname = \"routine\"\nrequire = []\n[[rule]]\nwhen = { type_change = true }\ntier = \"routine\"\n[deletion]\nwindow = \"14d\"\n",
+    );
+    repo.write(
+        "changes/CHG-1.toml",
+        &format!(
+            "{}\n[[change]]\naction = \"create\"\nname = \"n.example.com\"\ntype = \"TXT\"\n",
+            common::complete_ticket("CHG-1", "record")
+                .replace("Remove what is no longer used", "s\\u001b[2A\\u001b[2K")
+        ),
+    );
+    let (code, out) = lint(&repo, &["changes/CHG-1.toml"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("U+001B"), "{out}");
+}

@@ -115,3 +115,36 @@ fn init_never_overwrites_without_force() {
             .contains("[sources]")
     );
 }
+
+/// A review's finding: a linked folder must not carry the written files out of the
+/// repository.
+#[test]
+fn init_and_ticket_new_never_write_through_links() {
+    let outside = tempfile::tempdir().unwrap();
+    let repo = Repo::new();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("policies")).unwrap();
+    let (code, out) = run(&repo, &["init", "--force"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("symbolic link"), "{out}");
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+
+    let repo = Repo::new();
+    let (code, out) = run(&repo, &["init"]);
+    assert_eq!(code, 0, "{out}");
+    std::fs::remove_dir(repo.path().join("changes")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("changes")).unwrap();
+    repo.write(
+        "old/example.com.zone",
+        "$ORIGIN example.com.\n$TTL 300\nwww A 192.0.2.1\n",
+    )
+    .write(
+        "new/example.com.zone",
+        "$ORIGIN example.com.\n$TTL 300\nwww A 192.0.2.2\n",
+    );
+    let (code, out) = run(
+        &repo,
+        &["ticket", "new", "old", "new", "--author", "a@example.com"],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+}

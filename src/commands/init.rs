@@ -55,6 +55,16 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
         .filter(|(path, _)| path.exists())
         .map(|(path, _)| crate::workspace::display_path(path))
         .collect();
+    for (path, _) in &files {
+        if let Err(e) = crate::zone::files::no_links_below(&root, path) {
+            eprintln!("error: {e}");
+            return Ok(Outcome::Invalid);
+        }
+    }
+    if let Err(e) = crate::zone::files::no_links_below(&root, &root.join("changes")) {
+        eprintln!("error: {e}");
+        return Ok(Outcome::Invalid);
+    }
     if !existing.is_empty() && !args.force {
         eprintln!(
             "error: {} exist(s); `init` never overwrites (run it with `--force` to replace)",
@@ -142,7 +152,9 @@ fn discover(root: &Path) -> Found {
                     format!("{folder}/{pattern}")
                 }
             };
-            if name == "allowed_signers" && found.signers.is_none() {
+            // Only the places a policy keeps it: not a test fixture deep in the tree.
+            let shallow = folder.is_empty() || folder == "policies";
+            if name == "allowed_signers" && shallow && found.signers.is_none() {
                 found.signers = Some(relative_to_policies(&rel));
             } else if name.ends_with(".yaml") || name.ends_with(".yml") {
                 yaml_configs.push((rel.clone(), path.clone()));

@@ -70,6 +70,10 @@ pub fn new(global: &Global, args: &TicketNewArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Invalid);
     }
     let path = ws.config.tickets.join(format!("{id}.toml"));
+    if let Err(e) = crate::zone::files::no_links_below(&ws.config.root, &path) {
+        eprintln!("error: {e}");
+        return Ok(Outcome::Invalid);
+    }
     if path.exists() {
         eprintln!(
             "error: `{}` exists; a ticket is never overwritten (choose another `--id`)",

@@ -87,6 +87,30 @@ impl Folder {
     }
 }
 
+/// Refuses to write at `path` (below `root`) through a symbolic link: every folder on the
+/// way, and the file itself, must be what they seem, so that nothing lands outside the
+/// repository. Folders that do not exist yet are fine.
+pub fn no_links_below(root: &Path, path: &Path) -> Result<(), String> {
+    let rel = path
+        .strip_prefix(root)
+        .map_err(|_| format!("`{}` is outside the repository", path.display()))?;
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "`{}` is a symbolic link; changegate writes only inside the repository, never through links",
+                    at.display()
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
 /// Checks a repository path and writes it plainly: `a/./b/../c` → `a/c`. Refuses absolute
 /// paths, paths that climb out of the root, and empty ones.
 pub fn clean(path: &str) -> Result<String, String> {
