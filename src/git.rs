@@ -229,31 +229,38 @@ impl Repo {
         Ok(out)
     }
 
-    /// The distinct states of `prefix` (the folder of `changegate.toml`) on `from`'s
-    /// first-parent history since `since` (unix seconds), newest first, and the state that
-    /// stood at `since`: one commit per distinct folder tree, at most `limit`. `false` if the
-    /// history held more distinct states than that.
+    /// The distinct states of `folders` (repository paths; empty: the whole tree) on
+    /// `from`'s first-parent history since `since` (unix seconds), newest first, and the state
+    /// that stood at `since`: one commit per distinct set of folder trees, at most `limit`.
+    /// `false` if the history held more distinct states than that.
     pub fn states_since(
         &self,
         from: &Commit,
         since: i64,
-        prefix: &str,
+        folders: &[String],
         limit: usize,
     ) -> anyhow::Result<(Vec<Commit>, bool)> {
         let repo = self.lock();
         let mut states: Vec<Commit> = Vec::new();
-        let mut last_tree: Option<Oid> = None;
+        let mut last_tree: Option<Vec<Oid>> = None;
         let mut commit = repo.find_commit(from.id)?;
         loop {
             let tree = commit.tree()?;
-            let folder = if prefix.is_empty() {
-                tree.id()
-            } else {
-                tree.get_path(Path::new(prefix))
-                    .map(|e| e.id())
-                    .unwrap_or_else(|_| Oid::ZERO_SHA1)
-            };
-            if last_tree != Some(folder) {
+            // A state is what the folders holding the zone sources hold: tickets and
+            // approvals come and go without making one.
+            let folder: Vec<Oid> = folders
+                .iter()
+                .map(|f| {
+                    if f.is_empty() {
+                        tree.id()
+                    } else {
+                        tree.get_path(Path::new(f))
+                            .map(|e| e.id())
+                            .unwrap_or(Oid::ZERO_SHA1)
+                    }
+                })
+                .collect();
+            if last_tree.as_ref() != Some(&folder) {
                 if states.len() == limit {
                     return Ok((states, false));
                 }

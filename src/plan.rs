@@ -40,6 +40,9 @@ pub struct Plan {
     pub changes: Vec<PlannedChange>,
     /// With the diff: how many RRsets each zone the plan touches held before the change.
     pub zone_sizes: std::collections::BTreeMap<Fqdn, usize>,
+    /// Why the TTLs the deleted RRsets had within the window could not all be read, if so:
+    /// the deletion gate then cannot rule out resolvers still caching them.
+    pub ttl_history_gap: Option<String>,
     pub type_changes: Vec<TypeChange>,
     /// Names that depend on what this plan deletes or retypes (from the diff, `--base` only).
     pub cascade: Vec<(Cascade, String)>,

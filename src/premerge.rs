@@ -179,8 +179,9 @@ impl PreMerge {
     /// since: a TTL lowered just before a deletion would hide them from the logs. So the TTL
     /// judged is the largest the RRset had at any state of the base within the window.
     fn widen_ttls(&self, plan: &mut Plan, now: jiff::Timestamp) {
-        /// The most states of the zones read from history; beyond, the oldest are not read.
-        const MOST: usize = 64;
+        /// The most states of the repository's folder read from history; a window holding
+        /// more is not read in full, and the deletions are refused (fail closed).
+        const MOST: usize = 256;
         let Some(window) = self
             .ws
             .policy
@@ -203,11 +204,45 @@ impl PreMerge {
         wanted.sort();
         wanted.dedup();
         let since = now.as_second() - window.as_secs() as i64;
-        let Ok((states, _)) = self
-            .repo
-            .states_since(&self.base, since, &self.prefix, MOST)
-        else {
-            return;
+        // The folders the zone sources live in: the literal part of each glob.
+        let mut folders: Vec<String> = self
+            .ws
+            .config
+            .zonefiles
+            .iter()
+            .chain(&self.ws.config.octodns)
+            .map(|glob| {
+                let literal = glob
+                    .split('/')
+                    .take_while(|part| !part.contains(['*', '?', '[']))
+                    .collect::<Vec<_>>();
+                let dir = if literal.len() == glob.split('/').count() {
+                    &literal[..literal.len().saturating_sub(1)]
+                } else {
+                    &literal[..]
+                };
+                let dir = dir.join("/");
+                match (self.prefix.is_empty(), dir.is_empty()) {
+                    (true, _) => dir,
+                    (false, true) => self.prefix.clone(),
+                    (false, false) => format!("{}/{dir}", self.prefix),
+                }
+            })
+            .collect();
+        folders.sort();
+        folders.dedup();
+        let states = match self.repo.states_since(&self.base, since, &folders, MOST) {
+            Ok((states, true)) => states,
+            Ok((_, false)) => {
+                plan.ttl_history_gap = Some(format!(
+                    "the base's history within the window holds more than {MOST} states of the zones, so the TTLs the records had in it were not all read"
+                ));
+                return;
+            }
+            Err(e) => {
+                plan.ttl_history_gap = Some(format!("the base's history cannot be read: {e}"));
+                return;
+            }
         };
         let mut most: std::collections::HashMap<(Fqdn, RecordType), u32> = Default::default();
         // The base itself is read already; the states before it are read now.

@@ -1316,3 +1316,39 @@ fn regression_17_mass_change_split_across_tickets() {
         "{v:#}"
     );
 }
+
+/// A review's finding: a history too long to read in full must not pass as "no longer TTL".
+#[test]
+fn a_ttl_history_too_long_to_read_refuses_the_deletion() {
+    let repo = repo(FILE_METRICS);
+    // Commits outside the zones' folders (tickets, approvals) make no new state of the zones.
+    for i in 0..300 {
+        repo.write("changes/padding.txt", &format!("{i}\n"));
+        commit(&repo, "not the zones");
+    }
+    git(repo.path(), &["tag", "-f", "base"]);
+    edit_zone(&repo, |z| z.replace("old  A   192.0.2.7\n", ""));
+    ticket(&repo, "CHG-P", &[("delete", "old.example.com", "A")]);
+    commit(&repo, "delete old");
+    let (_, v) = repo.check_json(&["--base", "base"]);
+    assert!(!v.to_string().contains("states of the zones"), "{v:#}");
+    git(repo.path(), &["reset", "-q", "--hard", "base"]);
+    for i in 0..260 {
+        repo.write("zones/padding.zone", &format!("$ORIGIN pad{i}.example.\n"));
+        commit(&repo, "padding");
+    }
+    git(repo.path(), &["tag", "-f", "base"]);
+    edit_zone(&repo, |z| z.replace("old  A   192.0.2.7\n", ""));
+    ticket(&repo, "CHG-P", &[("delete", "old.example.com", "A")]);
+    commit(&repo, "delete old");
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    let message = reason(&v, "deletion-no-telemetry")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("more than 256 states of the zones"),
+        "{message}"
+    );
+}

@@ -583,6 +583,16 @@ fn deletion_gate(facts: &Facts<'_>, policy: &Policy, v: &mut TicketVerdict) {
             .window
             .map(|w| w.to_string())
             .unwrap_or_else(|| "the window".into());
+        if let Some(gap) = &facts.plan.ttl_history_gap {
+            refuse(
+                Code::DeletionNoTelemetry,
+                format!(
+                    "cannot prove `{rrset}` unused: {gap}; resolvers may still cache it under an older, longer TTL"
+                ),
+                Some(evidence),
+            );
+            continue;
+        }
         // Logs (and counters built from them) at the authoritative servers see only the
         // questions resolvers did not answer from cache: a zero over a window proves nothing
         // about a name whose TTL is not well below it.
