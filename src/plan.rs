@@ -26,6 +26,9 @@ pub struct PlannedChange {
     /// The RRset as the base holds it (TTL and values), when the diff has it: part of what
     /// approvals sign, so that an approval covers the state it was given.
     pub before: Option<(u32, Vec<String>)>,
+    /// The octoDNS settings and dynamic pools of the RRset the change replaces, signed like
+    /// its values (`old-octodns`, `old-dynamic` lines).
+    pub before_extras: Vec<(&'static str, String)>,
     /// For a deletion, the zone's negative-caching TTL (the smaller of its SOA's TTL and
     /// MINIMUM): how long resolvers keep "no such name" once it is gone.
     pub negative_ttl: Option<u32>,
@@ -159,6 +162,7 @@ impl Plan {
                 ttl: change.ttl,
                 old_ttl: None,
                 before: None,
+                before_extras: Vec::new(),
                 negative_ttl: None,
                 extras: Vec::new(),
                 span: change.span.clone(),
@@ -255,6 +259,16 @@ impl Plan {
                 extras: new
                     .and_then(|r| r.octodns.as_deref())
                     .map(|o| o.parts().map(|(k, v)| (k, v.to_string())).collect())
+                    .unwrap_or_default(),
+                before_extras: change
+                    .old
+                    .as_ref()
+                    .and_then(|r| r.octodns.as_deref())
+                    .map(|o| {
+                        o.parts()
+                            .map(|(k, v)| (old_label(k), v.to_string()))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 span: declared.span.clone(),
             });
@@ -407,7 +421,9 @@ impl Plan {
                 out.push_str(&escape(value));
             }
             out.push('\n');
-            push_extras(&mut out, c);
+            for (what, text) in &c.extras {
+                out.push_str(&format!("\t{what}\t{}\n", escape(text)));
+            }
         }
         out
     }
@@ -460,8 +476,17 @@ fn push_rrset(out: &mut String, ttl: Option<u32>, values: &[String]) {
     }
 }
 
+/// The label of a replaced RRset's provider settings in the plan text.
+fn old_label(what: &str) -> &'static str {
+    if what == "dynamic" {
+        "old-dynamic"
+    } else {
+        "old-octodns"
+    }
+}
+
 fn push_extras(out: &mut String, c: &PlannedChange) {
-    for (what, text) in &c.extras {
+    for (what, text) in c.extras.iter().chain(&c.before_extras) {
         out.push('\t');
         out.push_str(what);
         out.push('\t');

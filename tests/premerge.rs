@@ -1352,3 +1352,72 @@ fn a_ttl_history_too_long_to_read_refuses_the_deletion() {
         "{message}"
     );
 }
+
+/// A review's finding: a type change (A at 300 s to a CNAME at a day) raises the TTL of the
+/// name's answers as much as an update does.
+#[test]
+fn regression_17_a_type_change_that_raises_the_ttl_is_refused() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| {
+        z.replace("app  A   192.0.2.9", "app 86400 CNAME www")
+    });
+    ticket(
+        &repo,
+        "CHG-X",
+        &[
+            ("delete", "app.example.com", "A"),
+            ("create", "app.example.com", "CNAME"),
+        ],
+    );
+    commit(&repo, "retype app with a long TTL");
+    let (_, v) = repo.check_json(&["--base", "base"]);
+    assert!(
+        codes(&v).contains(&"ttl-raised-with-change".to_string()),
+        "{v:#}"
+    );
+}
+
+/// A review's finding: `mass_change = true` on a ticket that declares nothing of the mass
+/// change must not lift the range-wide limit for the others.
+#[test]
+fn regression_17_a_decoy_mass_change_ticket_exempts_nothing_else() {
+    let repo = repo(FILE_METRICS);
+    edit_zone(&repo, |z| {
+        ["www", "app", "ns1", "old"]
+            .iter()
+            .fold(z.to_string(), |z, name| {
+                z.replacen(
+                    &format!("{name}  A   192.0.2."),
+                    &format!("{name}  A   198.51.100."),
+                    1,
+                )
+            })
+    });
+    ticket(
+        &repo,
+        "CHG-S1",
+        &[
+            ("update", "www.example.com", "A"),
+            ("update", "app.example.com", "A"),
+        ],
+    );
+    ticket(
+        &repo,
+        "CHG-S2",
+        &[
+            ("update", "ns1.example.com", "A"),
+            ("update", "old.example.com", "A"),
+        ],
+    );
+    ticket(&repo, "CHG-D", &[("create", "h0.example.com", "TXT")]);
+    edit_ticket(&repo, "CHG-D", |t| {
+        t.replace("[blast_radius]\n", "[blast_radius]\nmass_change = true\n")
+    });
+    commit(&repo, "a decoy");
+    let (_, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(
+        top_codes(&v).iter().filter(|c| *c == "mass-change").count(),
+        1,
+        "{v:#}"
+    );
+}

@@ -405,20 +405,17 @@ fn mass_change_across_tickets(
 ) -> Vec<Item> {
     use crate::zone::ChangeKind;
     let limits = pm.ws.policy.limits;
-    let meant = |zone: &crate::model::Fqdn| {
-        declared.iter().any(|(mass, names)| {
-            *mass
-                && pm
-                    .diff
-                    .changes
-                    .iter()
-                    .any(|c| &c.zone == zone && names.contains(c.name()))
-        })
+    // The changes a ticket saying `mass_change = true` declares are its own to answer for;
+    // every other change of the zone still counts against the limit.
+    let meant = |name: &crate::model::Fqdn| {
+        declared
+            .iter()
+            .any(|(mass, names)| *mass && names.contains(name))
     };
     let mut out = Vec::new();
     for (zone, state) in &pm.base_state.zones {
         let existing = state.rrsets.len();
-        if existing < limits.min_existing || meant(zone) {
+        if existing < limits.min_existing {
             continue;
         }
         let already = verdicts.iter().any(|v| {
@@ -437,7 +434,7 @@ fn mass_change_across_tickets(
                 .diff
                 .changes
                 .iter()
-                .filter(|c| &c.zone == zone && c.kind == kind)
+                .filter(|c| &c.zone == zone && c.kind == kind && !meant(c.name()))
                 .count();
             if (n as f64) * 100.0 > max * existing as f64 {
                 out.push(Item::new(

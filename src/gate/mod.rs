@@ -344,12 +344,33 @@ fn dns_rules(facts: &Facts<'_>, policy: &Policy, mass_change: bool, v: &mut Tick
             }
         }
     }
-    // A TTL raised together with a change of values: a mistake then lives in caches long.
-    for c in plan.changes.iter().filter(|c| c.action == Action::Update) {
-        let (Some((old_ttl, old_values)), Some(new_ttl)) = (&c.before, c.ttl) else {
+    // A TTL raised together with a change of answers (values, provider settings, or the
+    // type itself): a mistake then lives in caches long.
+    for c in plan.changes.iter() {
+        let replaced = match c.action {
+            Action::Update => c.before.as_ref().map(|(ttl, values)| {
+                let settings_before: Vec<(&str, &String)> = c
+                    .before_extras
+                    .iter()
+                    .map(|(k, v)| (k.trim_start_matches("old-"), v))
+                    .collect();
+                let settings_now: Vec<(&str, &String)> =
+                    c.extras.iter().map(|(k, v)| (*k, v)).collect();
+                (*ttl, values != &c.values || settings_before != settings_now)
+            }),
+            // A type change: the deleted RRset of the name is what this one replaces.
+            Action::Create => plan
+                .changes
+                .iter()
+                .find(|d| d.action == Action::Delete && d.name == c.name)
+                .and_then(|d| d.before.as_ref())
+                .map(|(ttl, _)| (*ttl, true)),
+            Action::Delete => None,
+        };
+        let (Some((old_ttl, changed)), Some(new_ttl)) = (replaced, c.ttl) else {
             continue;
         };
-        if old_values != &c.values && u64::from(new_ttl) > 2 * u64::from(*old_ttl) {
+        if changed && u64::from(new_ttl) > 2 * u64::from(old_ttl) {
             let mut item = Item::new(
                 Code::TtlRaisedWithChange,
                 format!(
