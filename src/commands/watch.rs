@@ -111,6 +111,19 @@ async fn watch(
     for signal in &ticket.health_signals {
         let signal = signal.get_ref();
         match ask(store, &signal.query).await {
+            Ok(0.0)
+                if signal.abort_if.relative
+                    && matches!(
+                        signal.abort_if.comparator,
+                        crate::ticket::Comparator::Less | crate::ticket::Comparator::LessOrEqual
+                    ) =>
+            {
+                eprintln!(
+                    "error: cannot start watching: health signal `{}` reads 0, and `{}` of a zero baseline can never fall below it",
+                    signal.name, signal.abort_if
+                );
+                return Outcome::CannotEvaluate;
+            }
             Ok(baseline) => watched.push(Watched {
                 signal,
                 baseline,

@@ -395,6 +395,10 @@ fn dns_rules(facts: &Facts<'_>, policy: &Policy, mass_change: bool, v: &mut Tick
             .iter()
             .filter_map(|c| {
                 let ttl = match c.action {
+                    // A zone without an SOA (octoDNS's) gives no negative TTL: the policy's.
+                    Action::Delete if c.before.is_some() => {
+                        c.negative_ttl.unwrap_or(policy.limits.negative_ttl)
+                    }
                     Action::Delete => c.negative_ttl?,
                     _ => c.ttl?,
                 };
@@ -501,6 +505,25 @@ fn signal_gate(facts: &Facts<'_>, required: bool, v: &mut TicketVerdict) {
                                 format!(
                                     "health signal `{}` is dead: its query returns no series (a metric that does not exist, or a selector that matches nothing); an empty result can abort nothing",
                                     signal.name
+                                ),
+                            ))
+                        }
+                        Ok(Outcome::Value(value))
+                            if signal.abort_if.relative
+                                && *value == 0.0
+                                && matches!(
+                                    signal.abort_if.comparator,
+                                    crate::ticket::Comparator::Less
+                                        | crate::ticket::Comparator::LessOrEqual
+                                ) =>
+                        {
+                            check.value = Some(*value);
+                            check.verdict = "dead";
+                            Some(Item::new(
+                                Code::HealthSignalDead,
+                                format!(
+                                    "health signal `{}` reads 0 now, and `{}` of a zero baseline can never fall below it: it could abort nothing",
+                                    signal.name, signal.abort_if
                                 ),
                             ))
                         }

@@ -957,6 +957,25 @@ fn health_signals_must_be_alive_and_not_yet_breached() {
         assert_eq!(v.signals[0].verdict, verdict);
         assert!(v.reasons[0].location.is_some());
     }
+    // A relative threshold over a zero baseline can never fall: dead.
+    let relative = ticket(
+        "record",
+        &body.replace("abort_if = \"< 50\"", "abort_if = \"< 50% of baseline\""),
+    );
+    let relative_plan = Plan::from_ticket(&relative, &zones()).unwrap();
+    let v = evaluate(
+        &Facts {
+            snapshot: None,
+            approvals: &Default::default(),
+            ticket: &relative,
+            plan: &relative_plan,
+            deletions: &Default::default(),
+            signals: &with(Ok(Outcome::Value(0.0))),
+            now: now(),
+        },
+        &policy(""),
+    );
+    assert_eq!(codes(&v.reasons), ["health-signal-dead"]);
     // No store that can ask: a finding, and a refusal only where the tier demands signals.
     let none = crate::evidence::signals::SignalFacts {
         unavailable: Some("the `file` backend holds counts".into()),

@@ -46,6 +46,8 @@ pub struct Limits {
     pub max_delete_pct: f64,
     /// Zones with fewer RRsets are exempt.
     pub min_existing: usize,
+    /// The negative-caching TTL assumed for a zone with no SOA (octoDNS zones), in seconds.
+    pub negative_ttl: u32,
 }
 
 impl Default for Limits {
@@ -54,6 +56,7 @@ impl Default for Limits {
             max_update_pct: 30.0,
             max_delete_pct: 30.0,
             min_existing: 10,
+            negative_ttl: 3600,
         }
     }
 }

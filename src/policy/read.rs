@@ -345,6 +345,18 @@ fn read_limits(r: &mut Reader, v: &Value<'_>) -> Option<Limits> {
             None => {}
         }
     }
+    if let Some(v) = t.get("negative_ttl") {
+        match r.integer(v, "limits.negative_ttl") {
+            Some(n) if (0..=i64::from(u32::MAX)).contains(&n) => limits.negative_ttl = n as u32,
+            Some(_) => r.error(
+                v.span(),
+                "`limits.negative_ttl` is a TTL in seconds",
+                "here",
+                None,
+            ),
+            None => {}
+        }
+    }
     t.finish(r);
     Some(limits)
 }
