@@ -373,6 +373,24 @@ impl Plan {
     /// given before the base moved under the change no longer verifies.
     pub fn canonical_text(&self) -> String {
         let mut out = String::from("changegate plan v2\n");
+        // The names that depend on what the plan deletes or retypes, which approvers see and
+        // the deletion gate measures: signed, so that a base adding a dependent voids the
+        // approval.
+        let mut cascade: Vec<String> = self
+            .cascade
+            .iter()
+            .map(|(c, _)| {
+                format!(
+                    "cascade\t{}\t{}\t{}\t{}\n",
+                    c.zone.to_dotted(),
+                    c.name.to_dotted(),
+                    c.rtype,
+                    c.root.to_dotted()
+                )
+            })
+            .collect();
+        cascade.sort();
+        cascade.dedup();
         for c in self.sorted() {
             out.push_str(&format!(
                 "{}\t{}\t{}\t{}\tnew\t",
@@ -399,6 +417,9 @@ impl Plan {
             }
             out.push('\n');
             push_extras(&mut out, c);
+        }
+        for line in cascade {
+            out.push_str(&line);
         }
         out
     }
@@ -569,6 +590,26 @@ type = "DNSKEY"
                 .contains("\told\t300\t1\tv=spf1 ~all\n")
         );
         assert_eq!(moved.digest_v1(), plan.digest_v1());
+        // A name that comes to depend on a deleted one is part of what is signed.
+        let mut depended = plan.clone();
+        depended.cascade.push((
+            crate::zone::Cascade {
+                name: Fqdn::parse("alias.example.com").unwrap(),
+                rtype: RecordType::Cname,
+                zone: Fqdn::parse("example.com").unwrap(),
+                root: Fqdn::parse("old.example.com").unwrap(),
+                depth: 1,
+                origin: crate::zone::Origin { file: 0, line: 1 },
+                ttl: 300,
+            },
+            String::new(),
+        ));
+        assert_ne!(depended.digest(), plan.digest());
+        assert!(
+            depended
+                .canonical_text()
+                .ends_with("cascade\texample.com.\talias.example.com.\tCNAME\told.example.com.\n")
+        );
         assert_eq!(
             plan.digest(),
             crate::model::sha256(plan.canonical_text().as_bytes())
