@@ -2,7 +2,6 @@
 //! never conflict. Each is TOML with the exact signed `message` and the armored `signature`,
 //! so an auditor can check it with nothing but `ssh-keygen`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -90,26 +89,14 @@ pub fn write_approval(
         anyhow::bail!("`{principal}` would write outside `{}`", dir.display());
     }
     let text = toml::to_string(sig).context("cannot encode the approval")?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{principal}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in `{}`", dir.display()))?;
-    temp.write_all(text.as_bytes())?;
-    temp.as_file().sync_all()?;
     let shown = crate::model::display_path(&path);
-    if force {
-        temp.persist(&path)
-            .with_context(|| format!("cannot write `{shown}`"))?;
-    } else {
-        temp.persist_noclobber(&path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                anyhow::anyhow!("`{shown}` already exists: you approved this ticket before; pass `--force` to replace your approval")
-            } else {
-                anyhow::anyhow!("cannot write `{shown}`: {}", e.error)
-            }
-        })?;
-    }
+    crate::zone::files::write_whole(&path, text.as_bytes(), force).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow::anyhow!("`{shown}` already exists: you approved this ticket before; pass `--force` to replace your approval")
+        } else {
+            anyhow::anyhow!("cannot write `{shown}`: {e}")
+        }
+    })?;
     Ok(path)
 }
 

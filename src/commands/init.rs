@@ -4,7 +4,6 @@
 //! `allowed_signers` stub and the tickets folder. It never overwrites without `--force`.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
@@ -346,15 +345,10 @@ fn policy(signers: &str, args: &InitArgs) -> String {
 const SIGNERS_STUB: &str = "# One line per approver key, as ssh-keygen -Y verify reads it:\n\
 # alice@example.com namespaces=\"changegate\" ssh-ed25519 AAAAC3Nza... alice's laptop\n";
 
-/// Writes a file whole or not at all (a temporary file renamed into place).
+/// Writes a file whole or not at all.
 fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    std::fs::create_dir_all(&folder)?;
-    let mut temp = tempfile::NamedTempFile::new_in(&folder)?;
-    temp.write_all(text.as_bytes())?;
-    temp.persist(path)
-        .map_err(|e| anyhow::anyhow!("cannot write `{}`: {}", path.display(), e.error))?;
-    Ok(())
+    crate::zone::files::write_whole(path, text.as_bytes(), true)
+        .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))
 }
 
 #[cfg(test)]

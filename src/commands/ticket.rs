@@ -3,8 +3,7 @@
 //! refuses until they are filled in. Never overwrites.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Outcome;
 use crate::cli::{Global, TicketNewArgs};
@@ -258,11 +257,6 @@ fn plan_deletes(ticket: &Ticket) -> bool {
 
 /// Writes a new file and never replaces one: the text lands whole or not at all.
 fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
-    let folder: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    std::fs::create_dir_all(&folder)?;
-    let mut temp = tempfile::NamedTempFile::new_in(&folder)?;
-    temp.write_all(text.as_bytes())?;
-    temp.persist_noclobber(path)
-        .map_err(|e| anyhow::anyhow!("cannot write `{}`: {}", path.display(), e.error))?;
-    Ok(())
+    crate::zone::files::write_whole(path, text.as_bytes(), false)
+        .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))
 }

@@ -2,7 +2,6 @@
 //! (entries sorted by name and type, resolvers by address), written atomically.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -63,23 +62,10 @@ impl Snapshot {
     /// Writes the snapshot next to `path` and renames it into place, so a reader never sees half
     /// a file.
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create `{}`", dir.display()))?;
-        let mut temp = tempfile::Builder::new()
-            .prefix(".snapshot.")
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
         let mut text = serde_json::to_string_pretty(self)?;
         text.push('\n');
-        temp.write_all(text.as_bytes())?;
-        temp.as_file().sync_all()?;
-        temp.persist(path)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
-        Ok(())
+        crate::zone::files::write_whole(path, text.as_bytes(), true)
+            .with_context(|| format!("cannot write `{}`", path.display()))
     }
 
     /// Reads a snapshot through `files` (the work tree or a commit): the names it covers, or

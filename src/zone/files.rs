@@ -87,6 +87,30 @@ impl Folder {
     }
 }
 
+/// Writes `bytes` to `path` whole or not at all: a temporary file beside it, synced, then
+/// renamed into place, so that a reader never sees half a file. With `replace` false an
+/// existing file is never replaced (the error's kind is `AlreadyExists`).
+pub fn write_whole(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".changegate.")
+        .suffix(".tmp")
+        .tempfile_in(folder)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    if replace {
+        temp.persist(path).map_err(|e| e.error)?;
+    } else {
+        temp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
+    Ok(())
+}
+
 /// Refuses to write at `path` (below `root`) through a symbolic link: every folder on the
 /// way, and the file itself, must be what they seem, so that nothing lands outside the
 /// repository. Folders that do not exist yet are fine.
