@@ -114,6 +114,10 @@ pub struct SnapshotArgs {
     /// The snapshot file to write (atomically)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// With `--ticket`: a Terraform plan (JSON) whose changes the ticket declares; the names
+    /// that depend on them, aliases of resources it deletes included, are recorded too
+    #[arg(long = "terraform-plan", value_name = "FILE", requires = "ticket")]
+    pub terraform_plans: Vec<PathBuf>,
     #[command(flatten)]
     pub dns: DnsArgs,
 }
@@ -253,6 +257,10 @@ pub struct RangeArgs {
     /// The commit under review [default: HEAD; uncommitted changes are reported, not included]
     #[arg(long, value_name = "REF", requires = "base")]
     pub head: Option<String>,
+    /// A Terraform plan as JSON (`terraform show -json PLANFILE`): its DNS changes are part of
+    /// the change (repeat for several; also `[sources] terraform_plans`)
+    #[arg(long = "terraform-plan", value_name = "FILE")]
+    pub terraform_plans: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,8 @@ pub struct Config {
     pub zonefiles: Vec<String>,
     /// Glob patterns (relative to `root`) of octoDNS YAML zone files.
     pub octodns: Vec<String>,
+    /// `terraform show -json` plan globs (`[sources] terraform_plans`).
+    pub terraform_plans: Vec<String>,
     /// The TTL of octoDNS records that give none: the octoDNS provider's `default_ttl`
     /// (`[sources] octodns_default_ttl`, default 3600 as in octoDNS).
     pub octodns_default_ttl: u32,
@@ -150,7 +152,7 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
         .get("tickets")
         .and_then(|v| r.text_field(v, "tickets"))
         .map_or_else(|| "changes".into(), |s| s.into_inner());
-    let (mut zonefiles, mut octodns) = (Vec::new(), Vec::new());
+    let (mut zonefiles, mut octodns, mut terraform_plans) = (Vec::new(), Vec::new(), Vec::new());
     let mut octodns_default_ttl = OCTODNS_DEFAULT_TTL;
     if let Some(v) = top.get("sources") {
         if let Some(mut t) = r.table(v, "sources".into()) {
@@ -168,7 +170,11 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
                     None => {}
                 }
             }
-            for (key, out) in [("zonefiles", &mut zonefiles), ("octodns", &mut octodns)] {
+            for (key, out) in [
+                ("zonefiles", &mut zonefiles),
+                ("octodns", &mut octodns),
+                ("terraform_plans", &mut terraform_plans),
+            ] {
                 if let Some(v) = t.get(key) {
                     let path = format!("sources.{key}");
                     *out = r
@@ -209,6 +215,7 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
         root,
         zonefiles,
         octodns,
+        terraform_plans,
         octodns_default_ttl,
         metrics,
         metrics_server,

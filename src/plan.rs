@@ -499,10 +499,10 @@ fn push_rrset(out: &mut String, ttl: Option<u32>, values: &[String]) {
 
 /// The label of a replaced RRset's provider settings in the plan text.
 fn old_label(what: &str) -> &'static str {
-    if what == "dynamic" {
-        "old-dynamic"
-    } else {
-        "old-octodns"
+    match what {
+        "dynamic" => "old-dynamic",
+        "provider" => "old-provider",
+        _ => "old-octodns",
     }
 }
 

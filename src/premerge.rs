@@ -10,7 +10,7 @@ use crate::model::{Fqdn, RecordType};
 use crate::plan::Plan;
 use crate::ticket::{Ticket, read_ticket};
 use crate::workspace::{self, Workspace};
-use crate::zone::{Files, State, ZoneDiff, diff_states, load_sources};
+use crate::zone::{Files, State, ZoneDiff, diff_states, load_sources, terraform};
 
 /// Why a pre-merge check could not be prepared.
 pub enum Failure {
@@ -40,6 +40,9 @@ pub struct PreMerge {
     pub base_state: State,
     pub head_state: State,
     pub diff: ZoneDiff,
+    /// What the Terraform plans of the change do beyond their records: aliases whose targets
+    /// they delete, records left pointing at deleted resources, unknowns and drift.
+    pub terraform: terraform::Effects,
     /// Paths (relative to `prefix`) of tickets added or edited in the range.
     pub tickets: Vec<String>,
     /// Config, policy or signer files the range edits.
@@ -49,7 +52,14 @@ pub struct PreMerge {
 }
 
 impl PreMerge {
-    pub fn prepare(config: Option<&Path>, base: &str, head: Option<&str>) -> Result<Self, Failure> {
+    /// `plans` are Terraform plans named on the command line: part of the change, whatever
+    /// the range holds.
+    pub fn prepare(
+        config: Option<&Path>,
+        base: &str,
+        head: Option<&str>,
+        plans: &[PathBuf],
+    ) -> Result<Self, Failure> {
         let cwd = std::env::current_dir().map_err(anyhow::Error::from)?;
         let repo = Repo::discover(&cwd)?;
         let config_path = workspace::find_config(config).map_err(Failure::Invalid)?;
@@ -80,9 +90,18 @@ impl PreMerge {
             let new = load_sources(&head_files, &ws.config);
             (old.join().unwrap_or_else(|_| Err(Vec::new())), new)
         });
-        let base_state = base_state.map_err(Failure::Invalid)?;
-        let head_state = head_state.map_err(Failure::Invalid)?;
-        let diff = diff_states(&base_state, &head_state);
+        let mut base_state = base_state.map_err(Failure::Invalid)?;
+        let mut head_state = head_state.map_err(Failure::Invalid)?;
+        // Plans in `[sources]` are the change when the range adds or edits them; the others
+        // are what Terraform already manages. Plans named on the command line are the change.
+        let mut given =
+            terraform::load_plans(&head_files, Some(&base_files), &ws.config.terraform_plans)
+                .map_err(Failure::Invalid)?;
+        given.extend(terraform::load_named(plans).map_err(Failure::Invalid)?);
+        let terraform =
+            terraform::merge(given, &mut base_state, &mut head_state).map_err(Failure::Invalid)?;
+        let mut diff = diff_states(&base_state, &head_state);
+        terraform.explain(&mut diff);
 
         // Paths as git names them: relative to the repository, written plainly, so that
         // `policies/../policies/default.toml` in the config is still the policy.
@@ -159,10 +178,46 @@ impl PreMerge {
             base_state,
             head_state,
             diff,
+            terraform,
             tickets,
             policy_changes,
             dirty,
         })
+    }
+
+    /// The tickets to judge when they are not the range's: those named (relative to the
+    /// config's folder), else every `*.toml` of the tickets folder, as the head commit holds
+    /// them.
+    pub fn committed_tickets(&self, named: &[PathBuf]) -> anyhow::Result<Vec<String>> {
+        let strip = |rel: String| -> anyhow::Result<String> {
+            match self.prefix.as_str() {
+                "" => Ok(rel),
+                prefix => rel
+                    .strip_prefix(&format!("{prefix}/"))
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("`{rel}` is not in the repository of changegate.toml")
+                    }),
+            }
+        };
+        if !named.is_empty() {
+            return named
+                .iter()
+                .map(|path| strip(self.repo.relative(path)?))
+                .collect();
+        }
+        let dir = self
+            .ws
+            .config
+            .tickets
+            .strip_prefix(&self.root)
+            .unwrap_or(&self.ws.config.tickets)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let pattern = format!("{}/*.toml", glob::Pattern::escape(&dir));
+        self.head_files()?
+            .list(&pattern)
+            .map_err(|e| anyhow::anyhow!("cannot list the tickets in `{dir}`: {e}"))
     }
 
     /// The base commit's files, seen from the config's folder: where config, policy, signers

@@ -50,7 +50,8 @@ codes! {
     TtlRaisedWithChange => "ttl-raised-with-change", true, "one change both changes an RRset's values and raises its TTL";
     RollbackSlowerThanDeclared => "rollback-slower-than-declared", true, "caches keep what the change publishes longer than the declared time to mitigate";
     HealthSignalUnverified => "health-signal-unverified", false, "no query store is configured that can run a health signal's query";
-    DanglingReference => "dangling-reference", true, "a record would point at a deleted name";
+    DanglingReference => "dangling-reference", true, "a record would point at a deleted name or resource";
+    PlanUnknown => "plan-unknown", true, "a Terraform plan changes a DNS record whose name, zone or type is known only after apply";
     ApprovalsMissing => "approvals-missing", true, "the tier requires approvals that are not there";
     ApprovalInvalid => "approval-invalid", true, "an approval does not verify or is not from an eligible approver";
     ApprovalStale => "approval-stale", true, "an approval signs an older ticket or plan, or has expired";
@@ -65,6 +66,7 @@ codes! {
     DeclaredNotInDiff => "declared-not-in-diff", false, "the ticket declares a change the diff does not contain";
     TierRaised => "tier-raised", false, "a freeze or type change raised the tier above what the rules gave";
     PolicyChanged => "policy-changed", true, "the change edits config, policy, allowed_signers or the evidence file: the bar changes in a change of its own";
+    ResourceDrift => "resource-drift", false, "a DNS record was changed outside Terraform since its last apply";
     UncommittedChanges => "uncommitted-changes", false, "the work tree has changes that are not committed and were not evaluated";
 }
 

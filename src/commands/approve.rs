@@ -265,7 +265,14 @@ impl Basis {
 /// The policy, the ticket and its plan: declared (no `--base`), or from the diff of the
 /// range, exactly as `check --base` sees them, so the approval signs the plan it checks.
 fn load(global: &Global, args: &ApproveArgs, now: jiff::Timestamp) -> Result<Loaded, Failure> {
-    let Some(base) = &args.range.base else {
+    let plans = &args.range.terraform_plans;
+    // A plan is a diff of its own: approved as a range with no commits, as `check` judges it.
+    let range = args
+        .range
+        .base
+        .as_deref()
+        .or((!plans.is_empty()).then_some("HEAD"));
+    let Some(base) = range else {
         let ticket_args = TicketArgs {
             tickets: vec![args.ticket.clone()],
         };
@@ -275,7 +282,12 @@ fn load(global: &Global, args: &ApproveArgs, now: jiff::Timestamp) -> Result<Loa
             .map_err(Failure::Invalid)?;
         return Ok((ticket, plan, Basis::WorkTree(Box::new(ws))));
     };
-    let pm = PreMerge::prepare(global.config.as_deref(), base, args.range.head.as_deref())?;
+    let pm = PreMerge::prepare(
+        global.config.as_deref(),
+        base,
+        args.range.head.as_deref(),
+        plans,
+    )?;
     // The ticket as named, never through a link: its folder resolved, its file name kept.
     let rel = pm.repo.relative(&args.ticket)?;
     let rel = match pm.prefix.as_str() {

@@ -33,7 +33,28 @@ pub fn run(
             )];
             return Ok((invalid(&d, now), d));
         }
-        return premerge(global, base, args.range.head.as_deref(), &args.authors, now);
+        return premerge(
+            global,
+            base,
+            args.range.head.as_deref(),
+            &args.range.terraform_plans,
+            None,
+            &args.authors,
+            now,
+        );
+    }
+    if !args.range.terraform_plans.is_empty() {
+        // A plan is a diff of its own: judged like a range with no commits, against what is
+        // committed, the tickets named or every ticket of the folder.
+        return premerge(
+            global,
+            "HEAD",
+            None,
+            &args.range.terraform_plans,
+            Some(&args.tickets.tickets),
+            &args.authors,
+            now,
+        );
     }
     let authors = &args.authors;
     let args = &args.tickets;
@@ -254,14 +275,19 @@ fn premerge(
     global: &Global,
     base: &str,
     head: Option<&str>,
+    plans: &[PathBuf],
+    tickets: Option<&[PathBuf]>,
     authors: &[String],
     now: jiff::Timestamp,
 ) -> anyhow::Result<(Verdict, Vec<Diagnostic>)> {
-    let pm = match PreMerge::prepare(global.config.as_deref(), base, head) {
+    let mut pm = match PreMerge::prepare(global.config.as_deref(), base, head, plans) {
         Ok(pm) => pm,
         Err(Failure::Invalid(d)) => return Ok((invalid(&d, now), d)),
         Err(Failure::CannotEvaluate(e)) => return Err(e),
     };
+    if let Some(named) = tickets {
+        pm.tickets = pm.committed_tickets(named)?;
+    }
     let head_files = pm.head_files()?;
     let mut covered = vec![false; pm.diff.changes.len()];
     let mut loaded = Vec::new();
@@ -354,11 +380,16 @@ fn premerge(
             .get(origin.file as usize)
             .cloned()
             .unwrap_or_default();
+        let why = change
+            .cause
+            .as_ref()
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default();
         reasons.push(
             Item::new(
                 Code::UndeclaredChange,
                 format!(
-                    "`{} {} {}` ({file}:{}) is not declared by any ticket in this change",
+                    "`{} {} {}` ({file}:{}) is not declared by any ticket in this change{why}",
                     change.kind.as_str(),
                     change.name(),
                     change.rtype(),
@@ -370,12 +401,23 @@ fn premerge(
         );
     }
     reasons.extend(mass_change_across_tickets(&pm, &declared, &tickets));
+    for message in &pm.terraform.dangling {
+        reasons.push(Item::new(Code::DanglingReference, message.clone()));
+    }
+    for message in &pm.terraform.unknown {
+        reasons.push(Item::new(Code::PlanUnknown, message.clone()));
+    }
     for path in &pm.policy_changes {
         reasons.push(Item::new(Code::PolicyChanged, format!(
             "`{path}` changes in this range (its content or its file type); the bar is not changed by the change it judges: land it in a change of its own, reviewed by the policy's owners, with no DNS edits or tickets"))
             .at_line(path.clone(), 1));
     }
-    let mut findings = Vec::new();
+    let mut findings: Vec<Item> = pm
+        .terraform
+        .drift
+        .iter()
+        .map(|m| Item::new(Code::ResourceDrift, m.clone()))
+        .collect();
     if !pm.dirty.is_empty() {
         let shown: Vec<&str> = pm.dirty.iter().take(5).map(String::as_str).collect();
         findings.push(Item::new(

@@ -8,22 +8,42 @@ use crate::cli::{DiffArgs, Global};
 use crate::diag::Diagnostic;
 use crate::premerge::{Failure, PreMerge};
 use crate::report::{Format, zonediff};
-use crate::zone::{FsFiles, State, diff_states, load_state};
+use crate::zone::{FsFiles, State, diff_states, load_state, terraform};
 
 pub fn run(global: &Global, args: &DiffArgs, color: bool) -> anyhow::Result<Outcome> {
+    let plans = &args.range.terraform_plans;
+    let mut effects = terraform::Effects::default();
     let (old, new) = if let Some(base) = &args.range.base {
         if !args.paths.is_empty() {
             return Ok(usage("give either `--base REF` or two paths, not both"));
         }
-        match PreMerge::prepare(global.config.as_deref(), base, args.range.head.as_deref()) {
-            Ok(pm) => (pm.base_state, pm.head_state),
+        match PreMerge::prepare(
+            global.config.as_deref(),
+            base,
+            args.range.head.as_deref(),
+            plans,
+        ) {
+            Ok(pm) => {
+                effects = pm.terraform;
+                (pm.base_state, pm.head_state)
+            }
             Err(Failure::Invalid(problems)) => return Ok(report(&problems, color)),
             Err(Failure::CannotEvaluate(e)) => return Err(e),
         }
+    } else if args.paths.is_empty() && !plans.is_empty() {
+        // The plans alone: each is a diff of its own, no repository needed.
+        let (mut old, mut new) = (State::default(), State::default());
+        let merged = terraform::load_named(plans)
+            .and_then(|given| terraform::merge(given, &mut old, &mut new));
+        match merged {
+            Ok(e) => effects = e,
+            Err(problems) => return Ok(report(&problems, color)),
+        }
+        (old, new)
     } else {
         let [old, new] = args.paths.as_slice() else {
             return Ok(usage(
-                "give two zone files or folders (`changegate diff OLD NEW`), or `--base REF`",
+                "give two zone files or folders (`changegate diff OLD NEW`), `--base REF`, or `--terraform-plan FILE`",
             ));
         };
         // Both sides at once: read NEW here while OLD reads in its own thread.
@@ -41,7 +61,19 @@ pub fn run(global: &Global, args: &DiffArgs, color: bool) -> anyhow::Result<Outc
             }
         }
     };
-    let diff = diff_states(&old, &new);
+    let mut diff = diff_states(&old, &new);
+    effects.explain(&mut diff);
+    if global.format != Format::Json {
+        for (what, messages) in [
+            ("dangling", &effects.dangling),
+            ("cannot gate", &effects.unknown),
+            ("drift", &effects.drift),
+        ] {
+            for message in messages {
+                eprintln!("{what}: {message}");
+            }
+        }
+    }
     let text = match global.format {
         Format::Json => zonediff::json(&diff, &old, &new),
         Format::Markdown => zonediff::markdown(&diff),

@@ -17,7 +17,7 @@ use crate::live::verify::{self, Difference};
 use crate::model::{Duration, Fqdn, RecordType};
 use crate::report::Format;
 use crate::workspace::{self, Workspace};
-use crate::zone::{FsFiles, dependents, load_sources};
+use crate::zone::{FsFiles, dependents, load_sources, terraform};
 
 /// A progress bar on stderr, only for a person at a terminal.
 fn progress(global: &Global, total: u64, what: &str) -> indicatif::ProgressBar {
@@ -124,10 +124,25 @@ pub fn snapshot(
         let touched: Vec<&Fqdn> = ticket.names();
         names.extend(touched.iter().map(|n| (*n).clone()));
         // Names that depend on the ticket's names answer differently when they change, too.
-        let state = load_sources(&FsFiles::new(&ws.config.root), &ws.config)
-            .map_err(|d| anyhow::anyhow!("{}", d[0].message))?;
-        let roots: Vec<&str> = touched.iter().map(|n| n.as_str()).collect();
-        names.extend(dependents(&state, &roots).into_iter().map(|c| c.name));
+        let files = FsFiles::new(&ws.config.root);
+        let first = |d: Vec<crate::diag::Diagnostic>| anyhow::anyhow!("{}", d[0].message);
+        let mut state = load_sources(&files, &ws.config).map_err(first)?;
+        // Names from Terraform plans: those of `[sources]`, and the plans given, whose
+        // aliases of deleted resources lose their answers too.
+        let mut given =
+            terraform::load_plans(&files, None, &ws.config.terraform_plans).map_err(first)?;
+        given.extend(terraform::load_named(&args.terraform_plans).map_err(first)?);
+        if !given.is_empty() {
+            let mut before = state.clone();
+            let effects = terraform::merge(given, &mut before, &mut state).map_err(first)?;
+            names.extend(effects.lost.into_iter().map(|(_, name, _, _)| name));
+        }
+        let roots: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
+        let affected: Vec<Fqdn> = dependents(&state, &roots)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        names.extend(affected);
     }
     names.sort();
     names.dedup();
@@ -312,7 +327,17 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Invalid);
         }
     };
-    let state = match load_sources(&FsFiles::new(&ws.config.root), &ws.config) {
+    // What Terraform's state holds now (each plan's `before`) is desired as much as a zone file.
+    let files = FsFiles::new(&ws.config.root);
+    let state = load_sources(&files, &ws.config).and_then(|mut state| {
+        let plans = terraform::load_plans(&files, None, &ws.config.terraform_plans)?;
+        if !plans.is_empty() {
+            let mut after = state.clone();
+            terraform::merge(plans, &mut state, &mut after)?;
+        }
+        Ok(state)
+    });
+    let state = match state {
         Ok(state) => state,
         Err(problems) => {
             for p in &problems {

@@ -19,18 +19,28 @@ use crate::zone::{ChangeKind, ZoneDiff, diff_states, zone_of};
 pub fn new(global: &Global, args: &TicketNewArgs) -> anyhow::Result<Outcome> {
     let pm;
     let owned_ws;
-    let (ws, diff): (&Workspace, ZoneDiff) = if let Some(base) = &args.range.base {
+    let plans = &args.range.terraform_plans;
+    let range = args
+        .range
+        .base
+        .as_deref()
+        .or((!plans.is_empty() && args.paths.is_empty()).then_some("HEAD"));
+    let (ws, diff): (&Workspace, ZoneDiff) = if let Some(base) = range {
         if !args.paths.is_empty() {
             eprintln!("error: give either `--base REF` or two paths, not both");
             return Ok(Outcome::Invalid);
         }
-        pm = match PreMerge::prepare(global.config.as_deref(), base, args.range.head.as_deref()) {
+        pm = match PreMerge::prepare(
+            global.config.as_deref(),
+            base,
+            args.range.head.as_deref(),
+            plans,
+        ) {
             Ok(pm) => pm,
             Err(Failure::Invalid(problems)) => return Ok(report(&problems)),
             Err(Failure::CannotEvaluate(e)) => return Err(e),
         };
-        let diff = diff_states(&pm.base_state, &pm.head_state);
-        (&pm.ws, diff)
+        (&pm.ws, pm.diff.clone())
     } else {
         let [old, new] = args.paths.as_slice() else {
             eprintln!(

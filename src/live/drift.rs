@@ -88,16 +88,21 @@ pub fn compare(
             ),
         )];
     }
-    if desired.rtype.is_provider_record() {
+    if desired.rtype.is_provider_record() || desired.alias_target().is_some() {
         // The provider resolves the target (or serves its redirect): the shape is what can
-        // be checked.
-        return if own.iter().any(|rr| rr.rtype == RecordType::A) {
+        // be checked. A Terraform alias answers its own type with its target's addresses.
+        let answers = if desired.rtype.is_provider_record() {
+            RecordType::A
+        } else {
+            desired.rtype
+        };
+        return if own.iter().any(|rr| rr.rtype == answers) {
             Vec::new()
         } else {
             vec![drift(
                 "type-mismatch",
                 format!(
-                    "desired {} at `{name}`, but it does not answer with A records",
+                    "desired {} at `{name}`, but it does not answer with {answers} records",
                     desired.rtype
                 ),
             )]

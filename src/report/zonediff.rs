@@ -38,6 +38,9 @@ struct JsonChange<'a> {
     new: Option<JsonRRset<'a>>,
     file: String,
     line: u32,
+    /// Why the change happens when no file says it (an alias whose target is deleted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cause: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -48,6 +51,9 @@ struct JsonRRset<'a> {
     octodns: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dynamic: Option<&'a str>,
+    /// A Terraform provider's settings beside the values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<&'a str>,
 }
 
 impl<'a> JsonRRset<'a> {
@@ -57,6 +63,7 @@ impl<'a> JsonRRset<'a> {
             values: r.values.iter().map(|v| &**v).collect(),
             octodns: r.octodns.as_ref().and_then(|o| o.settings.as_deref()),
             dynamic: r.octodns.as_ref().and_then(|o| o.dynamic.as_deref()),
+            provider: r.octodns.as_ref().and_then(|o| o.provider.as_deref()),
         }
     }
 }
@@ -131,6 +138,7 @@ pub fn json(diff: &ZoneDiff, old: &State, new: &State) -> String {
                     new: c.new.as_ref().map(JsonRRset::of),
                     file: file_of(state, c.origin().file),
                     line: c.origin().line,
+                    cause: c.cause.as_deref(),
                 }
             })
             .collect(),
@@ -268,6 +276,13 @@ pub fn human(diff: &ZoneDiff, old: &State, new: &State, color: bool) -> String {
                     data(o),
                     paint(&at, 2, color)
                 );
+                if let Some(cause) = &c.cause {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        paint(&format!("because {cause}"), 2, color)
+                    );
+                }
             }
             (_, Some(o), Some(n)) => {
                 let _ = writeln!(

@@ -43,6 +43,9 @@ pub struct RRsetChange {
     pub zone: Fqdn,
     pub old: Option<RRset>,
     pub new: Option<RRset>,
+    /// Why the change happens when no source file says it (an alias whose target a
+    /// Terraform plan deletes).
+    pub cause: Option<String>,
 }
 
 impl RRsetChange {
@@ -144,6 +147,7 @@ fn diff_zone(zone: &Fqdn, old: &[RRset], new: &[RRset], out: &mut Vec<RRsetChang
                     zone: zone.clone(),
                     old: Some(old[i].clone()),
                     new: None,
+                    cause: None,
                 });
                 i += 1;
             }
@@ -153,6 +157,7 @@ fn diff_zone(zone: &Fqdn, old: &[RRset], new: &[RRset], out: &mut Vec<RRsetChang
                     zone: zone.clone(),
                     old: None,
                     new: Some(new[j].clone()),
+                    cause: None,
                 });
                 j += 1;
             }
@@ -164,6 +169,7 @@ fn diff_zone(zone: &Fqdn, old: &[RRset], new: &[RRset], out: &mut Vec<RRsetChang
                         zone: zone.clone(),
                         old: Some(a.clone()),
                         new: Some(b.clone()),
+                        cause: None,
                     });
                 }
                 i += 1;

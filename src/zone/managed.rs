@@ -42,6 +42,24 @@ pub fn managed_zones(files: &dyn Files, config: &Config) -> Result<Vec<ManagedZo
             }
         }
     }
+    // Zones Terraform manages: those its plans hold records of.
+    let plans =
+        super::terraform::load_plans(files, None, &config.terraform_plans).map_err(|d| {
+            d.iter()
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+    for given in plans {
+        for (zone, _) in given.plan.before.iter().chain(&given.plan.after) {
+            if !zones.iter().any(|z| &z.name == zone) {
+                zones.push(ManagedZone {
+                    name: zone.clone(),
+                    file: given.plan.shown.clone(),
+                });
+            }
+        }
+    }
     zones.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(zones)
 }

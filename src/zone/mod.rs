@@ -13,6 +13,7 @@ pub mod octodns;
 pub mod rdata;
 pub mod source;
 mod svcb;
+pub mod terraform;
 mod yaml;
 mod zonefile;
 
@@ -116,15 +117,22 @@ pub struct OctoDns {
     /// The values of the dynamic pools as canonical record data: they are answered too, and a
     /// pool value that names a host is a reference like the RRset's own values.
     pub pool_values: Vec<Box<str>>,
+    /// Settings a Terraform provider keeps beside the values (Cloudflare's `proxied`, Route 53
+    /// routing and alias options), as one line.
+    pub provider: Option<Box<str>>,
 }
 
 impl OctoDns {
     /// `(what, canonical text)` for each part present, in a fixed order: for people, for JSON
     /// and for the plan an approval signs.
     pub fn parts(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        [("octodns", &self.settings), ("dynamic", &self.dynamic)]
-            .into_iter()
-            .filter_map(|(what, text)| text.as_deref().map(|t| (what, t)))
+        [
+            ("octodns", &self.settings),
+            ("dynamic", &self.dynamic),
+            ("provider", &self.provider),
+        ]
+        .into_iter()
+        .filter_map(|(what, text)| text.as_deref().map(|t| (what, t)))
     }
 }
 
@@ -144,8 +152,16 @@ pub struct RRset {
 }
 
 impl RRset {
+    /// The target of a provider alias read from a Terraform plan (`alias <target>`).
+    pub fn alias_target(&self) -> Option<&str> {
+        self.values
+            .first()
+            .and_then(|v| v.strip_prefix(terraform::ALIAS_PREFIX))
+    }
+
     /// Names this RRset points at: CNAME, ALIAS and DNAME targets, MX exchanges, SRV targets,
-    /// NS hosts. Values are canonical, so the target is always the last field.
+    /// NS hosts, and the targets of Terraform aliases (a Route 53 alias's DNS name, an Azure
+    /// alias's resource ID). Values are canonical, so the target is always the last field.
     pub fn targets(&self) -> impl Iterator<Item = &str> {
         let points = matches!(
             self.rtype,
@@ -160,7 +176,7 @@ impl RRset {
         self.values
             .iter()
             .chain(pools)
-            .filter(move |_| points)
+            .filter(move |v| points || v.starts_with(terraform::ALIAS_PREFIX))
             .filter_map(|v| v.rsplit(' ').next())
             .map(|t| t.strip_suffix('.').unwrap_or(t))
             .filter(|t| !t.is_empty())

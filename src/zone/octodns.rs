@@ -399,6 +399,7 @@ impl<'d> Reader<'d> {
             settings: None,
             dynamic: Some(self.document.canonical(node)?.into_boxed_str()),
             pool_values,
+            provider: None,
         })
     }
 
