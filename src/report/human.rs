@@ -39,7 +39,7 @@ pub fn render(report: &Report<'_>, style: Style) -> String {
     let summary = match verdict.verdict {
         Decision::Allowed => format!("allowed: {} ticket(s) pass the gate", verdict.tickets.len()),
         Decision::Refused if !verdict.reasons.is_empty() => format!(
-            "refused: {} change(s) no ticket declares; {refused} of {} ticket(s) do not pass the gate",
+            "refused: {} reason(s) for the change as a whole; {refused} of {} ticket(s) do not pass the gate",
             verdict.reasons.len(),
             verdict.tickets.len()
         ),

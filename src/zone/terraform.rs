@@ -32,6 +32,9 @@ pub const KNOWN_AFTER_APPLY: &str = "(known after apply)";
 /// targets an alias can have (load balancers, CloudFront, API gateways) is 60 seconds.
 pub const ROUTE53_ALIAS_TTL: u32 = 60;
 
+/// A record and the zone it belongs to.
+pub type ZonedRecord = (Fqdn, Record);
+
 /// One plan file, read.
 #[derive(Debug, Default)]
 pub struct TerraformPlan {
@@ -40,8 +43,8 @@ pub struct TerraformPlan {
     /// Where each record came from: one entry per DNS resource, `ADDRESS in PATH`.
     pub names: Vec<String>,
     /// Records before and after the plan, with their zones.
-    pub before: Vec<(Fqdn, Record)>,
-    pub after: Vec<(Fqdn, Record)>,
+    pub before: Vec<ZonedRecord>,
+    pub after: Vec<ZonedRecord>,
     /// Resources the plan deletes or replaces, by what can point at them.
     pub gone: Vec<Gone>,
     /// Identifiers (normalised) of resources that exist after the plan.
@@ -552,7 +555,8 @@ impl RRsets {
         }
     }
 
-    fn into_records(self) -> (Vec<(Fqdn, Record)>, Vec<(Fqdn, Record)>) {
+    /// The records before and after the plan.
+    fn into_records(self) -> (Vec<ZonedRecord>, Vec<ZonedRecord>) {
         let (mut before, mut after) = (Vec::new(), Vec::new());
         for ((side, zone, name, rtype), mut merged) in self.sets {
             merged.settings.sort();
