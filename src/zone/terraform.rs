@@ -217,9 +217,16 @@ pub fn read_plan(shown: &str, text: &str) -> Result<TerraformPlan, Vec<Diagnosti
         }
         let deletes = rc.actions.contains(&"delete");
         let forget = rc.actions.contains(&"forget");
+        let record = provider(rc.rtype);
         if deletes && !forget {
             if let Some(before) = rc.before {
-                let ids = identifiers(before);
+                // A DNS record's names are the diff's to follow; its ID is what an Azure alias
+                // of a record set names.
+                let mut ids = identifiers(before);
+                if record.is_some() {
+                    let id = before.get("id").and_then(Value::as_str).map(identifier);
+                    ids.retain(|i| Some(i) == id.as_ref());
+                }
                 if !ids.is_empty() {
                     out.gone.push(Gone {
                         address: rc.address.to_string(),
@@ -232,7 +239,7 @@ pub fn read_plan(shown: &str, text: &str) -> Result<TerraformPlan, Vec<Diagnosti
         if let Some(after) = rc.after {
             out.kept.extend(identifiers(after));
         }
-        let Some(provider) = provider(rc.rtype) else {
+        let Some(provider) = record else {
             continue;
         };
         let file = out.names.len() as u32;
