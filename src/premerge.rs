@@ -185,25 +185,25 @@ impl PreMerge {
         })
     }
 
-    /// The tickets to judge when they are not the range's: those named (relative to the
-    /// config's folder), else every `*.toml` of the tickets folder, as the head commit holds
-    /// them.
-    pub fn committed_tickets(&self, named: &[PathBuf]) -> anyhow::Result<Vec<String>> {
-        let strip = |rel: String| -> anyhow::Result<String> {
-            match self.prefix.as_str() {
-                "" => Ok(rel),
-                prefix => rel
-                    .strip_prefix(&format!("{prefix}/"))
-                    .map(str::to_string)
-                    .ok_or_else(|| {
-                        anyhow::anyhow!("`{rel}` is not in the repository of changegate.toml")
-                    }),
-            }
-        };
+    /// The tickets to judge when they are not the range's, as the work tree holds them: those
+    /// named (relative to the config's folder), else every `*.toml` of the tickets folder.
+    pub fn work_tree_tickets(&self, named: &[PathBuf]) -> anyhow::Result<Vec<String>> {
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let root = absolute(&self.root);
         if !named.is_empty() {
             return named
                 .iter()
-                .map(|path| strip(self.repo.relative(path)?))
+                .map(|path| {
+                    absolute(path)
+                        .strip_prefix(&root)
+                        .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+                        .map_err(|_| {
+                            anyhow::anyhow!(
+                                "`{}` is not in the folder of changegate.toml",
+                                path.display()
+                            )
+                        })
+                })
                 .collect();
         }
         let dir = self
@@ -215,7 +215,7 @@ impl PreMerge {
             .to_string_lossy()
             .replace('\\', "/");
         let pattern = format!("{}/*.toml", glob::Pattern::escape(&dir));
-        self.head_files()?
+        crate::zone::FsFiles::new(&self.root)
             .list(&pattern)
             .map_err(|e| anyhow::anyhow!("cannot list the tickets in `{dir}`: {e}"))
     }
@@ -351,7 +351,7 @@ impl PreMerge {
     }
 
     /// Reads a ticket from the head commit. `rel` is relative to the config's folder.
-    pub fn read_ticket(&self, files: &TreeFiles<'_>, rel: &str) -> Result<Ticket, Vec<Diagnostic>> {
+    pub fn read_ticket(&self, files: &dyn Files, rel: &str) -> Result<Ticket, Vec<Diagnostic>> {
         let shown = files.display(rel);
         let text = files.read(rel).map_err(|e| {
             vec![Diagnostic::new(

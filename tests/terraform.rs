@@ -811,3 +811,117 @@ fn the_terraform_replay_lets_the_unused_profile_pass_the_deletion_gate() {
     // Held only by what the offline demo cannot give: approvals and a live health signal.
     assert_eq!(codes(&v), ["health-signal-dead", "approvals-missing"]);
 }
+
+/// A copy of the Terraform example in a temp dir, with `[dns] resolvers`.
+fn example_copy(resolver: Option<&str>) -> Repo {
+    let repo = Repo::new();
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/incident-2025-02-terraform");
+    for rel in [
+        "changegate.toml",
+        "resolutions.csv",
+        "policies/default.toml",
+        "policies/allowed_signers",
+        "plans/delete-profile.json",
+        "plans/rollback-cname.json",
+        "plans/delete-unused.json",
+        "snapshots/CHG-2001.json",
+    ] {
+        repo.write(rel, &std::fs::read_to_string(here.join(rel)).unwrap());
+    }
+    if let Some(resolver) = resolver {
+        let config = std::fs::read_to_string(repo.path().join("changegate.toml")).unwrap();
+        repo.write(
+            "changegate.toml",
+            &format!("{config}\n[dns]\nresolvers = [\"{resolver}\"]\n"),
+        );
+    }
+    repo
+}
+
+#[test]
+fn snapshot_of_a_ticket_records_the_aliases_a_plan_takes_and_their_dependents() {
+    let zone = "$ORIGIN example.com.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n\
+                autologon 60 IN A 203.0.113.80\nlogin 300 IN CNAME autologon\n\
+                legacy-sso 60 IN A 203.0.113.90\n";
+    let server = common::dns::DnsServer::start(&[("example.com", zone)]);
+    let repo = example_copy(Some(&server.resolver()));
+    let mut ticket = complete_ticket("CHG-9", "record");
+    ticket.push_str(
+        "\n[[change]]\naction = \"delete\"\nname = \"legacy-sso.example.com\"\ntype = \"A\"\nzone = \"example.com\"\n",
+    );
+    repo.write("changes/CHG-9.toml", &ticket);
+    let out = repo
+        .cmd()
+        .args(["snapshot", "--ticket", "changes/CHG-9.toml"])
+        .args(["--terraform-plan", "plans/delete-profile.json"])
+        .args(["--out", "snapshots/CHG-9.json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.path().join("snapshots/CHG-9.json")).unwrap(),
+    )
+    .unwrap();
+    let mut names: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    names.dedup();
+    // The ticket's name, the alias the plan's profile deletion empties, and the CNAME to it.
+    assert_eq!(
+        names,
+        [
+            "autologon.example.com",
+            "legacy-sso.example.com",
+            "login.example.com"
+        ]
+    );
+    let autologon = &v["entries"][0]["answers"][&server.resolver()];
+    assert_eq!(autologon["chain"][0]["data"], "203.0.113.80");
+}
+
+#[test]
+fn ticket_new_declares_what_the_plan_does_and_check_finds_nothing_undeclared() {
+    let repo = example_copy(None);
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    let out = repo
+        .cmd()
+        .args([
+            "ticket",
+            "new",
+            "--terraform-plan",
+            "plans/delete-profile.json",
+        ])
+        .args(["--id", "CHG-10", "--author", "vojtech@example.com"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ticket = std::fs::read_to_string(repo.path().join("changes/CHG-10.toml")).unwrap();
+    assert!(
+        ticket.contains("name = \"autologon.example.com\""),
+        "{ticket}"
+    );
+    // Judged from the work tree, uncommitted, as it is being written.
+    let (code, v) = repo.check_json(&[
+        "--terraform-plan",
+        "plans/delete-profile.json",
+        "changes/CHG-10.toml",
+    ]);
+    assert_eq!(code, 1, "{v:#}");
+    let all = all_codes(&v);
+    assert!(!all.contains(&"undeclared-change".to_string()), "{v:#}");
+    assert!(all.contains(&"deletion-in-use".to_string()), "{v:#}");
+    assert!(all.contains(&"field-missing".to_string()), "{v:#}");
+}

@@ -288,6 +288,17 @@ fn load(global: &Global, args: &ApproveArgs, now: jiff::Timestamp) -> Result<Loa
         args.range.head.as_deref(),
         plans,
     )?;
+    if args.range.base.is_none() {
+        // A plan judged on its own: the ticket as the work tree holds it, as `check` reads it.
+        let rel = pm
+            .work_tree_tickets(std::slice::from_ref(&args.ticket))?
+            .remove(0);
+        let ticket = pm
+            .read_ticket(&FsFiles::new(&pm.root), &rel)
+            .map_err(Failure::Invalid)?;
+        let plan = pm.plan(&ticket, &mut vec![false; pm.diff.changes.len()], now);
+        return Ok((ticket, plan, Basis::Range(Box::new(pm), rel)));
+    }
     // The ticket as named, never through a link: its folder resolved, its file name kept.
     let rel = pm.repo.relative(&args.ticket)?;
     let rel = match pm.prefix.as_str() {

@@ -285,14 +285,21 @@ fn premerge(
         Err(Failure::Invalid(d)) => return Ok((invalid(&d, now), d)),
         Err(Failure::CannotEvaluate(e)) => return Err(e),
     };
-    if let Some(named) = tickets {
-        pm.tickets = pm.committed_tickets(named)?;
-    }
-    let head_files = pm.head_files()?;
+    // Tickets, approvals and snapshots: the range's as committed, or, for a plan judged on its
+    // own, the work tree's (where they are being written).
+    let committed = pm.head_files()?;
+    let work_tree = FsFiles::new(&pm.root);
+    let head_files: &dyn Files = match tickets {
+        Some(named) => {
+            pm.tickets = pm.work_tree_tickets(named)?;
+            &work_tree
+        }
+        None => &committed,
+    };
     let mut covered = vec![false; pm.diff.changes.len()];
     let mut loaded = Vec::new();
     for rel in &pm.tickets {
-        let result = pm.read_ticket(&head_files, rel).map(|ticket| {
+        let result = pm.read_ticket(head_files, rel).map(|ticket| {
             let plan = pm.plan(&ticket, &mut covered, now);
             (ticket, plan)
         });
@@ -333,7 +340,7 @@ fn premerge(
                     None => format!("{}.approvals", ticket.id.get_ref()),
                 };
                 let mut approvals = approval::gather(
-                    &head_files,
+                    head_files,
                     &dir,
                     &ticket,
                     plan.digest(),
@@ -342,7 +349,7 @@ fn premerge(
                 )?;
                 approvals.committers = pm.ticket_committers(rel)?;
                 approvals.committers.extend(authors.iter().cloned());
-                let snapshot = snapshot_facts(&head_files, &ticket);
+                let snapshot = snapshot_facts(head_files, &ticket);
                 let facts = Facts {
                     snapshot: snapshot.as_ref(),
                     approvals: &approvals,
