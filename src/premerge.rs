@@ -97,7 +97,10 @@ impl PreMerge {
         let mut given =
             terraform::load_plans(&head_files, Some(&base_files), &ws.config.terraform_plans)
                 .map_err(Failure::Invalid)?;
-        given.extend(terraform::load_named(plans).map_err(Failure::Invalid)?);
+        let named = terraform::load_named(plans).map_err(Failure::Invalid)?;
+        // A plan both committed and named is the named one: the change.
+        given.retain(|g| !named.iter().any(|n| n.plan.digest == g.plan.digest));
+        given.extend(named);
         let terraform =
             terraform::merge(given, &mut base_state, &mut head_state).map_err(Failure::Invalid)?;
         let mut diff = diff_states(&base_state, &head_state);

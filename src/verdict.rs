@@ -386,7 +386,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 29);
+        assert_eq!(Code::ALL.len(), 31);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

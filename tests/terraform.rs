@@ -925,3 +925,413 @@ fn ticket_new_declares_what_the_plan_does_and_check_finds_nothing_undeclared() {
     assert!(all.contains(&"deletion-in-use".to_string()), "{v:#}");
     assert!(all.contains(&"field-missing".to_string()), "{v:#}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// What an attacker's review found: each case passed the gate, crashed it, or blocked real plans.
+
+/// A plan of these resource changes, with the data source of the Route 53 zone `example.org`
+/// (`Z1`) and any more prior-state resources.
+fn plan_of(changes: Vec<serde_json::Value>, more_state: Vec<serde_json::Value>) -> String {
+    let mut state = vec![serde_json::json!({
+        "address": "data.aws_route53_zone.main", "mode": "data", "type": "aws_route53_zone",
+        "name": "main", "values": {"zone_id": "Z1", "name": "example.org"}
+    })];
+    state.extend(more_state);
+    serde_json::json!({
+        "format_version": "1.2",
+        "resource_changes": changes,
+        "prior_state": {"values": {"root_module": {"resources": state}}},
+        "complete": true, "errored": false
+    })
+    .to_string()
+}
+
+fn change(
+    address: &str,
+    rtype: &str,
+    actions: &[&str],
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({
+        "address": address, "mode": "managed", "type": rtype, "name": address.rsplit('.').next().unwrap(),
+        "change": {"actions": actions, "before": before, "after": after, "after_unknown": {}}
+    })
+}
+
+fn r53(name: &str, rtype: &str, records: &[&str]) -> serde_json::Value {
+    serde_json::json!({"zone_id": "Z1", "name": name, "type": rtype, "ttl": 300, "records": records, "alias": []})
+}
+
+fn r53_alias(name: &str, target: &str) -> serde_json::Value {
+    serde_json::json!({"zone_id": "Z1", "name": name, "type": "A", "ttl": null, "records": null,
+        "alias": [{"name": target, "zone_id": "Z2", "evaluate_target_health": false}]})
+}
+
+fn lb() -> serde_json::Value {
+    serde_json::json!({"id": "arn:lb/api", "arn": "arn:lb/api", "dns_name": "api-1.elb.example.net", "name": "api"})
+}
+
+/// `plan_repo` with these plans at the base, then these at the head (`None`: deleted).
+fn range(base: &[(&str, String)], head: &[(&str, Option<String>)]) -> Repo {
+    let repo = plan_repo(None);
+    git(repo.path(), &["rm", "-q", "plans/dns.json"]);
+    for (path, text) in base {
+        repo.write(path, text);
+    }
+    commit_all(&repo, "base");
+    git(repo.path(), &["tag", "base"]);
+    for (path, text) in head {
+        match text {
+            Some(text) => {
+                repo.write(path, text);
+            }
+            None => {
+                git(repo.path(), &["rm", "-q", path]);
+            }
+        }
+    }
+    commit_all(&repo, "head");
+    repo
+}
+
+#[test]
+fn an_old_plan_that_still_lists_a_record_cannot_hide_its_deletion_in_a_new_one() {
+    let www = r53("www.example.org", "A", &["192.0.2.1"]);
+    let created = plan_of(
+        vec![change(
+            "aws_route53_record.www",
+            "aws_route53_record",
+            &["create"],
+            serde_json::Value::Null,
+            www.clone(),
+        )],
+        vec![],
+    );
+    let deleted = plan_of(
+        vec![change(
+            "aws_route53_record.www",
+            "aws_route53_record",
+            &["delete"],
+            www,
+            serde_json::Value::Null,
+        )],
+        vec![],
+    );
+    let repo = range(
+        &[("plans/001.json", created)],
+        &[("plans/002.json", Some(deleted))],
+    );
+    let out = repo
+        .cmd()
+        .args(["check", "--base", "base"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let shown = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(shown.contains("is managed by two plans"), "{shown}");
+}
+
+#[test]
+fn only_the_same_resource_in_the_same_plan_keeps_a_deleted_target() {
+    let alias = r53_alias("api.example.org", "dualstack.api-1.elb.example.net");
+    let dns = plan_of(
+        vec![change(
+            "aws_route53_record.api",
+            "aws_route53_record",
+            &["no-op"],
+            alias.clone(),
+            alias,
+        )],
+        vec![],
+    );
+    // Another plan still lists the load balancer; this one deletes it and creates a health
+    // check that names it.
+    let stale = plan_of(
+        vec![change("aws_lb.api", "aws_lb", &["no-op"], lb(), lb())],
+        vec![],
+    );
+    let check = serde_json::json!({"id": "hc-1", "fqdn": "api-1.elb.example.net"});
+    let deletes = plan_of(
+        vec![
+            change(
+                "aws_lb.api",
+                "aws_lb",
+                &["delete"],
+                lb(),
+                serde_json::Value::Null,
+            ),
+            change(
+                "aws_route53_health_check.api",
+                "aws_route53_health_check",
+                &["create"],
+                serde_json::Value::Null,
+                check,
+            ),
+        ],
+        vec![],
+    );
+    let repo = range(
+        &[("plans/dns.json", dns), ("plans/infra-old.json", stale)],
+        &[("plans/lb.json", Some(deletes))],
+    );
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        whole(&v, "undeclared-change")["message"]
+            .as_str()
+            .unwrap()
+            .contains("`aws_lb.api`"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_plan_deleted_in_the_range_still_holds_its_aliases() {
+    let alias = r53_alias("api.example.org", "api-1.elb.example.net.");
+    let dns = plan_of(
+        vec![change(
+            "aws_route53_record.api",
+            "aws_route53_record",
+            &["no-op"],
+            alias.clone(),
+            alias,
+        )],
+        vec![],
+    );
+    let deletes = plan_of(
+        vec![change(
+            "aws_lb.api",
+            "aws_lb",
+            &["delete"],
+            lb(),
+            serde_json::Value::Null,
+        )],
+        vec![],
+    );
+    let repo = range(
+        &[("plans/dns.json", dns)],
+        &[("plans/dns.json", None), ("plans/lb.json", Some(deletes))],
+    );
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        whole(&v, "undeclared-change")["message"]
+            .as_str()
+            .unwrap()
+            .contains("api.example.org"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn deleting_a_zone_refuses_and_two_zones_of_one_name_are_refused() {
+    let zone = serde_json::json!({"zone_id": "Z1", "id": "Z1", "name": "example.org", "force_destroy": true});
+    let plan = plan_of(
+        vec![change(
+            "aws_route53_zone.main",
+            "aws_route53_zone",
+            &["delete"],
+            zone,
+            serde_json::Value::Null,
+        )],
+        vec![],
+    );
+    let repo = range(&[], &[("plans/zone.json", Some(plan))]);
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        whole(&v, "mass-change")["message"]
+            .as_str()
+            .unwrap()
+            .contains("the zone `example.org`"),
+        "{v:#}"
+    );
+
+    // A record moved from the public zone into a private one of the same name.
+    let private = serde_json::json!({"address": "data.aws_route53_zone.private", "mode": "data",
+        "type": "aws_route53_zone", "name": "private", "values": {"zone_id": "Z9", "name": "example.org"}});
+    let mut moved = r53("www.example.org", "A", &["192.0.2.1"]);
+    moved["zone_id"] = "Z9".into();
+    let text = plan_of(
+        vec![
+            change(
+                "aws_route53_record.public",
+                "aws_route53_record",
+                &["delete"],
+                r53("www.example.org", "A", &["192.0.2.1"]),
+                serde_json::Value::Null,
+            ),
+            change(
+                "aws_route53_record.private",
+                "aws_route53_record",
+                &["create"],
+                serde_json::Value::Null,
+                moved,
+            ),
+        ],
+        vec![private],
+    );
+    let problems = read_plan("moved.json", &text).expect_err("two zones of one name");
+    assert!(
+        problems[0].message.contains("also has a zone of that name"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn unknown_ttls_and_sensitive_targets_cannot_be_gated() {
+    let mut update = change(
+        "aws_route53_record.www",
+        "aws_route53_record",
+        &["update"],
+        r53("www.example.org", "A", &["192.0.2.1"]),
+        r53("www.example.org", "A", &["192.0.2.2"]),
+    );
+    update["change"]["after_unknown"] = serde_json::json!({"ttl": true});
+    let cname = r53("www.example.org", "CNAME", &["elsewhere.example.net"]);
+    let mut hidden = change(
+        "aws_route53_record.c",
+        "aws_route53_record",
+        &["create"],
+        serde_json::Value::Null,
+        cname,
+    );
+    hidden["change"]["after_sensitive"] = serde_json::json!({"records": true});
+    for (plan, expected) in [
+        (update, "`ttl` is known only after apply"),
+        (hidden, "`records` is marked sensitive"),
+    ] {
+        let (_, _, effects) = {
+            let plan = read_plan("p.json", &plan_of(vec![plan], vec![])).unwrap();
+            let (mut base, mut head) = (State::default(), State::default());
+            let effects = terraform::merge(
+                vec![Given {
+                    plan,
+                    changed: true,
+                }],
+                &mut base,
+                &mut head,
+            )
+            .unwrap();
+            (base, head, effects)
+        };
+        assert!(
+            effects.unknown.iter().any(|m| m.contains(expected)),
+            "{:?}",
+            effects.unknown
+        );
+    }
+}
+
+#[test]
+fn the_cascade_passes_through_terraform_aliases() {
+    let plan = plan_of(
+        vec![
+            change(
+                "aws_route53_record.api",
+                "aws_route53_record",
+                &["delete"],
+                r53("api.example.org", "A", &["192.0.2.7"]),
+                serde_json::Value::Null,
+            ),
+            change(
+                "aws_route53_record.front",
+                "aws_route53_record",
+                &["no-op"],
+                r53_alias("front.example.org", "api.example.org"),
+                r53_alias("front.example.org", "api.example.org"),
+            ),
+            change(
+                "aws_route53_record.x",
+                "aws_route53_record",
+                &["no-op"],
+                r53("x.example.org", "CNAME", &["front.example.org"]),
+                r53("x.example.org", "CNAME", &["front.example.org"]),
+            ),
+        ],
+        vec![],
+    );
+    let plan = read_plan("p.json", &plan).unwrap();
+    let (mut base, mut head) = (State::default(), State::default());
+    terraform::merge(
+        vec![Given {
+            plan,
+            changed: true,
+        }],
+        &mut base,
+        &mut head,
+    )
+    .unwrap();
+    let diff = diff_states(&base, &head);
+    let names: Vec<&str> = diff.cascade.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["front.example.org", "x.example.org"]);
+}
+
+#[test]
+fn real_plans_with_computed_attributes_are_read_and_odd_alias_names_are_refused() {
+    // Cloudflare v4 on create: `hostname` is computed; Google: a weighted routing policy.
+    let cf = serde_json::json!({"zone_id": "c1", "name": "www", "type": "A", "ttl": 1, "value": null,
+        "content": "203.0.113.1", "proxied": false, "hostname": null});
+    let mut create = change(
+        "cloudflare_record.www",
+        "cloudflare_record",
+        &["create"],
+        serde_json::Value::Null,
+        cf,
+    );
+    create["change"]["after_unknown"] =
+        serde_json::json!({"hostname": true, "value": true, "id": true});
+    let zone = serde_json::json!({"address": "cloudflare_zone.z", "mode": "managed", "type": "cloudflare_zone",
+        "name": "z", "values": {"id": "c1", "zone": "example.io"}});
+    let google = serde_json::json!({"managed_zone": "mz", "project": "p", "name": "www.example.net.", "type": "A", "ttl": 60,
+        "rrdatas": [], "routing_policy": [{"wrr": [{"weight": 1, "rrdatas": ["198.51.100.1"]}, {"weight": 3, "rrdatas": ["198.51.100.2"]}], "geo": [], "primary_backup": []}]});
+    let mz = serde_json::json!({"address": "google_dns_managed_zone.mz", "mode": "managed", "type": "google_dns_managed_zone",
+        "name": "mz", "values": {"name": "mz", "dns_name": "example.net."}});
+    let text = plan_of(
+        vec![
+            create,
+            change(
+                "google_dns_record_set.www",
+                "google_dns_record_set",
+                &["create"],
+                serde_json::Value::Null,
+                google,
+            ),
+        ],
+        vec![zone, mz],
+    );
+    let plan = read_plan("p.json", &text).unwrap_or_else(|d| panic!("{d:?}"));
+    let (mut base, mut head) = (State::default(), State::default());
+    let effects = terraform::merge(
+        vec![Given {
+            plan,
+            changed: true,
+        }],
+        &mut base,
+        &mut head,
+    )
+    .unwrap();
+    assert!(effects.unknown.is_empty(), "{:?}", effects.unknown);
+    assert_eq!(
+        rrset(&head, "www.example.io", RecordType::A),
+        (300, strings(&["203.0.113.1"]), None)
+    );
+    assert_eq!(
+        rrset(&head, "www.example.net", RecordType::A).1,
+        ["198.51.100.1", "198.51.100.2"]
+    );
+
+    let odd = plan_of(
+        vec![change(
+            "aws_route53_record.a",
+            "aws_route53_record",
+            &["create"],
+            serde_json::Value::Null,
+            r53_alias("a.example.org", "www.example.org.."),
+        )],
+        vec![],
+    );
+    let problems = read_plan("odd.json", &odd).expect_err("an empty label");
+    assert!(problems[0].message.contains("alias.name"), "{problems:?}");
+}

@@ -414,6 +414,9 @@ fn premerge(
     for message in &pm.terraform.unknown {
         reasons.push(Item::new(Code::PlanUnknown, message.clone()));
     }
+    for message in &pm.terraform.zones_gone {
+        reasons.push(Item::new(Code::MassChange, message.clone()));
+    }
     for path in &pm.policy_changes {
         reasons.push(Item::new(Code::PolicyChanged, format!(
             "`{path}` changes in this range (its content or its file type); the bar is not changed by the change it judges: land it in a change of its own, reviewed by the policy's owners, with no DNS edits or tickets"))

@@ -12,6 +12,11 @@ use crate::zone::{FsFiles, State, diff_states, load_state, terraform};
 
 pub fn run(global: &Global, args: &DiffArgs, color: bool) -> anyhow::Result<Outcome> {
     let plans = &args.range.terraform_plans;
+    if !plans.is_empty() && !args.paths.is_empty() {
+        return Ok(usage(
+            "a Terraform plan is a diff of its own: give `--terraform-plan` alone or with `--base REF`, not with two paths",
+        ));
+    }
     let mut effects = terraform::Effects::default();
     let (old, new) = if let Some(base) = &args.range.base {
         if !args.paths.is_empty() {
@@ -68,6 +73,7 @@ pub fn run(global: &Global, args: &DiffArgs, color: bool) -> anyhow::Result<Outc
             ("dangling", &effects.dangling),
             ("cannot gate", &effects.unknown),
             ("drift", &effects.drift),
+            ("zone deleted", &effects.zones_gone),
         ] {
             for message in messages {
                 eprintln!("{what}: {message}");

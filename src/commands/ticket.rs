@@ -20,6 +20,12 @@ pub fn new(global: &Global, args: &TicketNewArgs) -> anyhow::Result<Outcome> {
     let pm;
     let owned_ws;
     let plans = &args.range.terraform_plans;
+    if !plans.is_empty() && !args.paths.is_empty() {
+        eprintln!(
+            "error: a Terraform plan is a diff of its own: give `--terraform-plan` alone or with `--base REF`, not with two paths"
+        );
+        return Ok(Outcome::Invalid);
+    }
     let range = args
         .range
         .base

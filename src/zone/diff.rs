@@ -315,7 +315,8 @@ pub fn dependents(state: &State, roots: &[&str]) -> Vec<Cascade> {
                 if matches!(
                     rrset.rtype,
                     RecordType::Cname | RecordType::Alias | RecordType::Dname
-                ) {
+                ) || rrset.alias_target().is_some()
+                {
                     queue.push_back((rrset.name.as_str(), depth + 1));
                 }
             }

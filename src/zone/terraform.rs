@@ -40,6 +40,8 @@ pub type ZonedRecord = (Fqdn, Record);
 pub struct TerraformPlan {
     /// The path as shown.
     pub shown: String,
+    /// `sha256:<hex>` of the file: the same plan given twice is one plan.
+    pub digest: String,
     /// Where each record came from: one entry per DNS resource, `ADDRESS in PATH`.
     pub names: Vec<String>,
     /// Records before and after the plan, with their zones.
@@ -47,8 +49,10 @@ pub struct TerraformPlan {
     pub after: Vec<ZonedRecord>,
     /// Resources the plan deletes or replaces, by what can point at them.
     pub gone: Vec<Gone>,
-    /// Identifiers (normalised) of resources that exist after the plan.
-    pub kept: HashSet<String>,
+    /// Resource types and identifiers (normalised) of resources that exist after the plan.
+    pub kept: HashSet<(String, String)>,
+    /// DNS zones the plan deletes or replaces, with every record in them.
+    pub zones_gone: Vec<String>,
     /// DNS resources that cannot be gated, and why (a name, zone or type unknown at plan time).
     pub unknown: Vec<String>,
     /// DNS records changed outside Terraform since the last apply (`resource_drift`).
@@ -59,6 +63,8 @@ pub struct TerraformPlan {
 #[derive(Clone, Debug)]
 pub struct Gone {
     pub address: String,
+    /// The resource type: only a resource of the same type in the same plan keeps it.
+    pub rtype: String,
     pub replaced: bool,
     /// Its identifiers, normalised by [`identifier`].
     pub ids: Vec<String>,
@@ -76,14 +82,34 @@ pub fn identifier(text: &str) -> String {
 }
 
 /// The attributes that identify a resource to whatever points at it.
-const ID_KEYS: &[&str] = &[
-    "id",
-    "arn",
+const ID_KEYS: &[&str] = &["id", "arn"];
+
+/// The attributes that hold a DNS name something can point at, at the top or in a nested
+/// block (API gateways' `domain_name_configuration`, VPC endpoints' `dns_entry`).
+const NAME_KEYS: &[&str] = &[
     "dns_name",
     "domain_name",
     "fqdn",
     "host_name",
     "hostname",
+    "cname",
+    "regional_domain_name",
+    "cloudfront_domain_name",
+    "target_domain_name",
+    "website_endpoint",
+];
+
+/// The names in nested blocks that are the resource's own: an API gateway domain's
+/// `domain_name_configuration { target_domain_name }`, a VPC endpoint's `dns_entry { dns_name }`.
+const NESTED_NAME_KEYS: &[&str] = &["target_domain_name", "dns_name"];
+
+/// The DNS zone resources: deleting one deletes every record in it.
+const ZONE_TYPES: &[&str] = &[
+    "aws_route53_zone",
+    "azurerm_dns_zone",
+    "azurerm_private_dns_zone",
+    "google_dns_managed_zone",
+    "cloudflare_zone",
 ];
 
 /// Which provider a DNS resource type belongs to.
@@ -197,11 +223,13 @@ pub fn read_plan(shown: &str, text: &str) -> Result<TerraformPlan, Vec<Diagnosti
     let lines = AddressLines::new(text);
     let mut out = TerraformPlan {
         shown: shown.to_string(),
+        digest: crate::model::sha256(text.as_bytes()),
         ..TerraformPlan::default()
     };
     let mut problems = Vec::new();
     let changes = array(top.get("resource_changes"));
     let mut sets = RRsets::default();
+    let mut zone_ids: HashMap<Fqdn, String> = HashMap::new();
     for (index, change) in changes.iter().enumerate() {
         let Some(rc) = ResourceChange::read(change) else {
             problems.push(Diagnostic::new(
@@ -230,14 +258,34 @@ pub fn read_plan(shown: &str, text: &str) -> Result<TerraformPlan, Vec<Diagnosti
                 if !ids.is_empty() {
                     out.gone.push(Gone {
                         address: rc.address.to_string(),
+                        rtype: rc.rtype.to_string(),
                         replaced: rc.after.is_some(),
                         ids,
                     });
                 }
             }
+            if ZONE_TYPES.contains(&rc.rtype) {
+                let name = rc
+                    .before
+                    .and_then(|b| {
+                        ["name", "dns_name", "zone"]
+                            .iter()
+                            .find_map(|k| b.get(*k)?.as_str())
+                    })
+                    .unwrap_or("?");
+                out.zones_gone.push(format!(
+                    "`{}` in `{shown}` {} the zone `{name}`: every record in it goes with it, those Terraform does not manage too, and no deletion gate can see them; delete the records in changes of their own first",
+                    rc.address,
+                    if rc.after.is_some() { "replaces (deletes, then creates anew)" } else { "deletes" }
+                ));
+            }
         }
         if let Some(after) = rc.after {
-            out.kept.extend(identifiers(after));
+            out.kept.extend(
+                identifiers(after)
+                    .into_iter()
+                    .map(|id| (rc.rtype.to_string(), id)),
+            );
         }
         let Some(provider) = record else {
             continue;
@@ -257,9 +305,31 @@ pub fn read_plan(shown: &str, text: &str) -> Result<TerraformPlan, Vec<Diagnosti
             let Some(value) = value else { continue };
             let unknown = if forget { &Value::Null } else { unknown };
             match record_set(provider, value, unknown, sensitive, &zones) {
-                Ok(set) => sets.add(side, set, origin, rc.address, &mut problems, shown),
+                Ok(set) => {
+                    let first = zone_ids
+                        .entry(set.zone.clone())
+                        .or_insert_with(|| set.zone_id.clone());
+                    if *first != set.zone_id {
+                        problems.push(
+                            Diagnostic::new(
+                                "plan-invalid",
+                                format!(
+                                    "`{}` in `{shown}` is in the zone `{}` known as `{}`, but the plan also has a zone of that name known as `{first}`: changegate keys desired state by zone name, so a record moved between them would look unchanged",
+                                    rc.address, set.zone, set.zone_id
+                                ),
+                            )
+                            .help("gate each of the two zones (public and private, two accounts) in a plan of its own"),
+                        );
+                        continue;
+                    }
+                    sets.add(side, set, origin, rc.address, &mut problems, shown);
+                }
                 Err(Problem::Unknown(attribute)) => out.unknown.push(format!(
                     "`{}` in `{shown}`: its `{attribute}` is known only after apply, so what it changes cannot be gated",
+                    rc.address
+                )),
+                Err(Problem::Sensitive(attribute)) => out.unknown.push(format!(
+                    "`{}` in `{shown}`: its `{attribute}` is marked sensitive, so where the record points can be neither shown nor followed; a DNS target is public, remove `sensitive` from it",
                     rc.address
                 )),
                 Err(Problem::Invalid(message)) => problems.push(
@@ -318,14 +388,46 @@ fn array(value: Option<&Value>) -> &[Value] {
     value.and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
-/// The normalised identifiers of a resource's values.
+/// The normalised identifiers of a resource's values: its IDs, and the DNS names it holds at
+/// the top or in nested blocks (two levels down).
 fn identifiers(values: &Value) -> Vec<String> {
+    fn names(value: &Value, depth: u32, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    match v {
+                        // Nested, only the keys that name the resource itself: a CDN's
+                        // `origin { domain_name }` names another resource.
+                        Value::String(s)
+                            if !s.is_empty()
+                                && if depth == 0 {
+                                    NAME_KEYS.contains(&key.as_str())
+                                } else {
+                                    NESTED_NAME_KEYS.contains(&key.as_str())
+                                } =>
+                        {
+                            out.push(identifier(s));
+                        }
+                        Value::Array(_) | Value::Object(_) if depth < 2 => names(v, depth + 1, out),
+                        _ => {}
+                    }
+                }
+            }
+            Value::Array(items) if depth < 2 => {
+                for item in items {
+                    names(item, depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
     let mut ids: Vec<String> = ID_KEYS
         .iter()
         .filter_map(|k| values.get(*k).and_then(Value::as_str))
         .filter(|s| !s.is_empty())
         .map(identifier)
         .collect();
+    names(values, 0, &mut ids);
     ids.sort();
     ids.dedup();
     ids
@@ -473,6 +575,8 @@ impl ZoneTable {
 enum Problem {
     /// An attribute the gate needs is known only after apply.
     Unknown(&'static str),
+    /// A record's target is marked sensitive: where it points cannot be shown or followed.
+    Sensitive(&'static str),
     Invalid(String),
 }
 
@@ -480,6 +584,9 @@ enum Problem {
 #[derive(Debug)]
 struct RecordSet {
     zone: Fqdn,
+    /// The zone as the provider knows it (ID, or resource group and name): two zones of one
+    /// name (public and private, two accounts) are not one zone.
+    zone_id: String,
     name: Fqdn,
     rtype: RecordType,
     ttl: u32,
@@ -638,6 +745,21 @@ fn record_set(
             ))
         })
     };
+    let zone_id = match provider {
+        Provider::Azure(_) => format!(
+            "{}/{}",
+            text("resource_group_name")?.unwrap_or_default(),
+            required("zone_name")?
+        )
+        .to_ascii_lowercase(),
+        Provider::Route53 => required("zone_id")?.to_string(),
+        Provider::Google => format!(
+            "{}/{}",
+            text("project")?.unwrap_or_default(),
+            required("managed_zone")?
+        ),
+        Provider::CloudflareV4 | Provider::CloudflareV5 => required("zone_id")?.to_string(),
+    };
     let (zone, name_text, rtype) = match provider {
         Provider::Azure(rtype) => {
             let zone = parse_name(required("zone_name")?, "zone_name")?;
@@ -655,37 +777,76 @@ fn record_set(
         ),
         Provider::CloudflareV4 | Provider::CloudflareV5 => {
             let zone = zone_of("zone_id", "`cloudflare_zone`")?;
-            let name = match text("hostname")? {
-                Some(h) if !h.is_empty() => h.to_string(),
+            // `hostname` (v4) is computed, unknown on a create: `name` says the same.
+            let name = match v.get("hostname").and_then(Value::as_str) {
+                Some(h) if !h.is_empty() && !is_unknown(unknown, "hostname") => h.to_string(),
                 _ => required("name")?.to_string(),
             };
             (zone, name, record_type(required("type")?)?)
         }
     };
     let name = owner(&name_text, &zone, matches!(provider, Provider::Azure(_)))?;
+    // The TTL decides how long caches keep what the change publishes: never guessed.
+    let is_alias = match provider {
+        Provider::Route53 => v
+            .get("alias")
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty()),
+        _ => false,
+    };
     let ttl = match v.get("ttl") {
-        _ if is_unknown(unknown, "ttl") => 0,
+        _ if is_unknown(unknown, "ttl") => return Err(Problem::Unknown("ttl")),
         Some(Value::Number(n)) => n
             .as_u64()
             .map(|t| t.min(u64::from(u32::MAX)) as u32)
             .ok_or_else(|| Problem::Invalid(format!("`ttl` {n} is not a TTL")))?,
-        _ => 0,
+        None | Some(Value::Null) => match provider {
+            // Cloudflare's default is "automatic"; a Route 53 alias has its target's.
+            Provider::CloudflareV4 | Provider::CloudflareV5 => 1,
+            Provider::Route53 if is_alias => ROUTE53_ALIAS_TTL,
+            _ => return Err(Problem::Invalid("`ttl` is missing".into())),
+        },
+        Some(other) => return Err(Problem::Invalid(format!("`ttl` {other} is not a TTL"))),
     };
     let origin = zone.to_dotted();
     let mut settings = Vec::new();
-    let hidden = |key: &str| is_unknown(sensitive, key);
+    let points = matches!(
+        rtype,
+        RecordType::Cname
+            | RecordType::Dname
+            | RecordType::Mx
+            | RecordType::Srv
+            | RecordType::Ns
+            | RecordType::Ptr
+    );
+    let hidden = |key: &'static str| -> Result<bool, Problem> {
+        let hidden = is_unknown(sensitive, key);
+        if hidden && points {
+            return Err(Problem::Sensitive(key));
+        }
+        Ok(hidden)
+    };
     let mut values: Vec<String> = Vec::new();
     let mut shares = false;
     let mut ttl = ttl;
     match provider {
         Provider::Azure(_) => {
-            let target = text("target_resource_id")?;
-            if let Some(target) = target.filter(|t| !t.is_empty()) {
+            let target = v.get("target_resource_id").and_then(Value::as_str);
+            if is_unknown(unknown, "target_resource_id") {
+                // The target is created by this plan: nothing deleted can be its target.
+                values.push(format!("{ALIAS_PREFIX}{KNOWN_AFTER_APPLY}"));
+            } else if let Some(target) = target.filter(|t| !t.is_empty()) {
+                if target.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(Problem::Invalid(format!(
+                        "`target_resource_id` `{}` is not an Azure resource ID",
+                        target.escape_debug()
+                    )));
+                }
                 values.push(format!("{ALIAS_PREFIX}{}", identifier(target)));
             } else if is_unknown(unknown, "records") || is_unknown(unknown, "record") {
                 values.push(KNOWN_AFTER_APPLY.into());
-            } else if hidden("records") || hidden("record") {
-                values.push(secret(v));
+            } else if hidden("records")? || hidden("record")? {
+                values.push(secret(v, &["records", "record"]));
             } else {
                 for key in ["records", "record"] {
                     match v.get(key) {
@@ -713,7 +874,12 @@ fn record_set(
                     .get("name")
                     .and_then(Value::as_str)
                     .ok_or_else(|| Problem::Invalid("its `alias` has no `name`".into()))?;
-                values.push(format!("{ALIAS_PREFIX}{}.", identifier(target)));
+                let lower = target.to_ascii_lowercase();
+                let target = parse_name(
+                    lower.strip_prefix("dualstack.").unwrap_or(&lower),
+                    "alias.name",
+                )?;
+                values.push(format!("{ALIAS_PREFIX}{}", target.to_dotted()));
                 if let Some(zone_id) = alias.get("zone_id").and_then(Value::as_str) {
                     settings.push(format!("alias_zone_id={zone_id}"));
                 }
@@ -723,8 +889,8 @@ fn record_set(
                 ttl = ROUTE53_ALIAS_TTL;
             } else if is_unknown(unknown, "records") {
                 values.push(KNOWN_AFTER_APPLY.into());
-            } else if hidden("records") {
-                values.push(secret(v));
+            } else if hidden("records")? {
+                values.push(secret(v, &["records"]));
             } else {
                 for item in array(v.get("records")) {
                     if let Some(s) = item.as_str() {
@@ -754,20 +920,28 @@ fn record_set(
                     }
                 }
                 settings.push(routing.join(" "));
-            } else if let Some(check) = text("health_check_id")?.filter(|s| !s.is_empty()) {
+            } else if is_unknown(unknown, "health_check_id") {
+                // A health check created by the same plan.
+                settings.push(format!("health_check_id={KNOWN_AFTER_APPLY}"));
+            } else if let Some(check) = v
+                .get("health_check_id")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+            {
                 settings.push(format!("health_check_id={check}"));
             }
         }
         Provider::Google => {
-            if is_unknown(unknown, "rrdatas") {
+            if is_unknown(unknown, "rrdatas") || is_unknown(unknown, "routing_policy") {
                 values.push(KNOWN_AFTER_APPLY.into());
-            } else if hidden("rrdatas") {
-                values.push(secret(v));
+            } else if hidden("rrdatas")? || hidden("routing_policy")? {
+                values.push(secret(v, &["rrdatas", "routing_policy"]));
             } else {
-                for item in array(v.get("rrdatas")) {
-                    if let Some(s) = item.as_str() {
-                        values.push(canonical(rtype, s, &origin, false)?);
-                    }
+                // A routed record set answers from its policy's items' `rrdatas`.
+                let mut rrdatas = Vec::new();
+                collect_rrdatas(v, 0, &mut rrdatas);
+                for s in rrdatas {
+                    values.push(canonical(rtype, s, &origin, false)?);
                 }
             }
             if let Some(policy) = v.get("routing_policy").filter(|p| match p {
@@ -783,10 +957,19 @@ fn record_set(
                 Some(s) if !s.is_empty() => Some(s),
                 _ => v.get("value").and_then(Value::as_str),
             };
-            if is_unknown(unknown, "content") || is_unknown(unknown, "value") {
+            let field = if v
+                .get("content")
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.is_empty())
+            {
+                "content"
+            } else {
+                "value"
+            };
+            if is_unknown(unknown, field) || (content.is_none() && is_unknown(unknown, "data")) {
                 values.push(KNOWN_AFTER_APPLY.into());
-            } else if hidden("content") || hidden("value") || hidden("data") {
-                values.push(secret(v));
+            } else if hidden(field)? || hidden("data")? {
+                values.push(secret(v, &[field, "data"]));
             } else {
                 values.push(cloudflare_value(rtype, v, content, &origin)?);
             }
@@ -804,6 +987,7 @@ fn record_set(
     }
     Ok(RecordSet {
         zone,
+        zone_id,
         name,
         rtype,
         ttl,
@@ -813,10 +997,42 @@ fn record_set(
     })
 }
 
-/// A value the plan marks sensitive: never shown, yet bound by its hash, so that an approval
-/// of one value does not cover another.
-fn secret(v: &Value) -> String {
-    let digest = crate::model::sha256(v.to_string().as_bytes());
+/// `rrdatas` of a record set, and of the items of its `routing_policy` (weighted, geo,
+/// primary-backup), in order.
+fn collect_rrdatas<'v>(v: &'v Value, depth: u32, out: &mut Vec<&'v str>) {
+    match v {
+        Value::Object(map) => {
+            for (key, item) in map {
+                match item {
+                    Value::Array(items) if key == "rrdatas" => {
+                        out.extend(items.iter().filter_map(Value::as_str));
+                    }
+                    Value::Array(_) | Value::Object(_)
+                        if depth < 6 && (depth > 0 || key == "routing_policy") =>
+                    {
+                        collect_rrdatas(item, depth + 1, out);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) if depth < 6 => {
+            for item in items {
+                collect_rrdatas(item, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A value the plan marks sensitive: never shown, yet bound by the hash of the fields that
+/// hold it, so that an approval of one value does not cover another.
+fn secret(v: &Value, keys: &[&str]) -> String {
+    let fields: Vec<String> = keys
+        .iter()
+        .map(|k| v.get(*k).map_or_else(String::new, Value::to_string))
+        .collect();
+    let digest = crate::model::sha256(fields.join("\n").as_bytes());
     let short = digest.get(7..23).unwrap_or(&digest);
     format!("(sensitive, {short})")
 }
@@ -1006,6 +1222,8 @@ pub struct Effects {
     pub dangling: Vec<String>,
     pub unknown: Vec<String>,
     pub drift: Vec<String>,
+    /// DNS zones a plan deletes or replaces.
+    pub zones_gone: Vec<String>,
 }
 
 /// A plan and its part in the change: a changed plan is the change (its before in the base,
@@ -1033,21 +1251,25 @@ pub fn merge(
         .collect();
     let mut into: [BTreeMap<Fqdn, Vec<Record>>; 2] = Default::default();
     let mut gone: HashMap<String, (String, bool, String)> = HashMap::new();
-    let mut kept: HashSet<String> = HashSet::new();
-    let mut owner: HashMap<(Fqdn, Fqdn, RecordType), String> = HashMap::new();
+    let mut owner: HashMap<(Fqdn, Fqdn, RecordType), (usize, String)> = HashMap::new();
     let mut zone_plans: HashMap<Fqdn, String> = HashMap::new();
-    for Given { plan, changed } in plans {
+    for (index, Given { plan, changed }) in plans.into_iter().enumerate() {
         let base_file = base.files.len() as u32;
         let head_file = head.files.len() as u32;
         base.files.extend(plan.names.iter().cloned());
         head.files.extend(plan.names.iter().cloned());
-        kept.extend(plan.kept);
         if changed {
             effects.unknown.extend(plan.unknown);
             effects.drift.extend(plan.drift);
+            effects.zones_gone.extend(plan.zones_gone);
+            // A resource is kept only by one of its own type in the same plan (a replace
+            // whose new ID is known, a profile recreated under the same name): never by
+            // another plan, or by another kind of resource naming the same thing.
             for g in plan.gone {
                 for id in g.ids {
-                    gone.insert(id, (g.address.clone(), g.replaced, plan.shown.clone()));
+                    if !plan.kept.contains(&(g.rtype.clone(), id.clone())) {
+                        gone.insert(id, (g.address.clone(), g.replaced, plan.shown.clone()));
+                    }
                 }
             }
         }
@@ -1071,12 +1293,15 @@ pub fn merge(
                     ).help("list the zone in `[sources]` once: either its zone or octoDNS files, or the Terraform plans that manage it"));
                     continue;
                 }
-                if side == 1 {
+                // An RRset belongs to one plan, on either side: two plans naming it would let
+                // one cancel the other's change.
+                {
                     let key = (zone.clone(), record.name.clone(), record.rtype);
                     let first = owner
                         .entry(key.clone())
-                        .or_insert_with(|| plan.shown.clone());
-                    if *first != plan.shown {
+                        .or_insert_with(|| (index, plan.shown.clone()));
+                    if first.0 != index {
+                        let first = &first.1;
                         problems.push(
                             Diagnostic::new(
                                 "plan-invalid",
@@ -1085,7 +1310,7 @@ pub fn merge(
                                     key.1, key.2, plan.shown
                                 ),
                             )
-                            .help("each record belongs to one Terraform configuration; give each plan file its own records"),
+                            .help("each record belongs to one Terraform configuration; give each plan file its own records, and name a plan either in `[sources]` or with `--terraform-plan`, not both"),
                         );
                     }
                 }
@@ -1108,9 +1333,6 @@ pub fn merge(
                 .zones
                 .insert(zone.clone(), Zone::from_records(zone, records));
         }
-    }
-    for id in &kept {
-        gone.remove(id);
     }
     if gone.is_empty() {
         return Ok(effects);
@@ -1225,6 +1447,32 @@ pub fn load_plans(
             let changed = base.is_none_or(|b| b.read_bytes(&path).ok().as_ref() != Some(&bytes));
             match read_plan_bytes(&shown, bytes) {
                 Ok(plan) => given.push(Given { plan, changed }),
+                Err(mut p) => problems.append(&mut p),
+            }
+        }
+        // A plan the range deletes still describes what Terraform manages: deleting the file
+        // deletes no record, so its records stay (as context) for the aliases in them.
+        let Some(base) = base else { continue };
+        let at_head = files.list(pattern).unwrap_or_default();
+        for path in base.list(pattern).unwrap_or_default() {
+            if at_head.contains(&path) {
+                continue;
+            }
+            let shown = base.display(&path);
+            match base
+                .read_bytes(&path)
+                .map_err(|e| {
+                    vec![Diagnostic::new(
+                        "plan-invalid",
+                        format!("cannot read the Terraform plan `{shown}` at the base: {e}"),
+                    )]
+                })
+                .and_then(|bytes| read_plan_bytes(&shown, bytes))
+            {
+                Ok(plan) => given.push(Given {
+                    plan,
+                    changed: false,
+                }),
                 Err(mut p) => problems.append(&mut p),
             }
         }
