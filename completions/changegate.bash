@@ -163,7 +163,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__approve)
-            opts="-q -v -h --key --as --comment --digest --show-digest --force --base --head --config --format --now --no-progress --quiet --verbose --help"
+            opts="-q -v -h --key --as --comment --digest --show-digest --force --base --head --terraform-plan --config --format --now --no-progress --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,6 +193,10 @@ _changegate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --terraform-plan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -213,7 +217,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__check)
-            opts="-q -v -h --base --head --author --config --format --now --no-progress --quiet --verbose --help"
+            opts="-q -v -h --base --head --terraform-plan --author --config --format --now --no-progress --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +228,10 @@ _changegate() {
                     return 0
                     ;;
                 --head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --terraform-plan)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -277,7 +285,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__diff)
-            opts="-q -v -h --base --head --config --format --now --no-progress --quiet --verbose --help"
+            opts="-q -v -h --base --head --terraform-plan --config --format --now --no-progress --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,6 +296,10 @@ _changegate() {
                     return 0
                     ;;
                 --head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --terraform-plan)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -783,7 +795,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__snapshot)
-            opts="-q -v -h --ticket --types --out --resolver --concurrency --timeout --attempts --config --format --now --no-progress --quiet --verbose --help"
+            opts="-q -v -h --ticket --types --out --terraform-plan --resolver --concurrency --timeout --attempts --config --format --now --no-progress --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -798,6 +810,10 @@ _changegate() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --terraform-plan)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -905,7 +921,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__ticket__subcmd__new)
-            opts="-q -v -h --base --head --id --author --config --format --now --no-progress --quiet --verbose --help"
+            opts="-q -v -h --base --head --terraform-plan --id --author --config --format --now --no-progress --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,6 +932,10 @@ _changegate() {
                     return 0
                     ;;
                 --head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --terraform-plan)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,6 +51,7 @@ complete -c changegate -n "__fish_changegate_needs_command" -f -a "man" -d 'Prin
 complete -c changegate -n "__fish_changegate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand check" -l terraform-plan -d 'A Terraform plan as JSON (`terraform show -json PLANFILE`): its DNS changes are part of the change (repeat for several; also `[sources] terraform_plans`)' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l author -d 'Who wrote the change, from a record the change cannot edit (CI\'s pull-request author, as an allowed_signers principal); an author of every ticket, never an approver. Repeatable; also env CHANGEGATE_AUTHOR (comma-separated)' -r
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t''
@@ -64,6 +65,7 @@ complete -c changegate -n "__fish_changegate_using_subcommand check" -s v -l ver
 complete -c changegate -n "__fish_changegate_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand diff" -l terraform-plan -d 'A Terraform plan as JSON (`terraform show -json PLANFILE`): its DNS changes are part of the change (repeat for several; also `[sources] terraform_plans`)' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand diff" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
@@ -80,6 +82,7 @@ complete -c changegate -n "__fish_changegate_using_subcommand approve" -l commen
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l digest -d 'The ticket digest you reviewed; required without a terminal' -r
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand approve" -l terraform-plan -d 'A Terraform plan as JSON (`terraform show -json PLANFILE`): its DNS changes are part of the change (repeat for several; also `[sources] terraform_plans`)' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand approve" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
@@ -105,6 +108,7 @@ complete -c changegate -n "__fish_changegate_using_subcommand lint" -s h -l help
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l ticket -d 'Record every name the ticket touches, and the names that depend on them' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l types -d 'Record types to ask for, comma-separated' -r
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l out -d 'The snapshot file to write (atomically)' -r -F
+complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l terraform-plan -d 'With `--ticket`: a Terraform plan (JSON) whose changes the ticket declares; the names that depend on them, aliases of resources it deletes included, are recorded too' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l resolver -d 'A resolver to ask, `ADDR[:PORT]` (repeat for several; their answers must agree) [default: `[dns] resolvers` in changegate.toml]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l concurrency -d 'Questions in flight at once' -r
 complete -c changegate -n "__fish_changegate_using_subcommand snapshot" -l timeout -d 'Time to wait for each answer' -r
@@ -190,6 +194,7 @@ complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and not __fish_seen_subcommand_from new help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l base -d 'Compare against this commit (e.g. `origin/main`); config, policy and signers are read from it, and the tickets are those the range adds or edits' -r
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l head -d 'The commit under review [default: HEAD; uncommitted changes are reported, not included]' -r
+complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l terraform-plan -d 'A Terraform plan as JSON (`terraform show -json PLANFILE`): its DNS changes are part of the change (repeat for several; also `[sources] terraform_plans`)' -r -F
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l id -d 'The ticket\'s id [default: the next free `CHG-<n>` in the tickets folder]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l author -d 'The author [default: git\'s `user.email`]' -r
 complete -c changegate -n "__fish_changegate_using_subcommand ticket; and __fish_seen_subcommand_from new" -l config -d 'The config file [default: changegate.toml in this folder or the nearest one above]' -r -F

@@ -43,6 +43,7 @@ markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 _arguments "${_arguments_options[@]}" : \
 '--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
 '--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
+'*--terraform-plan=[A Terraform plan as JSON (\`terraform show -json PLANFILE\`)\: its DNS changes are part of the change (repeat for several; also \`\[sources\] terraform_plans\`)]:FILE:_files' \
 '*--author=[Who wrote the change, from a record the change cannot edit (CI'\''s pull-request author, as an allowed_signers principal); an author of every ticket, never an approver. Repeatable; also env CHANGEGATE_AUTHOR (comma-separated)]:PRINCIPAL:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
 '--format=[Output format]:FORMAT:((human\:""
@@ -64,6 +65,7 @@ markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 _arguments "${_arguments_options[@]}" : \
 '--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
 '--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
+'*--terraform-plan=[A Terraform plan as JSON (\`terraform show -json PLANFILE\`)\: its DNS changes are part of the change (repeat for several; also \`\[sources\] terraform_plans\`)]:FILE:_files' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
 '--format=[Output format]:FORMAT:((human\:""
 json\:""
@@ -88,6 +90,7 @@ _arguments "${_arguments_options[@]}" : \
 '--digest=[The ticket digest you reviewed; required without a terminal]:sha256:HEX:_default' \
 '--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
 '--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
+'*--terraform-plan=[A Terraform plan as JSON (\`terraform show -json PLANFILE\`)\: its DNS changes are part of the change (repeat for several; also \`\[sources\] terraform_plans\`)]:FILE:_files' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
 '--format=[Output format]:FORMAT:((human\:""
 json\:""
@@ -129,6 +132,7 @@ _arguments "${_arguments_options[@]}" : \
 '--ticket=[Record every name the ticket touches, and the names that depend on them]:TICKET:_files' \
 '--types=[Record types to ask for, comma-separated]:TYPES:_default' \
 '--out=[The snapshot file to write (atomically)]:FILE:_files' \
+'*--terraform-plan=[With \`--ticket\`\: a Terraform plan (JSON) whose changes the ticket declares; the names that depend on them, aliases of resources it deletes included, are recorded too]:FILE:_files' \
 '*--resolver=[A resolver to ask, \`ADDR\[\:PORT\]\` (repeat for several; their answers must agree) \[default\: \`\[dns\] resolvers\` in changegate.toml\]]:ADDR:_default' \
 '--concurrency=[Questions in flight at once]:N:_default' \
 '--timeout=[Time to wait for each answer]:DURATION:_default' \
@@ -264,6 +268,7 @@ markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 _arguments "${_arguments_options[@]}" : \
 '--base=[Compare against this commit (e.g. \`origin/main\`); config, policy and signers are read from it, and the tickets are those the range adds or edits]:REF:_default' \
 '--head=[The commit under review \[default\: HEAD; uncommitted changes are reported, not included\]]:REF:_default' \
+'*--terraform-plan=[A Terraform plan as JSON (\`terraform show -json PLANFILE\`)\: its DNS changes are part of the change (repeat for several; also \`\[sources\] terraform_plans\`)]:FILE:_files' \
 '--id=[The ticket'\''s id \[default\: the next free \`CHG-<n>\` in the tickets folder\]]:ID:_default' \
 '--author=[The author \[default\: git'\''s \`user.email\`\]]:EMAIL:_default' \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
