@@ -66,6 +66,8 @@ codes! {
     DeclaredNotInDiff => "declared-not-in-diff", false, "the ticket declares a change the diff does not contain";
     TierRaised => "tier-raised", false, "a freeze or type change raised the tier above what the rules gave";
     PolicyChanged => "policy-changed", true, "the change edits config, policy, allowed_signers or the evidence file: the bar changes in a change of its own";
+    EmergencyUnreviewed => "emergency-unreviewed", true, "an emergency change to the zone is past its review deadline without its tier's approvals";
+    EmergencyChange => "emergency-change", false, "an emergency change: authorized by fewer approvals up front, its tier's approvals due as reviews after merge";
     ResourceDrift => "resource-drift", false, "a DNS record was changed outside Terraform since its last apply";
     UncommittedChanges => "uncommitted-changes", false, "the work tree has changes that are not committed and were not evaluated";
 }
@@ -386,7 +388,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 31);
+        assert_eq!(Code::ALL.len(), 33);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

@@ -11,6 +11,9 @@
 //! comment: <one line>
 //! ```
 //! Every line ends in `\n`; the fields are in this order and no others are allowed.
+//!
+//! A retrospective review of an emergency change (signed after it merged) starts with
+//! `changegate review v1` and has one more field, `merged: <commit id>`, after `tier:`.
 
 use std::fmt;
 
@@ -22,11 +25,16 @@ pub struct Message {
     pub plan: String,
     pub approver: String,
     pub tier: String,
+    /// For a retrospective review of an emergency change: the commit that merged it. The
+    /// header says which kind a message is, so that one can never be replayed as the other.
+    pub merged: Option<String>,
     pub signed_at: jiff::Timestamp,
     pub comment: String,
 }
 
 const HEADER: &str = "changegate approval v1";
+/// A review of an emergency change, signed after it merged.
+const REVIEW_HEADER: &str = "changegate review v1";
 const FIELDS: [&str; 7] = [
     "ticket",
     "digest",
@@ -36,18 +44,39 @@ const FIELDS: [&str; 7] = [
     "signed_at",
     "comment",
 ];
+const REVIEW_FIELDS: [&str; 8] = [
+    "ticket",
+    "digest",
+    "plan",
+    "approver",
+    "tier",
+    "merged",
+    "signed_at",
+    "comment",
+];
 
 impl Message {
+    /// True for a retrospective review, false for an up-front approval.
+    pub fn is_review(&self) -> bool {
+        self.merged.is_some()
+    }
+
     pub fn parse(text: &str) -> Result<Self, String> {
         let body = text
             .strip_suffix('\n')
             .ok_or("the message does not end with a newline")?;
         let mut lines = body.split('\n');
-        if lines.next() != Some(HEADER) {
-            return Err(format!("the message does not start with `{HEADER}`"));
-        }
-        let mut values = Vec::with_capacity(FIELDS.len());
-        for field in FIELDS {
+        let fields: &[&str] = match lines.next() {
+            Some(HEADER) => &FIELDS,
+            Some(REVIEW_HEADER) => &REVIEW_FIELDS,
+            _ => {
+                return Err(format!(
+                    "the message does not start with `{HEADER}` or `{REVIEW_HEADER}`"
+                ));
+            }
+        };
+        let mut values = std::collections::HashMap::with_capacity(fields.len());
+        for field in fields {
             let line = lines
                 .next()
                 .ok_or_else(|| format!("the message has no `{field}:` line"))?;
@@ -55,39 +84,42 @@ impl Message {
                 .strip_prefix(field)
                 .and_then(|rest| rest.strip_prefix(": ").or_else(|| rest.strip_prefix(':')))
                 .ok_or_else(|| format!("expected `{field}: ...`, found `{line}`"))?;
-            values.push(value.to_string());
+            if value.is_empty() && *field != "comment" {
+                return Err(format!("`{field}:` is empty"));
+            }
+            values.insert(*field, value.to_string());
         }
         if let Some(extra) = lines.next() {
             return Err(format!("unexpected line after `comment:`: `{extra}`"));
         }
-        for (field, value) in FIELDS.iter().zip(&values).take(6) {
-            if value.is_empty() {
-                return Err(format!("`{field}:` is empty"));
-            }
-        }
-        for (field, value) in [("digest", &values[1]), ("plan", &values[2])] {
+        for field in ["digest", "plan"] {
+            let value = &values[field];
             if !is_digest(value) {
                 return Err(format!(
                     "`{field}: {value}` is not `sha256:` and 64 hex digits"
                 ));
             }
         }
-        let Ok([ticket, digest, plan, approver, tier, signed_at, comment]) =
-            <[String; 7]>::try_from(values)
-        else {
-            unreachable!("one value was read for each of the seven fields")
-        };
+        let mut take = |field: &str| values.remove(field).unwrap_or_default();
+        let merged = fields.contains(&"merged").then(|| take("merged"));
+        if let Some(commit) = &merged {
+            if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!("`merged: {commit}` is not a full commit id"));
+            }
+        }
+        let signed_at = take("signed_at");
         let signed_at = signed_at
             .parse()
             .map_err(|e| format!("`signed_at: {signed_at}` is not an RFC 3339 instant: {e}"))?;
         Ok(Self {
-            ticket,
-            digest,
-            plan,
-            approver,
-            tier,
+            ticket: take("ticket"),
+            digest: take("digest"),
+            plan: take("plan"),
+            approver: take("approver"),
+            tier: take("tier"),
+            merged,
             signed_at,
-            comment,
+            comment: take("comment"),
         })
     }
 }
@@ -103,12 +135,23 @@ pub fn is_digest(text: &str) -> bool {
 
 impl fmt::Display for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{HEADER}")?;
+        writeln!(
+            f,
+            "{}",
+            if self.is_review() {
+                REVIEW_HEADER
+            } else {
+                HEADER
+            }
+        )?;
         writeln!(f, "ticket: {}", self.ticket)?;
         writeln!(f, "digest: {}", self.digest)?;
         writeln!(f, "plan: {}", self.plan)?;
         writeln!(f, "approver: {}", self.approver)?;
         writeln!(f, "tier: {}", self.tier)?;
+        if let Some(commit) = &self.merged {
+            writeln!(f, "merged: {commit}")?;
+        }
         writeln!(
             f,
             "signed_at: {}",
@@ -129,9 +172,38 @@ mod tests {
             plan: format!("sha256:{}", "b".repeat(64)),
             approver: "carol@example.com".into(),
             tier: "high".into(),
+            merged: None,
             signed_at: "2025-02-25T12:00:00Z".parse().unwrap(),
             comment: "looks right".into(),
         }
+    }
+
+    #[test]
+    fn a_review_says_so_and_names_the_merge() {
+        let review = Message {
+            merged: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            ..sample()
+        };
+        let text = review.to_string();
+        assert!(text.starts_with("changegate review v1\n"), "{text}");
+        assert!(text.contains(
+            "\ntier: high\nmerged: 0123456789abcdef0123456789abcdef01234567\nsigned_at: "
+        ));
+        assert_eq!(Message::parse(&text).unwrap(), review);
+        // Neither kind reads as the other: the header decides the fields.
+        assert!(
+            Message::parse(&text.replace("changegate review v1", "changegate approval v1"))
+                .is_err()
+        );
+        let upfront = sample().to_string();
+        assert!(
+            Message::parse(&upfront.replace("changegate approval v1", "changegate review v1"))
+                .is_err()
+        );
+        assert!(
+            Message::parse(&text.replace("0123456789abcdef0123456789abcdef01234567", "HEAD"))
+                .is_err()
+        );
     }
 
     #[test]

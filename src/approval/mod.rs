@@ -82,6 +82,9 @@ pub struct ApprovalFacts {
     /// the range that add or edit the ticket, and whoever `--author` names. They wrote the
     /// change as much as its `author` did.
     pub committers: Vec<String>,
+    /// For a retrospective review: the commit that merged the change. Only reviews of that
+    /// merge count then; otherwise reviews never count.
+    pub review_of: Option<String>,
 }
 
 /// Reads and checks every approval of a ticket: the `*.sig` files in `dir` of `files`.

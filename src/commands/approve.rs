@@ -218,6 +218,7 @@ pub fn run(
     }
 
     let message = Message {
+        merged: None,
         ticket: ticket.id.get_ref().clone(),
         digest,
         plan: plan.digest(),

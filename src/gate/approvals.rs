@@ -52,7 +52,9 @@ pub(super) fn judge(facts: &Facts<'_>, policy: &Policy, tier: &Tier, v: &mut Tic
     let mut candidates: Vec<(&crate::approval::Checked, Vec<usize>)> = Vec::new();
     for c in &a.checked {
         let m = &c.message;
-        let (code, reason) = if m.ticket != *ticket.id.get_ref() {
+        let (code, reason) = if let Some(reason) = kind_mismatch(m, a.review_of.as_deref()) {
+            (Code::ApprovalInvalid, reason)
+        } else if m.ticket != *ticket.id.get_ref() {
             (
                 Code::ApprovalInvalid,
                 format!(
@@ -242,6 +244,26 @@ pub(super) fn judge(facts: &Facts<'_>, policy: &Policy, tier: &Tier, v: &mut Tic
             )
             .at(at),
         );
+    }
+}
+
+/// Why an approval is the wrong kind: a review where an approval before merge is needed, an
+/// approval where the review of a merge is, or the review of another merge.
+fn kind_mismatch(m: &crate::approval::Message, review_of: Option<&str>) -> Option<String> {
+    match (review_of, &m.merged) {
+        (None, Some(merged)) => Some(format!(
+            "it is a review of the merged change {}, signed after the fact: it cannot stand in for an approval before merge",
+            &merged[..merged.len().min(12)]
+        )),
+        (Some(_), None) => Some(
+            "it is an approval signed before merge; the emergency's review is a new signature (`changegate approve` on the branch it merged into)".into(),
+        ),
+        (Some(expected), Some(merged)) if expected != merged => Some(format!(
+            "it reviews the merge {}, not {}",
+            &merged[..merged.len().min(12)],
+            &expected[..expected.len().min(12)]
+        )),
+        _ => None,
     }
 }
 

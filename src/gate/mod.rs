@@ -11,7 +11,7 @@ use crate::evidence::{DeletionFacts, Outcome, Reach};
 use crate::model::Scope;
 use crate::plan::{Plan, Touched};
 use crate::policy::{Conditions, Policy};
-use crate::ticket::{FieldPath, Ticket, Window, fields::ALWAYS_REQUIRED};
+use crate::ticket::{FieldPath, Kind, Ticket, Window, fields::ALWAYS_REQUIRED};
 use crate::verdict::*;
 
 /// Everything known about one ticket before deciding.
@@ -296,8 +296,75 @@ pub fn evaluate(facts: &Facts<'_>, policy: &Policy) -> TicketVerdict {
         .any(|f| *f.get_ref() == FieldPath::HealthSignal);
     signal_gate(facts, signals_required, &mut v);
 
-    approvals::judge(facts, policy, tier_def, &mut v);
+    // An emergency, authorized up front by `[emergency] require`: only who signs is relaxed,
+    // never what the gate knows to be dangerous. Its tier's approvals follow as reviews.
+    let emergency = ticket.kind.get_ref() == &Kind::Emergency;
+    if emergency
+        && field_empty(ticket, FieldPath::IntentReason)
+        && !reported.contains(&FieldPath::IntentReason)
+    {
+        v.reasons.push(
+            Item::new(
+                Code::FieldMissing,
+                "`intent.reason` is missing: an emergency change must say why it cannot wait",
+            )
+            .at(at(ticket.kind.span())),
+        );
+    }
+    let relieved;
+    let judged = match (&policy.emergency, &facts.approvals.review_of) {
+        (Some(e), None) if emergency => {
+            let e = e.get_ref();
+            let (line, _) = policy
+                .file
+                .line_col(policy.emergency.as_ref().map_or(0, |e| e.span().start));
+            let full = describe_requirements(&tier_def.require);
+            v.findings.push(Item::new(
+                Code::EmergencyChange,
+                format!(
+                    "emergency change: tier `{}` would need {full} before merge; up front it needs {} (`[emergency]`, {}:{line}); the rest is due as signed reviews within {} of the merge (`changegate approve` on the branch it merged into), or every further change to its zones is refused",
+                    tier_def.name.get_ref(),
+                    describe_requirements(&e.require),
+                    policy.file.name,
+                    e.review_within.get_ref()
+                ),
+            ));
+            relieved = crate::policy::Tier {
+                require: e.require.clone(),
+                ..tier_def.clone()
+            };
+            &relieved
+        }
+        (None, None) if emergency => {
+            v.findings.push(Item::new(
+                Code::EmergencyChange,
+                format!(
+                    "emergency change without relief: the policy has no `[emergency]` section, so it needs tier `{}`'s approvals in full before merge",
+                    tier_def.name.get_ref()
+                ),
+            ));
+            tier_def
+        }
+        _ => tier_def,
+    };
+    approvals::judge(facts, policy, judged, &mut v);
     v
+}
+
+/// `1 from `dns-oncall` and 2 from `cab``, or `no approvals`.
+fn describe_requirements(require: &[crate::policy::Requirement]) -> String {
+    if require.is_empty() {
+        return "no approvals".into();
+    }
+    require
+        .iter()
+        .map(|r| format!("{} from `{}`", r.count, r.group))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+fn field_empty(ticket: &Ticket, field: FieldPath) -> bool {
+    field.missing_in(ticket).is_some()
 }
 
 /// Rules from DNS's own failure modes: mass changes, TTLs raised with a change, and a

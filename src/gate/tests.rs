@@ -538,8 +538,10 @@ mod approvals {
     use super::*;
     use crate::approval::{ApprovalFacts, Checked, Message, Rejection};
 
-    const T: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
-    const P: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    pub(super) const T: &str =
+        "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    pub(super) const P: &str =
+        "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
     /// A ticket complete for tier `high`, so only approvals decide.
     fn high_ticket() -> Ticket {
@@ -557,6 +559,7 @@ mod approvals {
             plan: P.into(),
             approver: approver.into(),
             tier: "high".into(),
+            merged: None,
             signed_at: "2026-01-14T12:00:00Z".parse().unwrap(),
             comment: String::new(),
         };
@@ -585,6 +588,7 @@ mod approvals {
             checked,
             rejected,
             committers: Vec::new(),
+            review_of: None,
         };
         evaluate_with(policy, &high_ticket(), &DeletionFacts::default(), &a)
     }
@@ -603,6 +607,7 @@ mod approvals {
             ],
             rejected: Vec::new(),
             committers: vec!["Carol@Example.com".into()],
+            review_of: None,
         };
         let v = evaluate_with(&policy, &high_ticket(), &DeletionFacts::default(), &a);
         assert_eq!(codes(&v.reasons), ["self-approval", "approvals-missing"]);
@@ -992,4 +997,178 @@ fn health_signals_must_be_alive_and_not_yet_breached() {
         "{:?}",
         v.reasons
     );
+}
+
+/// Issue 14: emergencies relax who signs before merge, nothing else; reviews and approvals
+/// are never each other.
+mod emergency {
+    use super::approvals::{P, T};
+    use super::*;
+    use crate::approval::{ApprovalFacts, Checked, Message};
+
+    const EMERGENCY: &str =
+        "\n[emergency]\nrequire = [{ group = \"oncall\", count = 1 }]\nreview_within = \"24h\"\n";
+
+    fn emergency_ticket(reason: bool) -> Ticket {
+        let body = "rehearsed = true\n[[health_signal]]\nname = \"n\"\nquery = \"q\"\nabort_if = \"< 1\"\nwatch = \"5m\"\n";
+        let text = ticket(
+            "global",
+            &format!("{body}{}", change("create", "x.example.com", "A")),
+        );
+        let mut raw = text.file.text.to_string().replace(
+            "author = \"vojtech@example.com\"\n",
+            "author = \"vojtech@example.com\"\nkind = \"emergency\"\n",
+        );
+        if reason {
+            raw = raw.replace(
+                "summary = \"s\"\n",
+                "summary = \"s\"\nreason = \"sso is down\"\n",
+            );
+        }
+        read_ticket(SourceFile::new("CHG-1.toml", raw), Path::new("CHG-1.toml")).unwrap()
+    }
+
+    fn signed(approver: &str, key: &str, merged: Option<&str>) -> Checked {
+        Checked {
+            file: format!("{approver}.sig"),
+            message: Message {
+                ticket: "CHG-1".into(),
+                digest: T.into(),
+                plan: P.into(),
+                approver: approver.into(),
+                tier: "high".into(),
+                merged: merged.map(str::to_string),
+                signed_at: "2026-01-14T12:00:00Z".parse().unwrap(),
+                comment: String::new(),
+            },
+            key: key.into(),
+            key_principals: vec![vec![approver.into()]],
+        }
+    }
+
+    fn facts(checked: Vec<Checked>, review_of: Option<&str>) -> ApprovalFacts {
+        ApprovalFacts {
+            ticket_digest: T.into(),
+            plan_digest: P.into(),
+            checked,
+            rejected: Vec::new(),
+            committers: Vec::new(),
+            review_of: review_of.map(str::to_string),
+        }
+    }
+
+    const MERGE: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    #[test]
+    fn one_oncall_approval_authorizes_an_emergency_and_says_what_is_waived() {
+        let policy = policy(EMERGENCY);
+        let a = facts(vec![signed("alice@example.com", "k1", None)], None);
+        let v = evaluate_with(
+            &policy,
+            &emergency_ticket(true),
+            &DeletionFacts::default(),
+            &a,
+        );
+        assert_eq!(v.tier.as_deref(), Some("high"));
+        assert!(codes(&v.reasons).is_empty(), "{:?}", v.reasons);
+        let finding = v
+            .findings
+            .iter()
+            .find(|f| f.code == Code::EmergencyChange)
+            .unwrap();
+        assert!(
+            finding
+                .message
+                .contains("1 from `oncall` and 1 from `leads`"),
+            "{}",
+            finding.message
+        );
+        assert!(
+            finding.message.contains("within 1d of the merge"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn an_emergency_must_say_why_and_without_the_section_gets_no_relief() {
+        let a = facts(vec![signed("alice@example.com", "k1", None)], None);
+        let v = evaluate_with(
+            &policy(EMERGENCY),
+            &emergency_ticket(false),
+            &DeletionFacts::default(),
+            &a,
+        );
+        assert_eq!(codes(&v.reasons), ["field-missing"]);
+        assert!(v.reasons[0].message.contains("intent.reason"));
+        let v = evaluate_with(
+            &policy(""),
+            &emergency_ticket(true),
+            &DeletionFacts::default(),
+            &a,
+        );
+        assert_eq!(codes(&v.reasons), ["approvals-missing"]);
+        assert!(
+            v.findings
+                .iter()
+                .any(|f| f.message.contains("without relief"))
+        );
+    }
+
+    #[test]
+    fn a_review_is_never_an_approval_and_an_approval_is_never_a_review() {
+        let policy = policy(EMERGENCY);
+        let ticket = emergency_ticket(true);
+        // A review replayed as an approval before merge.
+        let a = facts(vec![signed("alice@example.com", "k1", Some(MERGE))], None);
+        let v = evaluate_with(&policy, &ticket, &DeletionFacts::default(), &a);
+        assert_eq!(codes(&v.reasons), ["approval-invalid", "approvals-missing"]);
+        assert!(
+            v.reasons[0]
+                .message
+                .contains("cannot stand in for an approval before merge")
+        );
+        // Approvals given before merge counted as the review.
+        let a = facts(
+            vec![
+                signed("alice@example.com", "k1", None),
+                signed("carol@example.com", "k2", None),
+            ],
+            Some(MERGE),
+        );
+        let v = evaluate_with(&policy, &ticket, &DeletionFacts::default(), &a);
+        assert!(
+            codes(&v.reasons)
+                .iter()
+                .filter(|c| **c == "approval-invalid")
+                .count()
+                == 2,
+            "{:?}",
+            v.reasons
+        );
+        // The review of another merge.
+        let other = "f".repeat(40);
+        let a = facts(
+            vec![signed("alice@example.com", "k1", Some(&other))],
+            Some(MERGE),
+        );
+        let v = evaluate_with(&policy, &ticket, &DeletionFacts::default(), &a);
+        assert!(
+            v.reasons[0]
+                .message
+                .contains("reviews the merge ffffffffffff"),
+            "{:?}",
+            v.reasons
+        );
+        // Reviews of this merge, by the tier's full groups: the review is complete.
+        let a = facts(
+            vec![
+                signed("alice@example.com", "k1", Some(MERGE)),
+                signed("carol@example.com", "k2", Some(MERGE)),
+            ],
+            Some(MERGE),
+        );
+        let v = evaluate_with(&policy, &ticket, &DeletionFacts::default(), &a);
+        assert!(codes(&v.reasons).is_empty(), "{:?}", v.reasons);
+    }
 }

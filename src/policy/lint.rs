@@ -64,7 +64,8 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
         }
     }
 
-    let needs_approvals = policy.tiers.iter().any(|t| !t.require.is_empty());
+    let needs_approvals =
+        policy.tiers.iter().any(|t| !t.require.is_empty()) || policy.emergency.is_some();
     if needs_approvals && policy.allowed_signers.is_none() {
         error(
             0..0,
@@ -74,8 +75,19 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
         );
     }
 
-    for tier in &policy.tiers {
-        for requirement in &tier.require {
+    // Who must approve: each tier, and `[emergency]` (which authorizes up front).
+    let demands = policy
+        .tiers
+        .iter()
+        .map(|t| (format!("tier `{}`", t.name.get_ref()), &t.require))
+        .chain(
+            policy
+                .emergency
+                .iter()
+                .map(|e| ("`[emergency]`".to_string(), &e.get_ref().require)),
+        );
+    for (who, require) in demands {
+        for requirement in require {
             let Some(group) = policy.groups.get(&requirement.group) else {
                 let known: Vec<&str> = policy.groups.keys().map(String::as_str).collect();
                 let hint = crate::diag::closest(&requirement.group, known.iter().copied())
@@ -83,11 +95,7 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
                     .unwrap_or_default();
                 error(
                     requirement.span.clone(),
-                    format!(
-                        "tier `{}` requires the unknown group `{}`",
-                        tier.name.get_ref(),
-                        requirement.group
-                    ),
+                    format!("{who} requires the unknown group `{}`", requirement.group),
                     "no such group",
                     format!(
                         "{hint}define it under `[groups]`; groups: {}",
@@ -104,8 +112,7 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
                 error(
                     requirement.span.clone(),
                     format!(
-                        "tier `{}` requires approvals from the empty group `{}`",
-                        tier.name.get_ref(),
+                        "{who} requires approvals from the empty group `{}`",
                         requirement.group
                     ),
                     "nobody can give these approvals",
@@ -122,11 +129,8 @@ pub fn lint(policy: &Policy, signers: Option<&AllowedSigners>) -> Vec<Diagnostic
                 error(
                     requirement.span.clone(),
                     format!(
-                        "tier `{}` requires {} approvals from `{}`, which has only {} member(s) with a key",
-                        tier.name.get_ref(),
-                        requirement.count,
-                        requirement.group,
-                        keyed
+                        "{who} requires {} approvals from `{}`, which has only {} member(s) with a key",
+                        requirement.count, requirement.group, keyed
                     ),
                     "cannot be satisfied",
                     format!(

@@ -36,6 +36,18 @@ pub struct Policy {
     pub deletion: Option<Spanned<DeletionPolicy>>,
     pub freezes: Vec<Freeze>,
     pub limits: Limits,
+    /// `[emergency]`: who authorizes an emergency change up front, and how long after merge
+    /// the full approvals of its tier may follow. Without it, emergencies get no relief.
+    pub emergency: Option<Spanned<Emergency>>,
+}
+
+/// `[emergency]` in the policy.
+#[derive(Clone, Debug)]
+pub struct Emergency {
+    /// The approvals that authorize an emergency change before it merges.
+    pub require: Vec<Requirement>,
+    /// The tier's full approvals are due, as signed reviews, this long after the merge.
+    pub review_within: Spanned<Duration>,
 }
 
 /// `[limits]`: how much of a zone one change may update or delete, as octoDNS's safety

@@ -55,6 +55,7 @@ pub fn read_policy(file: SourceFile, path: &Path) -> Result<Policy, Vec<Diagnost
         .get("limits")
         .and_then(|v| read_limits(&mut r, v))
         .unwrap_or_default();
+    let emergency = top.get("emergency").and_then(|v| read_emergency(&mut r, v));
     let freezes = top
         .get("freeze")
         .and_then(|v| r.array(v, "freeze", |r, v, p| read_freeze(r, v, p, &tier_names)))
@@ -76,7 +77,45 @@ pub fn read_policy(file: SourceFile, path: &Path) -> Result<Policy, Vec<Diagnost
         deletion,
         freezes,
         limits,
+        emergency,
     })
+}
+
+fn read_emergency(r: &mut Reader, v: &Value<'_>) -> Option<Spanned<Emergency>> {
+    let mut t = r.table(v, "emergency".into())?;
+    let require = t
+        .require(r, "require", "[{ group = \"dns-oncall\", count = 1 }]")
+        .and_then(|v| r.array(v, "emergency.require", read_requirement));
+    let review_within = t
+        .require(r, "review_within", "\"24h\"")
+        .and_then(|v| r.parsed(v, "emergency.review_within", Duration::parse));
+    t.finish(r);
+    let (require, review_within) = (require?, review_within?);
+    if require.is_empty() {
+        r.error(
+            v.span(),
+            "`emergency.require` is empty: an emergency nobody authorizes is a bypass",
+            "in `[emergency]`",
+            Some("name who may authorize it, e.g. `require = [{ group = \"dns-oncall\", count = 1 }]`".into()),
+        );
+        return None;
+    }
+    if review_within.get_ref().as_secs() == 0 {
+        r.error(
+            review_within.span(),
+            "`emergency.review_within` must be longer than nothing",
+            "here",
+            Some("give the reviewers time, e.g. `\"24h\"`".into()),
+        );
+        return None;
+    }
+    Some(Spanned::new(
+        v.span(),
+        Emergency {
+            require,
+            review_within,
+        },
+    ))
 }
 
 fn read_groups(r: &mut Reader, v: &Value<'_>) -> Option<BTreeMap<String, Group>> {
