@@ -61,6 +61,9 @@ pub enum Command {
     /// Write a starting changegate.toml, policy, allowed_signers and tickets folder for the DNS
     /// repository here; never overwrites without --force
     Init(InitArgs),
+    /// The change record from git history: each ticket merged, its kind, tier and approvals,
+    /// and for emergencies whether their review is done, pending or overdue
+    Log(LogArgs),
     /// Write tickets: `ticket new` declares every change of a range or of two paths
     Ticket {
         #[command(subcommand)]
@@ -177,6 +180,29 @@ pub struct TicketNewArgs {
     /// The author [default: git's `user.email`]
     #[arg(long, value_name = "EMAIL")]
     pub author: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The branch whose first-parent history to read [default: HEAD]
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Only tickets merged at or after this date (`2026-12-01`) or instant (RFC 3339)
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<jiff::Timestamp>,
+}
+
+fn parse_since(text: &str) -> Result<jiff::Timestamp, String> {
+    if let Ok(instant) = text.parse::<jiff::Timestamp>() {
+        return Ok(instant);
+    }
+    text.parse::<jiff::civil::Date>()
+        .map_err(|e| format!("`{text}` is not a date (2026-12-01) or an RFC 3339 instant: {e}"))
+        .and_then(|d| {
+            d.to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp())
+                .map_err(|e| e.to_string())
+        })
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,18 @@ pub struct Commit {
     pub label: String,
 }
 
+/// A file a commit added on a branch's first-parent history.
+#[derive(Clone, Debug)]
+pub struct Added {
+    /// Repository-relative.
+    pub path: String,
+    pub commit: Commit,
+    /// The commit's first parent: the branch before it (none for a root commit).
+    pub parent: Option<Commit>,
+    /// The commit's time, seconds since the epoch.
+    pub time: i64,
+}
+
 /// How a path changed between two commits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangedPath {
@@ -283,6 +295,69 @@ impl Repo {
     }
 
     /// The files of a commit, seen from `prefix` (the folder of `changegate.toml`).
+    /// The `*.toml` files directly in `folder` (repository-relative) that each commit on the
+    /// first-parent history of `tip` added: how tickets merge into a branch. Newest first, each
+    /// with the commit that added it, its first parent, and the commit's time.
+    pub fn added_on_first_parent(&self, tip: &Commit, folder: &str) -> anyhow::Result<Vec<Added>> {
+        let repo = self.lock();
+        let folder_of = |tree: &git2::Tree<'_>| -> Option<Oid> {
+            if folder.is_empty() {
+                Some(tree.id())
+            } else {
+                tree.get_path(Path::new(folder)).ok().map(|e| e.id())
+            }
+        };
+        let names = |id: Option<Oid>| -> Vec<String> {
+            id.and_then(|id| repo.find_tree(id).ok())
+                .map(|t| {
+                    t.iter()
+                        .filter(|e| e.kind() == Some(ObjectType::Blob))
+                        .filter_map(|e| e.name().ok().map(str::to_string))
+                        .filter(|n| n.ends_with(".toml"))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let label = |c: &git2::Commit<'_>| Commit {
+            id: c.id(),
+            tree: c.tree_id(),
+            label: c.id().to_string()[..12].to_string(),
+        };
+        let mut out = Vec::new();
+        let mut commit = repo.find_commit(tip.id)?;
+        loop {
+            let parent = commit.parent(0).ok();
+            let now = folder_of(&commit.tree()?);
+            let before = match &parent {
+                Some(p) => folder_of(&p.tree()?),
+                None => None,
+            };
+            if now != before {
+                let old = names(before);
+                for name in names(now) {
+                    if !old.contains(&name) {
+                        let path = if folder.is_empty() {
+                            name
+                        } else {
+                            format!("{folder}/{name}")
+                        };
+                        out.push(Added {
+                            path,
+                            commit: label(&commit),
+                            parent: parent.as_ref().map(label),
+                            time: commit.time().seconds(),
+                        });
+                    }
+                }
+            }
+            match parent {
+                Some(p) => commit = p,
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
     pub fn files_at<'r>(&'r self, commit: &Commit, prefix: &str) -> anyhow::Result<TreeFiles<'r>> {
         let mut paths = Vec::new();
         {

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod diag;
 pub mod document;
+pub mod emergency;
 pub mod evidence;
 pub mod gate;
 pub mod git;

@@ -62,6 +62,19 @@ impl PreMerge {
     ) -> Result<Self, Failure> {
         let cwd = std::env::current_dir().map_err(anyhow::Error::from)?;
         let repo = Repo::discover(&cwd)?;
+        let base = repo.commit(base)?;
+        let head = repo.commit(head.unwrap_or("HEAD"))?;
+        Self::between(repo, config, base, head, plans)
+    }
+
+    /// [`PreMerge::prepare`] for two commits already found.
+    pub fn between(
+        repo: Repo,
+        config: Option<&Path>,
+        base: Commit,
+        head: Commit,
+        plans: &[PathBuf],
+    ) -> Result<Self, Failure> {
         let config_path = workspace::find_config(config).map_err(Failure::Invalid)?;
         let config_rel = repo.relative(&config_path)?;
         let (prefix, config_name) = match config_rel.rsplit_once('/') {
@@ -72,8 +85,6 @@ impl PreMerge {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let base = repo.commit(base)?;
-        let head = repo.commit(head.unwrap_or("HEAD"))?;
         let base_files = repo.files_at(&base, &prefix)?;
         if !base_files.exists(&config_name) {
             return Err(Failure::CannotEvaluate(anyhow::anyhow!(

@@ -61,6 +61,7 @@ codes! {
     PolicyInvalid => "policy-invalid", true, "the policy is invalid, so nothing can be evaluated";
     ConfigInvalid => "config-invalid", true, "changegate.toml is missing or invalid, so nothing can be evaluated";
     ZoneInvalid => "zone-invalid", true, "a zone file or octoDNS file cannot be read";
+    PlanInvalid => "plan-invalid", true, "a Terraform plan cannot be read, or is not one";
     TypeChange => "type-change", false, "a name changes between an address type and CNAME";
     Cascade => "cascade", false, "other names depend on a deleted or type-changed name";
     DeclaredNotInDiff => "declared-not-in-diff", false, "the ticket declares a change the diff does not contain";
@@ -388,7 +389,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 33);
+        assert_eq!(Code::ALL.len(), 34);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

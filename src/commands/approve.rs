@@ -70,7 +70,9 @@ pub fn run(
 
     // File evidence comes from where the policy came from: the base, with `--base`.
     let evidence = match &from {
-        Basis::Range(pm, _) => gather_evidence(ws, &pm.base_files()?, &[&plan], &[&ticket], now)?,
+        Basis::Range(pm, _) | Basis::Review(pm, _, _) => {
+            gather_evidence(ws, &pm.base_files()?, &[&plan], &[&ticket], now)?
+        }
         Basis::WorkTree(ws) => gather_evidence(
             ws,
             &FsFiles::new(&ws.config.root),
@@ -79,8 +81,16 @@ pub fn run(
             now,
         )?,
     };
-    let (files, dir) = approval::beside(&args.ticket, ticket.id.get_ref());
-    let approvals = approval::gather(&files, &dir, &ticket, plan.digest(), Some(signers), now)?;
+    let (files, mut dir) = approval::beside(&args.ticket, ticket.id.get_ref());
+    let merged = match &from {
+        Basis::Review(_, _, commit) => Some(commit.clone()),
+        _ => None,
+    };
+    if merged.is_some() {
+        dir = format!("{}.reviews", ticket.id.get_ref());
+    }
+    let mut approvals = approval::gather(&files, &dir, &ticket, plan.digest(), Some(signers), now)?;
+    approvals.review_of = merged.clone();
     let snapshot = super::check::snapshot_facts(&FsFiles::new(&ws.config.root), &ticket);
     let facts = Facts {
         snapshot: snapshot.as_ref(),
@@ -94,6 +104,13 @@ pub fn run(
     let verdict = evaluate(&facts, &ws.policy);
     let tier = verdict.tier.clone().unwrap_or_default();
     write_stdout(&summary(&ticket, &plan, &verdict, &digest));
+    if let Some(commit) = &merged {
+        write_stdout(&format!(
+            "This is the retrospective review of the emergency change merged in {}: it is signed as a review (`changegate review v1`) of that merge, and counts toward tier `{}`'s approvals.\n",
+            &commit[..12],
+            verdict.tier.as_deref().unwrap_or("?")
+        ));
+    }
 
     // The key, then who it makes us.
     let mut ask_passphrase = |prompt: &str| {
@@ -151,7 +168,7 @@ pub fn run(
     };
     approval::check_file_principal(&principal).map_err(anyhow::Error::msg)?;
     let committers = match &from {
-        Basis::Range(pm, rel) => pm.ticket_committers(rel)?,
+        Basis::Range(pm, rel) | Basis::Review(pm, rel, _) => pm.ticket_committers(rel)?,
         Basis::WorkTree(_) => Vec::new(),
     };
     let authors = std::iter::once(ticket.author.get_ref().as_str())
@@ -169,22 +186,28 @@ pub fn run(
         );
         return Ok(Outcome::Refused);
     }
-    if !ws
+    // The groups whose approvals count: an emergency's before merge are `[emergency]`'s.
+    let tier_groups = ws
         .policy
         .tiers
         .iter()
         .find(|t| *t.name.get_ref() == tier)
-        .is_some_and(|t| {
-            t.require.iter().any(|r| {
-                ws.policy
-                    .groups
-                    .get(&r.group)
-                    .is_some_and(|g| g.members.iter().any(|m| *m.get_ref() == principal))
-            })
-        })
-    {
+        .map(|t| t.require.clone())
+        .unwrap_or_default();
+    let required = match &ws.policy.emergency {
+        Some(e) if merged.is_none() && *ticket.kind.get_ref() == crate::ticket::Kind::Emergency => {
+            e.get_ref().require.clone()
+        }
+        _ => tier_groups,
+    };
+    if !required.iter().any(|r| {
+        ws.policy
+            .groups
+            .get(&r.group)
+            .is_some_and(|g| g.members.iter().any(|m| *m.get_ref() == principal))
+    }) {
         eprintln!(
-            "error: `{principal}` is in none of the groups tier `{tier}` requires, so the approval would not count"
+            "error: `{principal}` is in none of the groups whose approvals this ticket needs now (tier `{tier}`), so the approval would not count"
         );
         return Ok(Outcome::Refused);
     }
@@ -218,7 +241,7 @@ pub fn run(
     }
 
     let message = Message {
-        merged: None,
+        merged: merged.clone(),
         ticket: ticket.id.get_ref().clone(),
         digest,
         plan: plan.digest(),
@@ -236,7 +259,12 @@ pub fn run(
         args.force,
     )?;
     write_stdout(&format!(
-        "approved {} at tier `{tier}` as {principal} with {}: wrote {}\n",
+        "{} {} at tier `{tier}` as {principal} with {}: wrote {}\n",
+        if merged.is_some() {
+            "reviewed"
+        } else {
+            "approved"
+        },
         ticket.id.get_ref(),
         signer.source,
         crate::model::display_path(&path)
@@ -252,13 +280,16 @@ enum Basis {
     /// `--base`: config, policy and file evidence are the base's; the ticket's path in the
     /// range (relative to the config's folder).
     Range(Box<PreMerge>, String),
+    /// The retrospective review of an emergency ticket merged on this branch: the merged
+    /// change, the ticket's path, and the merge commit.
+    Review(Box<PreMerge>, String, String),
 }
 
 impl Basis {
     fn workspace(&self) -> &Workspace {
         match self {
             Self::WorkTree(ws) => ws,
-            Self::Range(pm, _) => &pm.ws,
+            Self::Range(pm, _) | Self::Review(pm, _, _) => &pm.ws,
         }
     }
 }
@@ -273,6 +304,15 @@ fn load(global: &Global, args: &ApproveArgs, now: jiff::Timestamp) -> Result<Loa
         .base
         .as_deref()
         .or((!plans.is_empty()).then_some("HEAD"));
+    if range.is_none() {
+        // An emergency ticket merged on this branch: what is signed now is its review.
+        if let Some((pm, ticket, rel, commit)) =
+            crate::emergency::merge_of(global.config.as_deref(), &args.ticket)?
+        {
+            let plan = pm.plan(&ticket, &mut vec![false; pm.diff.changes.len()], now);
+            return Ok((ticket, plan, Basis::Review(Box::new(pm), rel, commit)));
+        }
+    }
     let Some(base) = range else {
         let ticket_args = TicketArgs {
             tickets: vec![args.ticket.clone()],

@@ -417,6 +417,7 @@ fn premerge(
     for message in &pm.terraform.zones_gone {
         reasons.push(Item::new(Code::MassChange, message.clone()));
     }
+    reasons.extend(emergency_holds(global, &pm, now)?);
     for path in &pm.policy_changes {
         reasons.push(Item::new(Code::PolicyChanged, format!(
             "`{path}` changes in this range (its content or its file type); the bar is not changed by the change it judges: land it in a change of its own, reviewed by the policy's owners, with no DNS edits or tickets"))
@@ -445,6 +446,67 @@ fn premerge(
         Verdict::decide(now, tickets, reasons, findings, invalid),
         diagnostics,
     ))
+}
+
+/// `emergency-unreviewed`: an emergency merged on the base whose review is overdue holds the
+/// zones it touched; any change to them is refused until its tier's approvals are signed as
+/// reviews. A range that only adds those reviews changes no zone, so it passes.
+fn emergency_holds(
+    global: &Global,
+    pm: &PreMerge,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Vec<Item>> {
+    if pm.diff.changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let merged = crate::emergency::merged(
+        global.config.as_deref(),
+        &pm.base.id.to_string(),
+        None,
+        true,
+        now,
+    )?;
+    let mut out = Vec::new();
+    for m in &merged {
+        let Some(review) = m
+            .review
+            .as_ref()
+            .filter(|r| r.state == crate::emergency::ReviewState::Overdue)
+        else {
+            continue;
+        };
+        for zone in &m.zones {
+            let touched: Vec<&crate::zone::RRsetChange> =
+                pm.diff.changes.iter().filter(|c| &c.zone == zone).collect();
+            let Some(first) = touched.first() else {
+                continue;
+            };
+            out.push(
+                Item::new(
+                    Code::EmergencyUnreviewed,
+                    format!(
+                        "the emergency change `{}` ({}, merged {} in {}) touched `{zone}`, and its review was due {}: {}; until it is reviewed, `{zone}` takes no further changes (this range makes {} there, e.g. `{} {} {}`); reviewers sign with `changegate approve {}` on the branch it merged into",
+                        m.id,
+                        m.file,
+                        m.merged_at,
+                        &m.commit[..12],
+                        review.deadline.as_deref().unwrap_or("?"),
+                        review
+                            .missing
+                            .as_deref()
+                            .unwrap_or("its tier's approvals are missing"),
+                        touched.len(),
+                        first.kind.as_str(),
+                        first.name(),
+                        first.rtype(),
+                        m.file
+                    ),
+                )
+                .at_line(m.file.clone(), 1),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// `mass-change` over the whole range: a change split across several tickets is as large as

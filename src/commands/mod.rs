@@ -9,6 +9,7 @@ mod hook;
 mod init;
 mod lint;
 mod live;
+mod log;
 mod ticket;
 mod watch;
 
@@ -72,6 +73,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Drift(args) => return operational(live::drift(&cli.global, args)),
         Command::Watch(args) => return watch::run(&cli.global, args, style.color),
         Command::Init(args) => return operational(init::run(args)),
+        Command::Log(args) => return operational(log::run(&cli.global, args, now, style.color)),
         Command::Ticket {
             action: TicketAction::New(args),
         } => return operational(ticket::new(&cli.global, args)),
