@@ -27,6 +27,9 @@ pub struct Config {
     pub octodns: Vec<String>,
     /// `terraform show -json` plan globs (`[sources] terraform_plans`).
     pub terraform_plans: Vec<String>,
+    /// `[holds] drift = true`: `check --base` refuses changes to names whose live answers
+    /// already differ from the base's desired state.
+    pub hold_on_drift: bool,
     /// The TTL of octoDNS records that give none: the octoDNS provider's `default_ttl`
     /// (`[sources] octodns_default_ttl`, default 3600 as in octoDNS).
     pub octodns_default_ttl: u32,
@@ -191,6 +194,17 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
         Some(v) => read_metrics(&mut r, v),
         None => (None, None),
     };
+    let mut hold_on_drift = false;
+    let mut holds_span = 0..0;
+    if let Some(v) = top.get("holds") {
+        holds_span = v.span();
+        if let Some(mut t) = r.table(v, "holds".into()) {
+            if let Some(v) = t.get("drift") {
+                hold_on_drift = r.bool(v, "holds.drift").unwrap_or(false);
+            }
+            t.finish(&mut r);
+        }
+    }
     let mut resolvers = Vec::new();
     if let Some(v) = top.get("dns") {
         if let Some(mut t) = r.table(v, "dns".into()) {
@@ -205,6 +219,14 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
         }
     }
     top.finish(&mut r);
+    if hold_on_drift && resolvers.is_empty() {
+        r.error(
+            holds_span,
+            "`holds.drift` resolves the names a change touches, but `[dns] resolvers` names no resolver",
+            "needs resolvers",
+            Some("add `[dns]\nresolvers = [\"192.0.2.53\"]`: the resolvers (or authoritative servers) production answers from".into()),
+        );
+    }
     if !r.problems.is_empty() {
         return Err(r.problems);
     }
@@ -216,6 +238,7 @@ pub fn read_config(file: SourceFile, path: &Path) -> Result<Config, Vec<Diagnost
         zonefiles,
         octodns,
         terraform_plans,
+        hold_on_drift,
         octodns_default_ttl,
         metrics,
         metrics_server,

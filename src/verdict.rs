@@ -67,6 +67,7 @@ codes! {
     DeclaredNotInDiff => "declared-not-in-diff", false, "the ticket declares a change the diff does not contain";
     TierRaised => "tier-raised", false, "a freeze or type change raised the tier above what the rules gave";
     PolicyChanged => "policy-changed", true, "the change edits config, policy, allowed_signers or the evidence file: the bar changes in a change of its own";
+    ZoneDrifted => "zone-drifted", true, "a name the change touches already differs live from the base's desired state";
     EmergencyUnreviewed => "emergency-unreviewed", true, "an emergency change to the zone is past its review deadline without its tier's approvals";
     EmergencyChange => "emergency-change", false, "an emergency change: authorized by fewer approvals up front, its tier's approvals due as reviews after merge";
     ResourceDrift => "resource-drift", false, "a DNS record was changed outside Terraform since its last apply";
@@ -389,7 +390,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 34);
+        assert_eq!(Code::ALL.len(), 35);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

@@ -446,3 +446,98 @@ fn an_emergency_never_bypasses_the_deletion_gate() {
         .collect();
     assert_eq!(reasons, ["deletion-in-use"], "{v:#}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Holds on drift: a change is judged against what production answers, not only the files.
+
+/// A repository whose base has `www.example.com A 192.0.2.1`, with `[holds] drift = true` and
+/// `resolver`, and a head updating `www` to 192.0.2.2 (`reconciles`: the ticket says it
+/// reconciles the drift there).
+fn drift_repo(resolver: &str, reconciles: bool) -> Setup {
+    let s = setup("update");
+    let text = std::fs::read_to_string(s.repo.path().join("changegate.toml")).unwrap();
+    git(s.repo.path(), &["checkout", "-q", "main"]);
+    s.repo.write(
+        "changegate.toml",
+        &format!("{text}[holds]\ndrift = true\n[dns]\nresolvers = [\"{resolver}\"]\n"),
+    );
+    s.repo.write(
+        "policies/default.toml",
+        "[[tier]]\nname = \"routine\"\nrequire = []\n[deletion]\nwindow = \"14d\"\n",
+    );
+    s.commit_at("2026-01-12T00:00:00Z", "holds on drift");
+    git(s.repo.path(), &["checkout", "-q", "-b", "change"]);
+    s.repo.write(
+        "zones/example.com.zone",
+        &ZONE.replace("192.0.2.1", "192.0.2.2"),
+    );
+    let mut ticket =
+        emergency_ticket("CHG-3", "update").replace("kind = \"emergency\"", "kind = \"normal\"");
+    if reconciles {
+        ticket = ticket.replace(
+            "values = [\"192.0.2.2\"]\n",
+            "values = [\"192.0.2.2\"]\nreconciles_drift = true\n",
+        );
+    }
+    s.repo.write("changes/CHG-3.toml", &ticket);
+    s.commit_at("2026-01-14T00:00:00Z", "CHG-3");
+    s
+}
+
+fn drifted(v: &serde_json::Value) -> Vec<String> {
+    v["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["code"] == "zone-drifted")
+        .map(|r| r["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_change_to_a_name_that_already_drifted_is_held() {
+    // Production still answers what the base says: the change's premise holds.
+    let server = common::dns::DnsServer::start(&[("example.com", ZONE)]);
+    let s = drift_repo(&server.resolver(), false);
+    let (code, v) = s.check(BEFORE_DEADLINE, &["--base", "main"]);
+    assert_eq!(code, 0, "{v:#}");
+    drop(server);
+
+    // Someone changed www by hand: the change would be built on a false premise.
+    let live = ZONE.replace("192.0.2.1", "192.0.2.99");
+    let server = common::dns::DnsServer::start(&[("example.com", &live)]);
+    let s = drift_repo(&server.resolver(), false);
+    let (code, v) = s.check(BEFORE_DEADLINE, &["--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    let held = drifted(&v);
+    assert_eq!(held.len(), 1, "{v:#}");
+    assert!(
+        held[0].contains("www.example.com A") && held[0].contains("192.0.2.99"),
+        "{held:?}"
+    );
+
+    // The ticket says it reconciles exactly that: it passes.
+    let s = drift_repo(&server.resolver(), true);
+    let (code, v) = s.check(BEFORE_DEADLINE, &["--base", "main"]);
+    assert_eq!(code, 0, "{v:#}");
+}
+
+#[test]
+fn a_resolver_that_cannot_answer_is_not_no_drift() {
+    let s = drift_repo(&common::dns::servfail().to_string(), false);
+    let (code, v) = s.check(BEFORE_DEADLINE, &["--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    let held = drifted(&v);
+    assert!(held.iter().any(|m| m.contains("SERVFAIL")), "{held:?}");
+}
+
+#[test]
+fn holds_need_resolvers() {
+    let s = setup("update");
+    let text = std::fs::read_to_string(s.repo.path().join("changegate.toml")).unwrap();
+    s.repo
+        .write("changegate.toml", &format!("{text}[holds]\ndrift = true\n"));
+    let (code, out, err) = s.run(BEFORE_DEADLINE, &["lint"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!((out + &err).contains("names no resolver"));
+}

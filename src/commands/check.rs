@@ -330,6 +330,7 @@ fn premerge(
         })
         .collect();
 
+    let loaded_tickets: Vec<Ticket> = read.iter().map(|t| (*t).clone()).collect();
     let mut tickets = Vec::new();
     let mut diagnostics = Vec::new();
     for (rel, result) in loaded {
@@ -418,6 +419,10 @@ fn premerge(
         reasons.push(Item::new(Code::MassChange, message.clone()));
     }
     reasons.extend(emergency_holds(global, &pm, now)?);
+    if pm.ws.config.hold_on_drift {
+        let tickets: Vec<&Ticket> = loaded_tickets.iter().collect();
+        reasons.extend(drift_holds(global, &pm, &tickets)?);
+    }
     for path in &pm.policy_changes {
         reasons.push(Item::new(Code::PolicyChanged, format!(
             "`{path}` changes in this range (its content or its file type); the bar is not changed by the change it judges: land it in a change of its own, reviewed by the policy's owners, with no DNS edits or tickets"))
@@ -446,6 +451,112 @@ fn premerge(
         Verdict::decide(now, tickets, reasons, findings, invalid),
         diagnostics,
     ))
+}
+
+/// `zone-drifted`: with `[holds] drift = true`, every RRset the range changes (as the base
+/// has it) and every name in its cascade is resolved, and compared with the base's desired
+/// state, alias-aware. A change built on a false premise is refused, unless its ticket says
+/// it reconciles that name (`reconciles_drift = true`); a resolver that fails to answer is not
+/// "no drift" (fail closed).
+fn drift_holds(global: &Global, pm: &PreMerge, tickets: &[&Ticket]) -> anyhow::Result<Vec<Item>> {
+    use crate::live::answer::Rcode;
+    use crate::model::RecordType;
+    let reconciled = |name: &crate::model::Fqdn, rtype: RecordType| {
+        tickets.iter().any(|t| {
+            t.changes.iter().any(|c| {
+                c.reconciles_drift && c.name.get_ref() == name && *c.rtype.get_ref() == rtype
+            })
+        })
+    };
+    // (name, type, the RRset the base desires, if any), each once.
+    let mut wanted: Vec<(crate::model::Fqdn, RecordType, Option<&crate::zone::RRset>)> = Vec::new();
+    for change in &pm.diff.changes {
+        if reconciled(change.name(), change.rtype()) {
+            continue;
+        }
+        wanted.push((change.name().clone(), change.rtype(), change.old.as_ref()));
+    }
+    for c in &pm.diff.cascade {
+        let old = pm
+            .base_state
+            .zone_of(&c.name)
+            .and_then(|z| z.find(&c.name, c.rtype));
+        if old.is_some() {
+            wanted.push((c.name.clone(), c.rtype, old));
+        }
+    }
+    wanted.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    wanted.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    wanted.retain(|(_, rtype, _)| *rtype != RecordType::Soa);
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let addresses: Vec<std::net::SocketAddr> = pm
+        .ws
+        .config
+        .resolvers
+        .iter()
+        .map(|a| crate::live::resolve::parse_address(a).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<_>>()?;
+    let questions: Vec<(crate::model::Fqdn, RecordType)> = wanted
+        .iter()
+        .map(|(name, rtype, _)| (name.clone(), rtype.asked_as()))
+        .collect();
+    let answers = super::live::ask(
+        global,
+        &addresses,
+        crate::live::resolve::Options::default(),
+        &questions,
+    )?;
+    let mut out = Vec::new();
+    for ((name, rtype, old), row) in wanted.iter().zip(&answers) {
+        for (i, live) in row.iter().enumerate() {
+            let resolver = addresses[i].to_string();
+            let differences: Vec<String> = match old {
+                Some(desired) => {
+                    let dynamic = pm.ws.policy.is_dynamic(name)
+                        || desired
+                            .octodns
+                            .as_ref()
+                            .is_some_and(|o| o.dynamic.is_some());
+                    crate::live::drift::compare(desired, &resolver, live, None, dynamic)
+                        .into_iter()
+                        .filter(|d| d.is_drift())
+                        .map(|d| format!("{} (desired {}, live {})", d.message, d.desired, d.live))
+                        .collect()
+                }
+                // Created by the change: the base desires nothing there, so nothing may answer.
+                None => match live.rcode {
+                    Rcode::Nxdomain | Rcode::Nodata => Vec::new(),
+                    Rcode::Noerror
+                        if !live
+                            .chain
+                            .iter()
+                            .any(|rr| rr.name == name.as_str() && rr.rtype == rtype.asked_as()) =>
+                    {
+                        Vec::new()
+                    }
+                    Rcode::Noerror => vec![format!(
+                        "the base desires no {rtype} at `{name}`, but it is live: {}",
+                        live.describe()
+                    )],
+                    _ => vec![format!("cannot tell: {}", live.describe())],
+                },
+            };
+            for difference in differences {
+                out.push(
+                    Item::new(
+                        Code::ZoneDrifted,
+                        format!(
+                            "`{name} {rtype}` already differs at {resolver} from the base's desired state: {difference}; this change starts from a false premise: reconcile it first, or say `reconciles_drift = true` on the ticket's `[[change]]` for it"
+                        ),
+                    )
+                    .rrset(name, Some(*rtype)),
+                );
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// `emergency-unreviewed`: an emergency merged on the base whose review is overdue holds the

@@ -73,7 +73,7 @@ fn options(args: &DnsArgs) -> anyhow::Result<Options> {
 }
 
 /// Asks every question of every resolver, on one runtime.
-fn ask(
+pub(super) fn ask(
     global: &Global,
     addresses: &[SocketAddr],
     options: Options,

@@ -124,6 +124,9 @@ pub struct DeclaredChange {
     pub ttl: Option<u32>,
     /// The zone given on the change; otherwise the longest managed zone suffix.
     pub zone: Option<Spanned<Fqdn>>,
+    /// `reconciles_drift = true`: the change means to bring a name whose live answers differ
+    /// from the desired state back in line, so a drift hold does not refuse it.
+    pub reconciles_drift: bool,
     /// The `[[change]]` table, for pointing at the whole change.
     pub span: Range<usize>,
 }

@@ -208,6 +208,10 @@ fn read_change(r: &mut Reader, v: &Value<'_>, path: String) -> Option<DeclaredCh
     let zone = t
         .get("zone")
         .and_then(|v| r.parsed(v, &p("zone"), Fqdn::parse));
+    let reconciles_drift = t
+        .get("reconciles_drift")
+        .and_then(|v| r.bool(v, &p("reconciles_drift")))
+        .unwrap_or(false);
     t.finish(r);
 
     let (action, name, rtype) = (action?, name?, rtype?);
@@ -257,6 +261,7 @@ fn read_change(r: &mut Reader, v: &Value<'_>, path: String) -> Option<DeclaredCh
         values: values.unwrap_or_default(),
         ttl,
         zone,
+        reconciles_drift,
         span: v.span(),
     })
 }
