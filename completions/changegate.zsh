@@ -239,6 +239,25 @@ markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
+(log)
+_arguments "${_arguments_options[@]}" : \
+'--base=[The branch whose first-parent history to read \[default\: HEAD\]]:REF:_default' \
+'--since=[Only tickets merged at or after this date (\`2026-12-01\`) or instant (RFC 3339)]:DATE:_default' \
+'--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
+'--format=[Output format]:FORMAT:((human\:""
+json\:""
+github\:""
+markdown\:"A summary for a pull-request comment or a CI job summary"))' \
+'--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--no-progress[Never show progress bars]' \
+'(-v --verbose)-q[Print only refusals and errors]' \
+'(-v --verbose)--quiet[Print only refusals and errors]' \
+'-v[Explain more\: every rule and freeze that set the tier]' \
+'--verbose[Explain more\: every rule and freeze that set the tier]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
 (ticket)
 _arguments "${_arguments_options[@]}" : \
 '--config=[The config file \[default\: changegate.toml in this folder or the nearest one above\]]:FILE:_files' \
@@ -469,6 +488,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(log)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (ticket)
 _arguments "${_arguments_options[@]}" : \
 ":: :_changegate__subcmd__help__subcmd__ticket_commands" \
@@ -542,6 +565,7 @@ _changegate_commands() {
 'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
 'watch:Watch a ticket'\''s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)' \
 'init:Write a starting changegate.toml, policy, allowed_signers and tickets folder for the DNS repository here; never overwrites without --force' \
+'log:The change record from git history\: each ticket merged, its kind, tier and approvals, and for emergencies whether their review is done, pending or overdue' \
 'ticket:Write tickets\: \`ticket new\` declares every change of a range or of two paths' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
@@ -587,6 +611,7 @@ _changegate__subcmd__help_commands() {
 'drift:Compare desired state (zone files, octoDNS) with live DNS, alias-aware (exit 1 on drift)' \
 'watch:Watch a ticket'\''s health signals through the change; abort on a breach (exit 0 healthy to the end, 1 aborted, 2 invalid, 3 could not start, 130 interrupted)' \
 'init:Write a starting changegate.toml, policy, allowed_signers and tickets folder for the DNS repository here; never overwrites without --force' \
+'log:The change record from git history\: each ticket merged, its kind, tier and approvals, and for emergencies whether their review is done, pending or overdue' \
 'ticket:Write tickets\: \`ticket new\` declares every change of a range or of two paths' \
 'hook:Install git hooks that run the gate' \
 'completions:Print shell completions' \
@@ -646,6 +671,11 @@ _changegate__subcmd__help__subcmd__init_commands() {
 _changegate__subcmd__help__subcmd__lint_commands() {
     local commands; commands=()
     _describe -t commands 'changegate help lint commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__help__subcmd__log_commands] )) ||
+_changegate__subcmd__help__subcmd__log_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate help log commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__help__subcmd__man_commands] )) ||
 _changegate__subcmd__help__subcmd__man_commands() {
@@ -719,6 +749,11 @@ _changegate__subcmd__init_commands() {
 _changegate__subcmd__lint_commands() {
     local commands; commands=()
     _describe -t commands 'changegate lint commands' commands "$@"
+}
+(( $+functions[_changegate__subcmd__log_commands] )) ||
+_changegate__subcmd__log_commands() {
+    local commands; commands=()
+    _describe -t commands 'changegate log commands' commands "$@"
 }
 (( $+functions[_changegate__subcmd__man_commands] )) ||
 _changegate__subcmd__man_commands() {
