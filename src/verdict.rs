@@ -67,6 +67,8 @@ codes! {
     DeclaredNotInDiff => "declared-not-in-diff", false, "the ticket declares a change the diff does not contain";
     TierRaised => "tier-raised", false, "a freeze or type change raised the tier above what the rules gave";
     PolicyChanged => "policy-changed", true, "the change edits config, policy, allowed_signers or the evidence file: the bar changes in a change of its own";
+    DnssecChainBroken => "dnssec-chain-broken", true, "after the change a DS in the parent matches no DNSKEY the child serves";
+    DnssecOrder => "dnssec-order", true, "one change does two steps of a key rollover that must be a TTL apart";
     ZoneDrifted => "zone-drifted", true, "a name the change touches already differs live from the base's desired state";
     EmergencyUnreviewed => "emergency-unreviewed", true, "an emergency change to the zone is past its review deadline without its tier's approvals";
     EmergencyChange => "emergency-change", false, "an emergency change: authorized by fewer approvals up front, its tier's approvals due as reviews after merge";
@@ -390,7 +392,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 35);
+        assert_eq!(Code::ALL.len(), 37);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

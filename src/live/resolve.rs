@@ -218,6 +218,30 @@ fn rr(record: &Record) -> Rr {
             .map(|s| rdata::quote(s))
             .collect::<Vec<_>>()
             .join(" "),
+        // Types this resolver does not parse (DNSKEY, DS, RRSIG, ...) arrive as their bytes:
+        // read them as the zone readers read RFC 3597 data, into the same canonical text.
+        RData::Unknown { rdata, .. } => {
+            let bytes = &rdata.anything;
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let length = bytes.len().to_string();
+            let mut fields = vec![
+                rdata::Field {
+                    text: "\\#",
+                    quoted: false,
+                },
+                rdata::Field {
+                    text: &length,
+                    quoted: false,
+                },
+            ];
+            if !hex.is_empty() {
+                fields.push(rdata::Field {
+                    text: &hex,
+                    quoted: false,
+                });
+            }
+            rdata::canonical(rtype, &fields, "").unwrap_or_else(|_| format!("\\# {length} {hex}"))
+        }
         other => {
             let text = other.to_string();
             let lower = |t: String| {

@@ -5,6 +5,7 @@
 //! unescaped and re-chunked) so that equal records compare equal whatever their spelling.
 
 mod diff;
+pub mod dnssec;
 pub mod files;
 mod lexer;
 mod loc;

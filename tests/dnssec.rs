@@ -1,0 +1,337 @@
+//! The DNSSEC chain across delegations, with keys made at test time by BIND's
+//! `dnssec-keygen` and DS records by `dnssec-dsfromkey`, so that every digest is real: a
+//! managed child read from its zone file, and an unmanaged child served by a real `knotd` on
+//! a loopback address at port 53.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::{Repo, git};
+
+const POLICY: &str = "[[tier]]\nname = \"routine\"\nrequire = []\n[deletion]\nwindow = \"14d\"\n";
+
+const PARENT: &str = "$ORIGIN example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n\
+                      child 300 IN NS ns1.child\nns1.child 300 IN A 127.0.0.77\n";
+const CHILD: &str = "$ORIGIN child.example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 127.0.0.77\n";
+
+/// A key for `child.example`: its DNSKEY line and its DS (SHA-256), both as record data.
+fn keypair(dir: &Path) -> (String, String) {
+    let tool = |name: &str| common::tool(name, "bind9-utils");
+    let (Some(keygen), Some(dsfromkey)) = (tool("dnssec-keygen"), tool("dnssec-dsfromkey")) else {
+        panic!("bind9-utils is needed");
+    };
+    let out = Command::new(keygen)
+        .current_dir(dir)
+        .args(["-q", "-a", "ECDSAP256SHA256", "-f", "KSK", "child.example"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let file = dir.join(format!("{base}.key"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let dnskey = text
+        .lines()
+        .find(|l| !l.starts_with(';'))
+        .and_then(|l| l.split_once("DNSKEY"))
+        .map(|(_, data)| data.trim().to_string())
+        .unwrap();
+    let out = Command::new(dsfromkey)
+        .arg("-2")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let ds = String::from_utf8_lossy(&out.stdout)
+        .split_once(" DS ")
+        .map(|(_, data)| data.trim().to_string())
+        .unwrap();
+    (dnskey, ds)
+}
+
+struct Keys {
+    _dir: tempfile::TempDir,
+    one: (String, String),
+    two: (String, String),
+}
+
+fn keys() -> Keys {
+    let dir = tempfile::tempdir().unwrap();
+    let one = keypair(dir.path());
+    let two = keypair(dir.path());
+    Keys {
+        _dir: dir,
+        one,
+        two,
+    }
+}
+
+/// A repository whose base holds `parent` (and `child`, when the child is managed), and a
+/// head with the edited zones and a ticket declaring `changes`.
+fn range(
+    parent: &str,
+    child: Option<&str>,
+    head_parent: &str,
+    head_child: Option<&str>,
+    changes: &[(&str, &str, &str)],
+) -> Repo {
+    let repo = Repo::new();
+    let zones = if child.is_some() {
+        "zones/*.zone"
+    } else {
+        "zones/example.zone"
+    };
+    repo.write(
+        "changegate.toml",
+        &format!("[sources]\nzonefiles = [\"{zones}\"]\n[metrics]\nbackend = \"file\"\npath = \"counts.csv\"\n"),
+    )
+    .write("policies/default.toml", POLICY)
+    .write("counts.csv", "# from: 2026-01-01T00:00:00Z\n# to: 2026-01-15T00:00:00Z\nname,type,count\nns1.example,A,100\n")
+    .write("zones/example.zone", parent);
+    if let Some(child) = child {
+        repo.write("zones/child.example.zone", child);
+    }
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    repo.write("zones/example.zone", head_parent);
+    if let Some(child) = head_child {
+        repo.write("zones/child.example.zone", child);
+    }
+    let mut ticket = common::complete_ticket("CHG-1", "zone");
+    for (action, name, rtype) in changes {
+        ticket.push_str(&format!(
+            "\n[[change]]\naction = \"{action}\"\nname = \"{name}\"\ntype = \"{rtype}\"\n"
+        ));
+    }
+    repo.write("changes/CHG-1.toml", &ticket);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "head"]);
+    repo
+}
+
+fn reasons(v: &serde_json::Value, code: &str) -> Vec<String> {
+    v["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["code"] == code)
+        .map(|r| r["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn with_key(zone: &str, dnskey: &str) -> String {
+    format!("{zone}@ 3600 IN DNSKEY {dnskey}\n")
+}
+
+fn with_ds(zone: &str, ds: &str) -> String {
+    format!("{zone}child 300 IN DS {ds}\n")
+}
+
+#[test]
+fn a_ds_must_match_a_key_the_managed_child_publishes() {
+    let k = keys();
+    let child = with_key(CHILD, &k.one.0);
+    // The DS of the key the child publishes: the chain holds.
+    let repo = range(
+        PARENT,
+        Some(&child),
+        &with_ds(PARENT, &k.one.1),
+        Some(&child),
+        &[("create", "child.example", "DS")],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 0, "{v:#}");
+    // The DS of a key the child does not publish: every validating resolver fails.
+    let repo = range(
+        PARENT,
+        Some(&child),
+        &with_ds(PARENT, &k.two.1),
+        Some(&child),
+        &[("create", "child.example", "DS")],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let broken = reasons(&v, "dnssec-chain-broken");
+    assert_eq!(broken.len(), 1, "{v:#}");
+    assert!(
+        broken[0].contains("the desired state of `child.example`")
+            && broken[0].contains("SERVFAIL"),
+        "{broken:?}"
+    );
+    // A key roll that leaves the published DS matching no key breaks it from the child's side.
+    let rolled = with_key(CHILD, &k.two.0);
+    let signed = with_ds(PARENT, &k.one.1);
+    let repo = range(
+        &signed,
+        Some(&child),
+        &signed,
+        Some(&rolled),
+        &[("update", "child.example", "DNSKEY")],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(reasons(&v, "dnssec-chain-broken").len(), 1, "{v:#}");
+}
+
+#[test]
+fn rollover_steps_a_ttl_apart_are_not_done_in_one_change() {
+    let k = keys();
+    let child = with_key(CHILD, &k.one.0);
+    let signed = with_ds(PARENT, &k.one.1);
+    // Removing the DS and its key together.
+    let repo = range(
+        &signed,
+        Some(&child),
+        PARENT,
+        Some(CHILD),
+        &[
+            ("delete", "child.example", "DS"),
+            ("delete", "child.example", "DNSKEY"),
+        ],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let order = reasons(&v, "dnssec-order");
+    assert!(
+        order
+            .iter()
+            .any(|m| m.contains("remove the DS first, wait its TTL (300 s)")),
+        "{v:#}"
+    );
+    // The safe first step: the DS alone.
+    let repo = range(
+        &signed,
+        Some(&child),
+        PARENT,
+        Some(&child),
+        &[("delete", "child.example", "DS")],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 0, "{v:#}");
+    // Publishing a new key and its DS together.
+    let both = with_key(&child, &k.two.0);
+    let repo = range(
+        &signed,
+        Some(&child),
+        &with_ds(&signed, &k.two.1),
+        Some(&both),
+        &[
+            ("update", "child.example", "DS"),
+            ("update", "child.example", "DNSKEY"),
+        ],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let order = reasons(&v, "dnssec-order");
+    assert!(
+        order
+            .iter()
+            .any(|m| m.contains("publish the key first, wait the DNSKEY TTL (3600 s)")),
+        "{v:#}"
+    );
+}
+
+/// `knotd` serving `zone` for `child.example` on 127.0.0.77, port 53. The caller kills and
+/// waits for it.
+#[allow(clippy::zombie_processes)]
+fn knotd(dir: &Path, zone: &str) -> Option<Child> {
+    let knotd = common::tool("knotd", "knot")?;
+    std::fs::write(dir.join("child.example.zone"), zone).unwrap();
+    std::fs::write(
+        dir.join("knot.conf"),
+        format!(
+            "server:\n    listen: 127.0.0.77@53\n    rundir: {d}\ndatabase:\n    storage: {d}/db\n\
+             template:\n  - id: default\n    storage: {d}\n\
+             zone:\n  - domain: child.example\n    file: {d}/child.example.zone\n",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(knotd)
+        .arg("-c")
+        .arg(dir.join("knot.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Ready when it answers.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_millis(200)))
+            .unwrap();
+        // A query for child.example SOA.
+        let query = b"\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05child\x07example\x00\x00\x06\x00\x01";
+        let _ = socket.send_to(query, "127.0.0.77:53");
+        let mut buffer = [0u8; 512];
+        if socket.recv_from(&mut buffer).is_ok() {
+            return Some(child);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("knotd did not start");
+        }
+    }
+}
+
+#[test]
+fn an_unmanaged_child_is_asked_at_each_of_its_servers() {
+    let k = keys();
+    let served = tempfile::tempdir().unwrap();
+    let Some(mut server) = knotd(served.path(), &with_key(CHILD, &k.one.0)) else {
+        return;
+    };
+    // The DS of the key knotd serves.
+    let repo = range(
+        PARENT,
+        None,
+        &with_ds(PARENT, &k.one.1),
+        None,
+        &[("create", "child.example", "DS")],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 0, "{v:#}");
+    // The DS of a key it does not serve: refused, naming the server.
+    let repo = range(
+        PARENT,
+        None,
+        &with_ds(PARENT, &k.two.1),
+        None,
+        &[("create", "child.example", "DS")],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let broken = reasons(&v, "dnssec-chain-broken");
+    assert!(
+        broken
+            .iter()
+            .any(|m| m.contains("`ns1.child.example` (127.0.0.77:53)")),
+        "{broken:?}"
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    // The server down: the keys cannot be read, and the DS is not published blind.
+    let repo = range(
+        PARENT,
+        None,
+        &with_ds(PARENT, &k.one.1),
+        None,
+        &[("create", "child.example", "DS")],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let broken = reasons(&v, "dnssec-chain-broken");
+    assert!(
+        broken
+            .iter()
+            .any(|m| m.contains("cannot be read from `ns1.child.example` (127.0.0.77:53)")),
+        "{broken:?}"
+    );
+}
