@@ -17,7 +17,6 @@ use crate::model::Fqdn;
 use crate::premerge::{Failure, PreMerge};
 use crate::ticket::{Kind, Ticket};
 use crate::verdict::Code;
-use crate::zone::Files;
 
 /// Where the review of an emergency stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -75,12 +74,15 @@ pub struct Merge {
     pub rel: String,
 }
 
-/// Where the config lives in the repository: (repository, config path, prefix, tickets folder
-/// relative to the prefix).
+/// Where the config lives in the repository, and what the tip says: the repository, the
+/// config's path, its folder in the repository, the tickets folder relative to that, and the
+/// tip's workspace (whose signers and groups judge reviews: a key removed since the merge
+/// signs none, and today's approvers can sign).
+#[allow(clippy::type_complexity)]
 fn locate(
     config: Option<&Path>,
     tip: &crate::git::Commit,
-) -> anyhow::Result<(Repo, PathBuf, String, String)> {
+) -> anyhow::Result<(Repo, PathBuf, String, String, crate::workspace::Workspace)> {
     let cwd = std::env::current_dir()?;
     let repo = Repo::discover(&cwd)?;
     let config_path =
@@ -106,7 +108,7 @@ fn locate(
         .to_string_lossy()
         .replace('\\', "/");
     drop(files);
-    Ok((repo, config_path, prefix, tickets))
+    Ok((repo, config_path, prefix, tickets, ws))
 }
 
 /// Every ticket merged on the first-parent history of `tip` (newest first), at or after
@@ -120,7 +122,7 @@ pub fn merged(
 ) -> anyhow::Result<Vec<Merged>> {
     let cwd = std::env::current_dir()?;
     let tip = Repo::discover(&cwd)?.commit(tip)?;
-    let (repo, config_path, prefix, tickets) = locate(config, &tip)?;
+    let (repo, config_path, prefix, tickets, tip_ws) = locate(config, &tip)?;
     let in_repo = |rel: &str| {
         if prefix.is_empty() {
             rel.to_string()
@@ -138,8 +140,7 @@ pub fn merged(
             "" => added.path.clone(),
             p => added.path[p.len() + 1..].to_string(),
         };
-        let files = repo.files_at(&added.commit, &prefix)?;
-        let ticket = match read_at(&files, &rel) {
+        let ticket = match read_text(&repo, &added, &rel) {
             Ok(ticket) => ticket,
             Err(problem) => {
                 if !emergencies_only {
@@ -151,20 +152,54 @@ pub fn merged(
         if emergencies_only && *ticket.kind.get_ref() != Kind::Emergency {
             continue;
         }
-        drop(files);
         let merge = Merge { added, rel };
-        out.push(judge_merged(&config_path, &merge, &ticket, &tip, now)?);
+        out.push(judge_merged(
+            &config_path,
+            &merge,
+            &ticket,
+            &tip,
+            &tip_ws,
+            now,
+        )?);
     }
     Ok(out)
 }
 
-fn read_at(files: &dyn Files, rel: &str) -> Result<Ticket, String> {
-    let text = files.read(rel)?;
+/// The ticket as the commit that added it holds it (one blob, not the whole tree).
+fn read_text(repo: &Repo, added: &Added, rel: &str) -> Result<Ticket, String> {
+    let text = repo.text_at(&added.commit, &added.path).ok_or_else(|| {
+        format!(
+            "`{}` is not a UTF-8 file at {}",
+            added.path, added.commit.label
+        )
+    })?;
     crate::ticket::read_ticket(
-        crate::diag::SourceFile::new(files.display(rel), text),
+        crate::diag::SourceFile::new(format!("{}:{rel}", added.commit.label), text),
         Path::new(rel),
     )
     .map_err(|d| d[0].message.clone())
+}
+
+/// A commit time as an instant, whatever the commit claims.
+fn instant(seconds: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(seconds).unwrap_or(if seconds < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    })
+}
+
+/// The zones a ticket's declared changes are in: its own `zone`, else the managed zone
+/// holding the name.
+fn declared_zones(ticket: &Ticket, zones: &[crate::zone::ManagedZone]) -> Vec<Fqdn> {
+    ticket
+        .changes
+        .iter()
+        .filter_map(|c| match &c.zone {
+            Some(zone) => Some(zone.get_ref().clone()),
+            None => crate::zone::zone_of(zones, c.name.get_ref()).map(|z| z.name.clone()),
+        })
+        .collect()
 }
 
 fn unreadable(rel: &str, added: &Added, problem: String) -> Merged {
@@ -186,22 +221,23 @@ fn unreadable(rel: &str, added: &Added, problem: String) -> Merged {
 }
 
 fn timestamp(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
+    instant(seconds).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// The merged change read again (its parent to its merge commit, by the parent's policy):
-/// tier, approvals before merge, and for an emergency its review as the tip holds it.
+/// tier and approvals before merge; for an emergency, its review as the tip holds it, judged
+/// as of the merge (its tier then; reviews do not expire) by the tip's signers and groups.
 fn judge_merged(
     config: &Path,
     merge: &Merge,
     ticket: &Ticket,
     tip: &crate::git::Commit,
+    tip_ws: &crate::workspace::Workspace,
     now: jiff::Timestamp,
 ) -> anyhow::Result<Merged> {
     let added = &merge.added;
-    let merged_at = jiff::Timestamp::from_second(added.time)?;
+    let merged_at = instant(added.time);
+    let emergency = *ticket.kind.get_ref() == Kind::Emergency;
     let mut record = Merged {
         id: ticket.id.get_ref().clone(),
         file: merge.rel.clone(),
@@ -210,35 +246,42 @@ fn judge_merged(
         merged_at: timestamp(added.time),
         tier: None,
         approvals: Vec::new(),
-        zones: Vec::new(),
+        zones: declared_zones(ticket, &tip_ws.zones),
         review: None,
         problem: None,
     };
-    let Some(parent) = added.parent.clone() else {
-        record.problem =
-            Some("it was added by the first commit: there is no change to read".into());
-        return Ok(record);
+    // What is due, and by when: the tip's `[emergency]` says.
+    let deadline = tip_ws.policy.emergency.as_ref().map(|e| {
+        let within = e.get_ref().review_within.get_ref().as_secs() as i64;
+        instant(added.time.saturating_add(within))
+    });
+    let shown = |d: jiff::Timestamp| d.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    // An emergency that cannot be read again cannot be shown reviewed: once its review is
+    // due, it holds the zones it declares (fail closed).
+    let unjudged = |record: &mut Merged, problem: String| {
+        if emergency {
+            record.review = Some(Review {
+                state: match deadline {
+                    None => ReviewState::NotDue,
+                    Some(d) if now > d => ReviewState::Overdue,
+                    Some(_) => ReviewState::Pending,
+                },
+                deadline: deadline.map(shown),
+                reviewers: Vec::new(),
+                missing: Some(problem.clone()),
+            });
+        }
+        record.problem = Some(problem);
     };
-    let cwd = std::env::current_dir()?;
-    let pm = match PreMerge::between(
-        Repo::discover(&cwd)?,
-        Some(config),
-        parent,
-        added.commit.clone(),
-        &[],
-    ) {
-        Ok(pm) => pm,
-        Err(Failure::Invalid(d)) => {
-            record.problem = Some(format!("its change cannot be read again: {}", d[0].message));
+    let (pm, plan) = match reread(config, merge, ticket)? {
+        Ok(read) => read,
+        Err(problem) => {
+            unjudged(&mut record, problem);
             return Ok(record);
         }
-        Err(Failure::CannotEvaluate(e)) => {
-            record.problem = Some(format!("its change cannot be read again: {e}"));
-            return Ok(record);
-        }
     };
-    let plan = pm.plan(ticket, &mut vec![false; pm.diff.changes.len()], merged_at);
     let mut zones: Vec<Fqdn> = plan.changes.iter().map(|c| c.zone.clone()).collect();
+    zones.append(&mut record.zones);
     zones.sort();
     zones.dedup();
     record.zones = zones;
@@ -247,9 +290,8 @@ fn judge_merged(
         None => String::new(),
     };
     let id = ticket.id.get_ref();
-    let signers = pm.ws.signers.as_ref();
     let none = (DeletionFacts::default(), SignalFacts::default());
-    let judge = |facts: &approval::ApprovalFacts, at: jiff::Timestamp| {
+    let judge = |facts: &approval::ApprovalFacts, policy: &crate::policy::Policy| {
         evaluate(
             &Facts {
                 snapshot: None,
@@ -258,22 +300,23 @@ fn judge_merged(
                 plan: &plan,
                 deletions: &none.0,
                 signals: &none.1,
-                now: at,
+                now: merged_at,
             },
-            &pm.ws.policy,
+            policy,
         )
     };
     // Before merge: the approvals the merge commit holds, as of the merge.
     let at_merge = pm.head_files()?;
-    let upfront = approval::gather(
+    let mut upfront = approval::gather(
         &at_merge,
         &format!("{folder}{id}.approvals"),
         ticket,
         plan.digest(),
-        signers,
+        pm.ws.signers.as_ref(),
         merged_at,
     )?;
-    let verdict = judge(&upfront, merged_at);
+    upfront.committers = pm.ticket_committers(&merge.rel)?;
+    let verdict = judge(&upfront, &pm.ws.policy);
     record.tier = verdict.tier.clone();
     record.approvals = verdict
         .approvals
@@ -281,10 +324,10 @@ fn judge_merged(
         .iter()
         .map(|a| a.approver.clone())
         .collect();
-    if *ticket.kind.get_ref() != Kind::Emergency {
+    if !emergency {
         return Ok(record);
     }
-    let Some(emergency) = &pm.ws.policy.emergency else {
+    let Some(deadline) = deadline else {
         record.review = Some(Review {
             state: ReviewState::NotDue,
             deadline: None,
@@ -293,20 +336,21 @@ fn judge_merged(
         });
         return Ok(record);
     };
-    let within = emergency.get_ref().review_within.get_ref().as_secs() as i64;
-    let deadline = jiff::Timestamp::from_second(added.time.saturating_add(within))?;
-    // After merge: the reviews the tip holds, of this merge, by the tier's full approvals.
+    // After merge: the reviews the tip holds, of this merge, for the tier's full approvals.
     let at_tip = pm.repo.files_at(tip, &pm.prefix)?;
     let mut reviews = approval::gather(
         &at_tip,
         &format!("{folder}{id}.reviews"),
         ticket,
         plan.digest(),
-        signers,
+        tip_ws.signers.as_ref(),
         now,
     )?;
     reviews.review_of = Some(added.commit.id.to_string());
-    let verdict = judge(&reviews, now);
+    reviews.judged_at = Some(now);
+    // Whoever wrote the change never reviews it.
+    reviews.committers = upfront.committers.clone();
+    let verdict = judge(&reviews, &tip_ws.policy);
     let missing = verdict
         .reasons
         .iter()
@@ -318,7 +362,7 @@ fn judge_merged(
             (Some(_), false) => ReviewState::Pending,
             (Some(_), true) => ReviewState::Overdue,
         },
-        deadline: Some(deadline.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        deadline: Some(shown(deadline)),
         reviewers: verdict
             .approvals
             .valid
@@ -331,14 +375,80 @@ fn judge_merged(
     Ok(record)
 }
 
-/// An emergency ticket's merge, for its retrospective review: the merged change read again
-/// (its merge commit's parent to the merge commit), the ticket as it merged, its path relative
-/// to the config's folder, and the merge commit. `None` when `ticket` is not an emergency
-/// ticket merged on the first-parent history of `HEAD`.
-pub fn merge_of(
-    config: Option<&Path>,
-    ticket: &Path,
-) -> anyhow::Result<Option<(PreMerge, Ticket, String, String)>> {
+/// The merged change read again, and the ticket's plan in it: the diff of the commit that
+/// added the ticket. When that commit does not hold every change the ticket declares (a
+/// rebase or fast-forward merge split the change over commits), the plan is the declared one,
+/// as it was checked and approved before merge. `Err` says why it cannot be read.
+fn reread(
+    config: &Path,
+    merge: &Merge,
+    ticket: &Ticket,
+) -> anyhow::Result<Result<(PreMerge, crate::plan::Plan), String>> {
+    let added = &merge.added;
+    let Some(parent) = added.parent.clone() else {
+        return Ok(Err(
+            "it was added by the first commit: there is no change to read".into(),
+        ));
+    };
+    let cwd = std::env::current_dir()?;
+    let pm = match PreMerge::between(
+        Repo::discover(&cwd)?,
+        Some(config),
+        parent,
+        added.commit.clone(),
+        &[],
+    ) {
+        Ok(pm) => pm,
+        Err(Failure::Invalid(d)) => {
+            return Ok(Err(format!(
+                "its change cannot be read again: {}",
+                d[0].message
+            )));
+        }
+        Err(Failure::CannotEvaluate(e)) => {
+            return Ok(Err(format!("its change cannot be read again: {e}")));
+        }
+    };
+    let mut plan = pm.plan(
+        ticket,
+        &mut vec![false; pm.diff.changes.len()],
+        instant(added.time),
+    );
+    if !plan.not_in_diff.is_empty() {
+        plan = match crate::plan::Plan::from_ticket(ticket, &pm.ws.zones) {
+            Ok(plan) => plan,
+            Err(d) => {
+                return Ok(Err(format!(
+                    "the commit that added it holds only part of its change, and its declared plan cannot be read: {}",
+                    d[0].message
+                )));
+            }
+        };
+    }
+    Ok(Ok((pm, plan)))
+}
+
+/// What a retrospective review signs: the merged change read again, the ticket as it merged,
+/// its plan (as `check` judges reviews), its path relative to the config's folder, and the
+/// merge commit.
+pub struct Reviewed {
+    pub pm: PreMerge,
+    pub ticket: Ticket,
+    pub plan: crate::plan::Plan,
+    pub rel: String,
+    pub commit: String,
+    /// The branch's own workspace, whose signers and groups judge reviews.
+    pub tip: crate::workspace::Workspace,
+    /// When it merged: reviews are judged as of then (the tier it merged at).
+    pub merged_at: jiff::Timestamp,
+}
+
+/// An emergency ticket's merge, for its retrospective review: the merged change read again,
+/// the ticket as it merged, its path relative to the config's folder, and the merge commit.
+/// `None` when `ticket` is not an emergency merged on the branch it is run on: its first-parent
+/// history, as far as the default branch (`origin/HEAD`, `origin/main`, `main`, ...) has it,
+/// so that a pull request's own commit is never taken for the merge.
+pub fn merge_of(config: Option<&Path>, ticket: &Path) -> anyhow::Result<Option<Reviewed>> {
     let cwd = std::env::current_dir()?;
     let Ok(repo) = Repo::discover(&cwd) else {
         return Ok(None);
@@ -349,8 +459,17 @@ pub fn merge_of(
     let Ok(wanted) = repo.relative(ticket) else {
         return Ok(None);
     };
+    let default = [
+        "origin/HEAD",
+        "origin/main",
+        "origin/master",
+        "main",
+        "master",
+    ]
+    .iter()
+    .find_map(|name| repo.commit(name).ok());
     drop(repo);
-    let (repo, config_path, prefix, tickets) = locate(config, &tip)?;
+    let (repo, config_path, prefix, tickets, tip_ws) = locate(config, &tip)?;
     let folder = if prefix.is_empty() {
         tickets.clone()
     } else {
@@ -363,26 +482,34 @@ pub fn merge_of(
     else {
         return Ok(None);
     };
+    if default.is_some_and(|branch| !repo.is_ancestor(&added.commit, &branch)) {
+        return Ok(None);
+    }
     let rel = match prefix.as_str() {
         "" => added.path.clone(),
         p => added.path[p.len() + 1..].to_string(),
     };
-    let merged =
-        read_at(&repo.files_at(&added.commit, &prefix)?, &rel).map_err(anyhow::Error::msg)?;
+    let merged = read_text(&repo, &added, &rel).map_err(anyhow::Error::msg)?;
     if *merged.kind.get_ref() != Kind::Emergency {
         return Ok(None);
     }
-    let Some(parent) = added.parent.clone() else {
-        return Ok(None);
-    };
     let commit = added.commit.id.to_string();
-    let pm = PreMerge::between(repo, Some(&config_path), parent, added.commit, &[]).map_err(
-        |f| match f {
-            Failure::Invalid(d) => {
-                anyhow::anyhow!("the merged change cannot be read again: {}", d[0].message)
-            }
-            Failure::CannotEvaluate(e) => e,
-        },
-    )?;
-    Ok(Some((pm, merged, rel, commit)))
+    let merged_at = instant(added.time);
+    drop(repo);
+    let merge = Merge { added, rel };
+    match reread(&config_path, &merge, &merged)? {
+        Ok((pm, plan)) => Ok(Some(Reviewed {
+            pm,
+            ticket: merged,
+            plan,
+            rel: merge.rel,
+            commit,
+            tip: tip_ws,
+            merged_at,
+        })),
+        Err(problem) => anyhow::bail!(
+            "the merged change of `{}` cannot be reviewed: {problem}",
+            merge.rel
+        ),
+    }
 }

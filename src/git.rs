@@ -297,7 +297,9 @@ impl Repo {
     /// The files of a commit, seen from `prefix` (the folder of `changegate.toml`).
     /// The `*.toml` files directly in `folder` (repository-relative) that each commit on the
     /// first-parent history of `tip` added: how tickets merge into a branch. Newest first, each
-    /// with the commit that added it, its first parent, and the commit's time.
+    /// with the commit that added it, its first parent, and when it merged: the commit's time,
+    /// or a later first-parent commit's when that is earlier (a commit dated in the future does
+    /// not postpone what is due after it).
     pub fn added_on_first_parent(&self, tip: &Commit, folder: &str) -> anyhow::Result<Vec<Added>> {
         let repo = self.lock();
         let folder_of = |tree: &git2::Tree<'_>| -> Option<Oid> {
@@ -307,7 +309,7 @@ impl Repo {
                 tree.get_path(Path::new(folder)).ok().map(|e| e.id())
             }
         };
-        let names = |id: Option<Oid>| -> Vec<String> {
+        let names = |id: Option<Oid>| -> std::collections::HashSet<String> {
             id.and_then(|id| repo.find_tree(id).ok())
                 .map(|t| {
                     t.iter()
@@ -325,7 +327,9 @@ impl Repo {
         };
         let mut out = Vec::new();
         let mut commit = repo.find_commit(tip.id)?;
+        let mut floor = i64::MAX;
         loop {
+            floor = floor.min(commit.time().seconds());
             let parent = commit.parent(0).ok();
             let now = folder_of(&commit.tree()?);
             let before = match &parent {
@@ -334,20 +338,23 @@ impl Repo {
             };
             if now != before {
                 let old = names(before);
-                for name in names(now) {
-                    if !old.contains(&name) {
-                        let path = if folder.is_empty() {
-                            name
-                        } else {
-                            format!("{folder}/{name}")
-                        };
-                        out.push(Added {
-                            path,
-                            commit: label(&commit),
-                            parent: parent.as_ref().map(label),
-                            time: commit.time().seconds(),
-                        });
-                    }
+                let mut added: Vec<String> = names(now)
+                    .into_iter()
+                    .filter(|n| !old.contains(n))
+                    .collect();
+                added.sort();
+                for name in added {
+                    let path = if folder.is_empty() {
+                        name
+                    } else {
+                        format!("{folder}/{name}")
+                    };
+                    out.push(Added {
+                        path,
+                        commit: label(&commit),
+                        parent: parent.as_ref().map(label),
+                        time: floor,
+                    });
                 }
             }
             match parent {
@@ -356,6 +363,41 @@ impl Repo {
             }
         }
         Ok(out)
+    }
+
+    /// The text of one file at a commit (repository-relative), if it is a blob there.
+    pub fn text_at(&self, commit: &Commit, path: &str) -> Option<String> {
+        let repo = self.lock();
+        let tree = repo.find_tree(commit.tree).ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        if entry.kind() != Some(ObjectType::Blob) {
+            return None;
+        }
+        let blob = repo.find_blob(entry.id()).ok()?;
+        String::from_utf8(blob.content().to_vec()).ok()
+    }
+
+    /// True if `commit` is `of` or one of its ancestors.
+    pub fn is_ancestor(&self, commit: &Commit, of: &Commit) -> bool {
+        let repo = self.lock();
+        commit.id == of.id || repo.graph_descendant_of(of.id, commit.id).unwrap_or(false)
+    }
+
+    /// The latest commit time in `base..head`, with its commit.
+    pub fn latest_time(&self, base: &Commit, head: &Commit) -> anyhow::Result<Option<(i64, Oid)>> {
+        let repo = self.lock();
+        let mut walk = repo.revwalk()?;
+        walk.push(head.id)?;
+        walk.hide(base.id)?;
+        let mut latest: Option<(i64, Oid)> = None;
+        for id in walk {
+            let id = id?;
+            let time = repo.find_commit(id)?.time().seconds();
+            if latest.is_none_or(|(t, _)| time > t) {
+                latest = Some((time, id));
+            }
+        }
+        Ok(latest)
     }
 
     pub fn files_at<'r>(&'r self, commit: &Commit, prefix: &str) -> anyhow::Result<TreeFiles<'r>> {

@@ -541,3 +541,147 @@ fn holds_need_resolvers() {
     assert_eq!(code, 2, "{out}{err}");
     assert!((out + &err).contains("names no resolver"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// From an attacker's review of the emergency lane.
+
+#[test]
+fn a_merged_ticket_cannot_be_edited_into_a_new_emergency() {
+    let s = setup("update");
+    merge_with_oncall(&s);
+    git(s.repo.path(), &["checkout", "-q", "-b", "again", "main"]);
+    s.repo.write(
+        "zones/example.com.zone",
+        &ZONE.replace("192.0.2.1", "192.0.2.9"),
+    );
+    let text = std::fs::read_to_string(s.repo.path().join("changes/CHG-1.toml")).unwrap();
+    s.repo.write(
+        "changes/CHG-1.toml",
+        &text.replace("192.0.2.2", "192.0.2.9"),
+    );
+    s.commit_at(AFTER_DEADLINE, "reuse CHG-1");
+    let (code, v) = s.check(AFTER_DEADLINE, &["--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    let reasons = v["tickets"][0]["reasons"].as_array().unwrap();
+    assert!(
+        reasons.iter().any(|r| r["code"] == "ticket-invalid"
+            && r["message"]
+                .as_str()
+                .unwrap()
+                .contains("already on the base")),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_fast_forward_merge_still_holds_the_zones_the_emergency_declares() {
+    let s = setup("update");
+    // The ticket in one commit, the zone edit in the next, fast-forwarded onto main.
+    git(s.repo.path(), &["checkout", "-q", "-b", "split", "main"]);
+    s.repo
+        .write("changes/CHG-1.toml", &emergency_ticket("CHG-1", "update"));
+    s.commit_at("2026-01-14T10:00:00Z", "CHG-1: the ticket");
+    s.repo.write(
+        "zones/example.com.zone",
+        &ZONE.replace("192.0.2.1", "192.0.2.2"),
+    );
+    s.commit_at(MERGED_AT, "CHG-1: the zone");
+    git(s.repo.path(), &["checkout", "-q", "main"]);
+    git(s.repo.path(), &["merge", "-q", "--ff-only", "split"]);
+    let (code, out, err) = s.run(AFTER_DEADLINE, &["log", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let chg1 = &log["tickets"][0];
+    assert_eq!(chg1["review"]["state"], "overdue", "{log:#}");
+    assert_eq!(chg1["zones"], serde_json::json!(["example.com"]), "{log:#}");
+    assert_eq!(chg1["tier"], "high", "the declared plan decides: {log:#}");
+    next_change(&s, "next", "example.com");
+    let (code, v) = s.check(AFTER_DEADLINE, &["--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        v["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "emergency-unreviewed"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_finished_review_does_not_expire() {
+    let s = setup("update");
+    // Approvals at tier `high` last a week; a review is a record, not an approval to act.
+    let policy = POLICY.replace(
+        "require = [{ group = \"oncall\", count = 1 }, { group = \"leads\", count = 1 }]",
+        "require = [{ group = \"oncall\", count = 1 }, { group = \"leads\", count = 1 }]\napproval_ttl = \"7d\"",
+    );
+    git(s.repo.path(), &["checkout", "-q", "main"]);
+    s.repo.write("policies/default.toml", &policy);
+    s.commit_at("2026-01-13T00:00:00Z", "approvals last a week");
+    git(s.repo.path(), &["checkout", "-q", "fix"]);
+    s.git_at("2026-01-14T11:30:00Z", &["rebase", "-q", "main"]);
+    merge_with_oncall(&s);
+    for who in ["alice", "carol"] {
+        let (code, out, err) = s.approve(AFTER_DEADLINE, who, "changes/CHG-1.toml", &[]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    s.commit_at(AFTER_DEADLINE, "reviews");
+    let (_, out, _) = s.run("2026-03-01T00:00:00Z", &["log", "--format", "json"]);
+    let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let chg1 = log["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "CHG-1")
+        .unwrap();
+    assert_eq!(chg1["review"]["state"], "reviewed", "{log:#}");
+}
+
+#[test]
+fn only_the_passing_change_that_covers_the_rrset_reconciles_drift() {
+    let live = ZONE.replace("192.0.2.1", "192.0.2.99");
+    let server = common::dns::DnsServer::start(&[("example.com", &live)]);
+    let s = drift_repo(&server.resolver(), false);
+    // Another ticket says it reconciles `www A` with a change the diff does not make.
+    let mut decoy =
+        emergency_ticket("CHG-9", "create").replace("kind = \"emergency\"", "kind = \"normal\"");
+    decoy = decoy.replace(
+        "type = \"A\"\n",
+        "type = \"A\"\nvalues = [\"192.0.2.2\"]\nreconciles_drift = true\n",
+    );
+    s.repo.write("changes/CHG-9.toml", &decoy);
+    s.commit_at("2026-01-14T01:00:00Z", "decoy");
+    let (code, v) = s.check(BEFORE_DEADLINE, &["--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(drifted(&v).len(), 1, "{v:#}");
+}
+
+#[test]
+fn a_name_created_over_a_live_cname_has_drifted() {
+    // The base has no `new`; production has a CNAME there made by hand.
+    let live = format!("{ZONE}new 300 IN CNAME mail.example.com.\n");
+    let server = common::dns::DnsServer::start(&[("example.com", &live)]);
+    let s = drift_repo(&server.resolver(), false);
+    s.repo.write(
+        "zones/example.com.zone",
+        &format!(
+            "{}new 300 IN A 192.0.2.30\n",
+            ZONE.replace("192.0.2.1", "192.0.2.2")
+        ),
+    );
+    let ticket = std::fs::read_to_string(s.repo.path().join("changes/CHG-3.toml")).unwrap();
+    s.repo.write(
+        "changes/CHG-3.toml",
+        &format!("{ticket}\n[[change]]\naction = \"create\"\nname = \"new.example.com\"\ntype = \"A\"\nvalues = [\"192.0.2.30\"]\nreconciles_drift = false\n"),
+    );
+    s.commit_at("2026-01-14T01:00:00Z", "create new");
+    let (code, v) = s.check(BEFORE_DEADLINE, &["--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        drifted(&v)
+            .iter()
+            .any(|m| m.contains("new.example.com A") && m.contains("CNAME")),
+        "{v:#}"
+    );
+}

@@ -85,6 +85,9 @@ pub struct ApprovalFacts {
     /// For a retrospective review: the commit that merged the change. Only reviews of that
     /// merge count then; otherwise reviews never count.
     pub review_of: Option<String>,
+    /// For a review judged as of its merge: the instant it is judged in fact, which a
+    /// signature may not claim to be later than.
+    pub judged_at: Option<jiff::Timestamp>,
 }
 
 /// Reads and checks every approval of a ticket: the `*.sig` files in `dir` of `files`.

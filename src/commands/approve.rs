@@ -70,7 +70,7 @@ pub fn run(
 
     // File evidence comes from where the policy came from: the base, with `--base`.
     let evidence = match &from {
-        Basis::Range(pm, _) | Basis::Review(pm, _, _) => {
+        Basis::Range(pm, _) | Basis::Review(pm, _, _, _, _) => {
             gather_evidence(ws, &pm.base_files()?, &[&plan], &[&ticket], now)?
         }
         Basis::WorkTree(ws) => gather_evidence(
@@ -83,7 +83,7 @@ pub fn run(
     };
     let (files, mut dir) = approval::beside(&args.ticket, ticket.id.get_ref());
     let merged = match &from {
-        Basis::Review(_, _, commit) => Some(commit.clone()),
+        Basis::Review(_, _, commit, _, _) => Some(commit.clone()),
         _ => None,
     };
     if merged.is_some() {
@@ -91,6 +91,14 @@ pub fn run(
     }
     let mut approvals = approval::gather(&files, &dir, &ticket, plan.digest(), Some(signers), now)?;
     approvals.review_of = merged.clone();
+    // A review is judged as of the merge (the tier then), its signature against now.
+    let judged_at = match &from {
+        Basis::Review(_, _, _, _, merged_at) => {
+            approvals.judged_at = Some(now);
+            *merged_at
+        }
+        _ => now,
+    };
     let snapshot = super::check::snapshot_facts(&FsFiles::new(&ws.config.root), &ticket);
     let facts = Facts {
         snapshot: snapshot.as_ref(),
@@ -99,7 +107,7 @@ pub fn run(
         deletions: &evidence.deletions,
         signals: &evidence.signals,
         approvals: &approvals,
-        now,
+        now: judged_at,
     };
     let verdict = evaluate(&facts, &ws.policy);
     let tier = verdict.tier.clone().unwrap_or_default();
@@ -168,7 +176,7 @@ pub fn run(
     };
     approval::check_file_principal(&principal).map_err(anyhow::Error::msg)?;
     let committers = match &from {
-        Basis::Range(pm, rel) | Basis::Review(pm, rel, _) => pm.ticket_committers(rel)?,
+        Basis::Range(pm, rel) | Basis::Review(pm, rel, _, _, _) => pm.ticket_committers(rel)?,
         Basis::WorkTree(_) => Vec::new(),
     };
     let authors = std::iter::once(ticket.author.get_ref().as_str())
@@ -282,14 +290,22 @@ enum Basis {
     Range(Box<PreMerge>, String),
     /// The retrospective review of an emergency ticket merged on this branch: the merged
     /// change, the ticket's path, and the merge commit.
-    Review(Box<PreMerge>, String, String),
+    Review(
+        Box<PreMerge>,
+        String,
+        String,
+        Box<Workspace>,
+        jiff::Timestamp,
+    ),
 }
 
 impl Basis {
     fn workspace(&self) -> &Workspace {
         match self {
             Self::WorkTree(ws) => ws,
-            Self::Range(pm, _) | Self::Review(pm, _, _) => &pm.ws,
+            Self::Range(pm, _) => &pm.ws,
+            // Reviews are judged by the branch's signers and groups, as `check` judges them.
+            Self::Review(_, _, _, tip, _) => tip,
         }
     }
 }
@@ -306,11 +322,18 @@ fn load(global: &Global, args: &ApproveArgs, now: jiff::Timestamp) -> Result<Loa
         .or((!plans.is_empty()).then_some("HEAD"));
     if range.is_none() {
         // An emergency ticket merged on this branch: what is signed now is its review.
-        if let Some((pm, ticket, rel, commit)) =
-            crate::emergency::merge_of(global.config.as_deref(), &args.ticket)?
-        {
-            let plan = pm.plan(&ticket, &mut vec![false; pm.diff.changes.len()], now);
-            return Ok((ticket, plan, Basis::Review(Box::new(pm), rel, commit)));
+        if let Some(r) = crate::emergency::merge_of(global.config.as_deref(), &args.ticket)? {
+            return Ok((
+                r.ticket,
+                r.plan,
+                Basis::Review(
+                    Box::new(r.pm),
+                    r.rel,
+                    r.commit,
+                    Box::new(r.tip),
+                    r.merged_at,
+                ),
+            ));
         }
     }
     let Some(base) = range else {

@@ -315,7 +315,8 @@ fn premerge(
         .filter_map(|(_, r)| r.as_ref().ok())
         .map(|(t, _)| t)
         .collect();
-    let evidence = gather_evidence(&pm.ws, &pm.base_files()?, &plans, &read, now)?;
+    let base_files = pm.base_files()?;
+    let evidence = gather_evidence(&pm.ws, &base_files, &plans, &read, now)?;
     // For the range-wide mass-change rule: which names each ticket declares, and whether it
     // says it means to be large.
     let declared: Vec<(bool, Vec<crate::model::Fqdn>)> = read
@@ -360,7 +361,23 @@ fn premerge(
                     signals: &evidence.signals,
                     now,
                 };
-                tickets.push(evaluate(&facts, &pm.ws.policy));
+                let mut verdict = evaluate(&facts, &pm.ws.policy);
+                // A merged ticket is the record of its change: an emergency must be a ticket
+                // of its own, or an edit could borrow a reviewed ticket's history.
+                if *ticket.kind.get_ref() == crate::ticket::Kind::Emergency
+                    && base_files.exists(rel)
+                {
+                    verdict.reasons.push(
+                        Item::new(
+                            Code::TicketInvalid,
+                            format!(
+                                "`{rel}` is already on the base: an emergency is a new ticket, added in the change it authorizes; write a new ticket for this change"
+                            ),
+                        )
+                        .at_line(rel.clone(), 1),
+                    );
+                }
+                tickets.push(verdict);
             }
             Err(problems) => {
                 tickets.push(invalid_ticket(Path::new(rel), &problems));
@@ -421,8 +438,37 @@ fn premerge(
     reasons.extend(emergency_holds(global, &pm, now)?);
     reasons.extend(dnssec_rules(global, &pm)?);
     if pm.ws.config.hold_on_drift {
-        let tickets: Vec<&Ticket> = loaded_tickets.iter().collect();
-        reasons.extend(drift_holds(global, &pm, &tickets)?);
+        // Only a ticket that passes may say its change reconciles drift.
+        let passing: Vec<&Ticket> = loaded_tickets
+            .iter()
+            .filter(|t| {
+                tickets
+                    .iter()
+                    .any(|v| v.id == *t.id.get_ref() && v.allowed())
+            })
+            .collect();
+        reasons.extend(drift_holds(global, &pm, &passing)?);
+    }
+    // Merge times come from commits: an emergency's range may not claim to be from the future,
+    // or its review would never fall due.
+    if loaded_tickets
+        .iter()
+        .any(|t| *t.kind.get_ref() == crate::ticket::Kind::Emergency)
+    {
+        if let Some((time, id)) = pm.repo.latest_time(&pm.base, &pm.head)? {
+            if time > now.as_second() + 3600 {
+                reasons.push(Item::new(
+                    Code::TicketInvalid,
+                    format!(
+                        "commit {} is dated {}, after now: an emergency's review falls due a time after it merges, which commits dated in the future would postpone; commit with a correct clock",
+                        &id.to_string()[..12],
+                        jiff::Timestamp::from_second(time)
+                            .map(|t| t.to_string())
+                            .unwrap_or_else(|_| time.to_string())
+                    ),
+                ));
+            }
+        }
     }
     for path in &pm.policy_changes {
         reasons.push(Item::new(Code::PolicyChanged, format!(
@@ -603,17 +649,21 @@ fn authoritative_keys(
 fn drift_holds(global: &Global, pm: &PreMerge, tickets: &[&Ticket]) -> anyhow::Result<Vec<Item>> {
     use crate::live::answer::Rcode;
     use crate::model::RecordType;
-    let reconciled = |name: &crate::model::Fqdn, rtype: RecordType| {
+    // Reconciled: the change that covers the RRset, in a passing ticket, says so.
+    let reconciled = |change: &crate::zone::RRsetChange| {
         tickets.iter().any(|t| {
             t.changes.iter().any(|c| {
-                c.reconciles_drift && c.name.get_ref() == name && *c.rtype.get_ref() == rtype
+                c.reconciles_drift
+                    && c.name.get_ref() == change.name()
+                    && *c.rtype.get_ref() == change.rtype()
+                    && c.action.as_str() == change.kind.as_str()
             })
         })
     };
     // (name, type, the RRset the base desires, if any), each once.
     let mut wanted: Vec<(crate::model::Fqdn, RecordType, Option<&crate::zone::RRset>)> = Vec::new();
     for change in &pm.diff.changes {
-        if reconciled(change.name(), change.rtype()) {
+        if reconciled(change) {
             continue;
         }
         wanted.push((change.name().clone(), change.rtype(), change.old.as_ref()));
@@ -650,8 +700,32 @@ fn drift_holds(global: &Global, pm: &PreMerge, tickets: &[&Ticket]) -> anyhow::R
         crate::live::resolve::Options::default(),
         &questions,
     )?;
+    // A name the base answers through a wildcard desires the wildcard's data, at its own name.
+    let covering = |name: &crate::model::Fqdn, rtype: RecordType| -> Option<crate::zone::RRset> {
+        let zone = pm.base_state.zone_of(name)?;
+        let mut rest = name.as_str();
+        while let Some((_, parent)) = rest.split_once('.') {
+            let wildcard = crate::model::Fqdn::parse(&format!("*.{parent}")).ok()?;
+            if !wildcard.is_in(&zone.name) {
+                return None;
+            }
+            if zone.has_name(&wildcard) {
+                let rrset = zone
+                    .find(&wildcard, rtype)
+                    .or_else(|| zone.find(&wildcard, RecordType::Cname))?;
+                let mut answered = rrset.clone();
+                answered.name = name.clone();
+                answered.key = crate::zone::name_key(name.as_str());
+                return Some(answered);
+            }
+            rest = parent;
+        }
+        None
+    };
     let mut out = Vec::new();
     for ((name, rtype, old), row) in wanted.iter().zip(&answers) {
+        let wildcard = old.is_none().then(|| covering(name, *rtype)).flatten();
+        let old = old.or(wildcard.as_ref());
         for (i, live) in row.iter().enumerate() {
             let resolver = addresses[i].to_string();
             let differences: Vec<String> = match old {
@@ -670,12 +744,8 @@ fn drift_holds(global: &Global, pm: &PreMerge, tickets: &[&Ticket]) -> anyhow::R
                 // Created by the change: the base desires nothing there, so nothing may answer.
                 None => match live.rcode {
                     Rcode::Nxdomain | Rcode::Nodata => Vec::new(),
-                    Rcode::Noerror
-                        if !live
-                            .chain
-                            .iter()
-                            .any(|rr| rr.name == name.as_str() && rr.rtype == rtype.asked_as()) =>
-                    {
+                    // Anything at the name itself (a CNAME too) is data the base does not have.
+                    Rcode::Noerror if !live.chain.iter().any(|rr| rr.name == name.as_str()) => {
                         Vec::new()
                     }
                     Rcode::Noerror => vec![format!(

@@ -94,7 +94,7 @@ pub(super) fn judge(facts: &Facts<'_>, policy: &Policy, tier: &Tier, v: &mut Tic
                     m.tier
                 ),
             )
-        } else if m.signed_at > facts.now + SKEW {
+        } else if m.signed_at > a.judged_at.unwrap_or(facts.now) + SKEW {
             (
                 Code::ApprovalInvalid,
                 format!("it claims to be signed in the future ({})", m.signed_at),
@@ -103,6 +103,8 @@ pub(super) fn judge(facts: &Facts<'_>, policy: &Policy, tier: &Tier, v: &mut Tic
             .approval_ttl
             .as_ref()
             .map(|t| *t.get_ref())
+            // A review is the record of a change already made: it does not expire.
+            .filter(|_| a.review_of.is_none())
             .filter(|ttl| {
                 m.signed_at + jiff::SignedDuration::from_secs(ttl.as_secs() as i64) < facts.now
             })

@@ -589,6 +589,7 @@ mod approvals {
             rejected,
             committers: Vec::new(),
             review_of: None,
+            judged_at: None,
         };
         evaluate_with(policy, &high_ticket(), &DeletionFacts::default(), &a)
     }
@@ -608,6 +609,7 @@ mod approvals {
             rejected: Vec::new(),
             committers: vec!["Carol@Example.com".into()],
             review_of: None,
+            judged_at: None,
         };
         let v = evaluate_with(&policy, &high_ticket(), &DeletionFacts::default(), &a);
         assert_eq!(codes(&v.reasons), ["self-approval", "approvals-missing"]);
@@ -1054,6 +1056,7 @@ mod emergency {
             rejected: Vec::new(),
             committers: Vec::new(),
             review_of: review_of.map(str::to_string),
+            judged_at: None,
         }
     }
 
