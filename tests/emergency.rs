@@ -339,7 +339,12 @@ fn an_overdue_emergency_holds_its_zone_until_it_is_reviewed() {
     let (code, v) = s.check(AFTER_DEADLINE, &["--base", "main"]);
     assert_eq!(code, 0, "the hold is lifted: {v:#}");
 
-    // The record: reviewed, by whom.
+    // The record: reviewed, by whom; and the normal change merged after it.
+    git(s.repo.path(), &["checkout", "-q", "main"]);
+    s.git_at(
+        AFTER_DEADLINE,
+        &["merge", "-q", "--no-ff", "-m", "Merge CHG-2", "next"],
+    );
     let (code, out, err) = s.run(
         AFTER_DEADLINE,
         &["log", "--base", "main", "--format", "json"],
@@ -357,6 +362,19 @@ fn an_overdue_emergency_holds_its_zone_until_it_is_reviewed() {
     assert_eq!(chg1["approvals"], serde_json::json!(["alice@example.com"]));
     assert_eq!(chg1["review"]["state"], "reviewed");
     assert_eq!(chg1["merged_at"], MERGED_AT);
+    let chg2 = log["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "CHG-2")
+        .unwrap();
+    assert_eq!(chg2["kind"], "normal");
+    assert_eq!(chg2["tier"], "high");
+    assert_eq!(
+        chg2["approvals"],
+        serde_json::json!(["bob@example.com", "carol@example.com"])
+    );
+    assert!(chg2.get("review").is_none(), "{chg2:#}");
 }
 
 #[test]
