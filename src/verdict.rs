@@ -68,6 +68,7 @@ codes! {
     TierRaised => "tier-raised", false, "a freeze or type change raised the tier above what the rules gave";
     PolicyChanged => "policy-changed", true, "the change edits config, policy, allowed_signers or the evidence file: the bar changes in a change of its own";
     DnssecChainBroken => "dnssec-chain-broken", true, "after the change a DS in the parent matches no DNSKEY the child serves";
+    DelegationTargetMismatch => "delegation-target-mismatch", true, "a delegation or apex NS set would name servers that do not serve the zone, or serve other data";
     DnssecOrder => "dnssec-order", true, "one change does two steps of a key rollover that must be a TTL apart";
     ZoneDrifted => "zone-drifted", true, "a name the change touches already differs live from the base's desired state";
     EmergencyUnreviewed => "emergency-unreviewed", true, "an emergency change to the zone is past its review deadline without its tier's approvals";
@@ -392,7 +393,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 37);
+        assert_eq!(Code::ALL.len(), 38);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

@@ -335,3 +335,111 @@ fn an_unmanaged_child_is_asked_at_each_of_its_servers() {
         "{broken:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Delegation pre-flight: a delegation moves only to servers that already serve the zone.
+
+/// `knotd` serving `zone` for `child.example` at `address`, port 53, from `dir`.
+#[allow(clippy::zombie_processes)]
+fn knotd_at(dir: &Path, address: &str, zone: &str) -> Option<Child> {
+    let knotd = common::tool("knotd", "knot")?;
+    std::fs::write(dir.join("child.example.zone"), zone).unwrap();
+    std::fs::write(
+        dir.join("knot.conf"),
+        format!(
+            "server:\n    listen: {address}@53\n    rundir: {d}\ndatabase:\n    storage: {d}/db\n\
+             template:\n  - id: default\n    storage: {d}\n\
+             zone:\n  - domain: child.example\n    file: {d}/child.example.zone\n",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(knotd)
+        .arg("-c")
+        .arg(dir.join("knot.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_millis(200)))
+            .unwrap();
+        let query = b"\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05child\x07example\x00\x00\x06\x00\x01";
+        let _ = socket.send_to(query, format!("{address}:53"));
+        let mut buffer = [0u8; 512];
+        if socket.recv_from(&mut buffer).is_ok() {
+            return Some(child);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("knotd did not start on {address}");
+        }
+    }
+}
+
+/// The parent delegating `child.example` to ns1 (127.0.0.78), and a head adding ns2
+/// (127.0.0.79).
+fn moving_delegation() -> Repo {
+    let before = "$ORIGIN example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n\
+                  child 300 IN NS ns1.child\nns1.child 300 IN A 127.0.0.78\n";
+    let after = format!("{before}child 300 IN NS ns2.child\nns2.child 300 IN A 127.0.0.79\n");
+    range(
+        before,
+        None,
+        &after,
+        None,
+        &[
+            ("update", "child.example", "NS"),
+            ("create", "ns2.child.example", "A"),
+        ],
+    )
+}
+
+#[test]
+fn a_delegation_moves_only_to_servers_that_serve_the_zone() {
+    let served = "$ORIGIN child.example.\n@ 300 IN SOA ns1 hostmaster 7 2 3 4 60\n@ 300 IN NS ns1\n@ 300 IN NS ns2\nns1 300 IN A 127.0.0.78\nns2 300 IN A 127.0.0.79\nwww 300 IN A 192.0.2.80\n";
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let Some(mut today) = knotd_at(one.path(), "127.0.0.78", served) else {
+        return;
+    };
+    // The new server serves the same zone: the delegation may move.
+    let mut new = knotd_at(two.path(), "127.0.0.79", served).unwrap();
+    let repo = moving_delegation();
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 0, "{v:#}");
+    let _ = new.kill();
+    let _ = new.wait();
+    // Behind (an older serial, other data): refused, naming it.
+    let three = tempfile::tempdir().unwrap();
+    let behind = served
+        .replace("hostmaster 7", "hostmaster 3")
+        .replace("@ 300 IN NS ns2\n", "");
+    let mut new = knotd_at(three.path(), "127.0.0.79", &behind).unwrap();
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let refused = reasons(&v, "delegation-target-mismatch");
+    assert!(
+        refused
+            .iter()
+            .any(|m| m.contains("`ns2.child.example` (127.0.0.79:53) serves serial 3, not 7")),
+        "{refused:?}"
+    );
+    let _ = new.kill();
+    let _ = new.wait();
+    // Nothing there at all: refused, not passed.
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let refused = reasons(&v, "delegation-target-mismatch");
+    assert!(
+        refused
+            .iter()
+            .any(|m| m.contains("127.0.0.79:53) cannot serve it")),
+        "{refused:?}"
+    );
+    let _ = today.kill();
+    let _ = today.wait();
+}

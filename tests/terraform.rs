@@ -55,6 +55,14 @@ fn rrset(state: &State, name: &str, rtype: RecordType) -> (u32, Vec<String>, Opt
     )
 }
 
+/// `kind name type` of each change.
+fn summary(diff: &changegate::zone::ZoneDiff) -> Vec<String> {
+    diff.changes
+        .iter()
+        .map(|c| format!("{} {} {}", c.kind.as_str(), c.name(), c.rtype()))
+        .collect()
+}
+
 fn strings(values: &[&str]) -> Vec<String> {
     values.iter().map(|s| s.to_string()).collect()
 }
@@ -157,11 +165,7 @@ fn route53_records_modules_indexes_aliases_routing_and_in_place_type_changes() {
         )
     );
     let diff = diff_states(&base, &head);
-    let summary: Vec<String> = diff
-        .changes
-        .iter()
-        .map(|c| format!("{} {} {}", c.kind.as_str(), c.name(), c.rtype()))
-        .collect();
+    let summary = summary(&diff);
     assert_eq!(
         summary,
         [
@@ -188,11 +192,7 @@ fn google_rrdatas_are_presentation_format_and_a_replace_is_an_update() {
         ["0 issue \"letsencrypt.org\""]
     );
     let diff = diff_states(&base, &head);
-    let summary: Vec<String> = diff
-        .changes
-        .iter()
-        .map(|c| format!("{} {} {}", c.kind.as_str(), c.name(), c.rtype()))
-        .collect();
+    let summary = summary(&diff);
     // `["delete", "create"]` of the same RRset (a TTL change) is an update, not a deletion.
     assert_eq!(
         summary,

@@ -437,6 +437,7 @@ fn premerge(
     }
     reasons.extend(emergency_holds(global, &pm, now)?);
     reasons.extend(dnssec_rules(global, &pm)?);
+    reasons.extend(super::authority::delegation_rules(global, &pm)?);
     if pm.ws.config.hold_on_drift {
         // Only a ticket that passes may say its change reconciles drift.
         let passing: Vec<&Ticket> = loaded_tickets
@@ -516,7 +517,7 @@ fn dnssec_rules(global: &Global, pm: &PreMerge) -> anyhow::Result<Vec<Item>> {
         }
         let sources = match dnssec::desired_keys(&pm.head_state, &d.child) {
             Some(keys) => vec![(format!("the desired state of `{}`", d.child), Ok(keys))],
-            None => authoritative_keys(global, pm, &d)?,
+            None => super::authority::keys(global, pm, &d)?,
         };
         out.extend(
             dnssec::broken(&d, &sources).into_iter().map(|m| {
@@ -525,120 +526,6 @@ fn dnssec_rules(global: &Global, pm: &PreMerge) -> anyhow::Result<Vec<Item>> {
         );
     }
     Ok(out)
-}
-
-/// The child's DNSKEYs as each of its authoritative servers serves them: the delegation's NS
-/// set in the head, each server's addresses from glue in the head, else from the resolvers.
-fn authoritative_keys(
-    global: &Global,
-    pm: &PreMerge,
-    d: &crate::zone::dnssec::Delegation,
-) -> anyhow::Result<Vec<crate::zone::dnssec::KeySource>> {
-    use crate::live::answer::Rcode;
-    use crate::model::{Fqdn, RecordType};
-    let state = &pm.head_state;
-    let hosts: Vec<Fqdn> = state
-        .zones
-        .get(&d.parent)
-        .and_then(|z| z.find(&d.child, RecordType::Ns))
-        .map(|r| {
-            r.values
-                .iter()
-                .map(|v| Fqdn::from_normalised(v.trim_end_matches('.').to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    if hosts.is_empty() {
-        return Ok(vec![(
-            format!("the delegation of `{}`", d.child),
-            Err(format!(
-                "`{}` has DS records but no NS records in `{}`",
-                d.child, d.parent
-            )),
-        )]);
-    }
-    let options = crate::live::resolve::Options::default();
-    let mut servers: Vec<(String, std::net::SocketAddr)> = Vec::new();
-    let mut sources = Vec::new();
-    for host in &hosts {
-        let mut addresses: Vec<std::net::IpAddr> = [RecordType::A, RecordType::Aaaa]
-            .iter()
-            .flat_map(|t| {
-                state
-                    .zone_of(host)
-                    .and_then(|z| z.find(host, *t))
-                    .map(|r| r.values.clone())
-                    .unwrap_or_default()
-            })
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        if addresses.is_empty() {
-            let resolvers: Vec<std::net::SocketAddr> = pm
-                .ws
-                .config
-                .resolvers
-                .iter()
-                .filter_map(|a| crate::live::resolve::parse_address(a).ok())
-                .collect();
-            if resolvers.is_empty() {
-                sources.push((
-                    format!("`{host}`"),
-                    Err("it has no glue in the desired state and `[dns] resolvers` names no resolver to find its address".to_string()),
-                ));
-                continue;
-            }
-            let rows = super::live::ask(
-                global,
-                &resolvers[..1],
-                options,
-                &[(host.clone(), RecordType::A)],
-            )?;
-            addresses = rows[0][0]
-                .chain
-                .iter()
-                .filter(|rr| rr.rtype == RecordType::A)
-                .filter_map(|rr| rr.data.parse().ok())
-                .collect();
-            if addresses.is_empty() {
-                sources.push((
-                    format!("`{host}`"),
-                    Err(format!(
-                        "its address cannot be found: {}",
-                        rows[0][0].describe()
-                    )),
-                ));
-                continue;
-            }
-        }
-        servers.extend(
-            addresses
-                .into_iter()
-                .map(|ip| (host.to_string(), std::net::SocketAddr::new(ip, 53))),
-        );
-    }
-    if servers.is_empty() {
-        return Ok(sources);
-    }
-    let addresses: Vec<std::net::SocketAddr> = servers.iter().map(|(_, a)| *a).collect();
-    let rows = super::live::ask(
-        global,
-        &addresses,
-        options,
-        &[(d.child.clone(), RecordType::Dnskey)],
-    )?;
-    for ((host, address), live) in servers.iter().zip(&rows[0]) {
-        let keys = match live.rcode {
-            Rcode::Noerror | Rcode::Nodata => Ok(live
-                .chain
-                .iter()
-                .filter(|rr| rr.rtype == RecordType::Dnskey)
-                .filter_map(|rr| crate::zone::dnssec::key(&rr.data))
-                .collect()),
-            _ => Err(format!("it answered {}", live.describe())),
-        };
-        sources.push((format!("`{host}` ({address})"), keys));
-    }
-    Ok(sources)
 }
 
 /// `zone-drifted`: with `[holds] drift = true`, every RRset the range changes (as the base

@@ -2,6 +2,7 @@
 //! status. Nothing here exits the process; `main` turns the [`Outcome`] into an exit code.
 
 mod approve;
+mod authority;
 mod check;
 mod completions;
 mod diff;
