@@ -329,7 +329,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__drift)
-            opts="-q -v -h --zone --resolver --concurrency --timeout --attempts --config --format --now --no-progress --quiet --verbose --help"
+            opts="-q -v -h --zone --authoritative --resolver --concurrency --timeout --attempts --config --format --now --no-progress --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1021,7 +1021,7 @@ _changegate() {
             return 0
             ;;
         changegate__subcmd__verify)
-            opts="-q -v -h --resolver --concurrency --timeout --attempts --config --format --now --no-progress --quiet --verbose --help"
+            opts="-q -v -h --authoritative --resolver --concurrency --timeout --attempts --config --format --now --no-progress --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -134,6 +134,7 @@ json\t''
 github\t''
 markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand verify" -l authoritative -d 'Ask every server of each zone\'s NS set directly (port 53, no recursion) and compare each one on its own; resolvers only find the zones and the servers\' addresses'
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand verify" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'
@@ -149,6 +150,7 @@ json\t''
 github\t''
 markdown\t'A summary for a pull-request comment or a CI job summary'"
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -l now -d 'Evaluate as of this instant (RFC 3339), for reproducible runs' -r
+complete -c changegate -n "__fish_changegate_using_subcommand drift" -l authoritative -d 'Ask every server of each zone\'s NS set directly (port 53, no recursion) and compare each one on its own; resolvers only find the zones and the servers\' addresses'
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -l no-progress -d 'Never show progress bars'
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -s q -l quiet -d 'Print only refusals and errors'
 complete -c changegate -n "__fish_changegate_using_subcommand drift" -s v -l verbose -d 'Explain more: every rule and freeze that set the tier'

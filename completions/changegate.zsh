@@ -165,6 +165,7 @@ json\:""
 github\:""
 markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--authoritative[Ask every server of each zone'\''s NS set directly (port 53, no recursion) and compare each one on its own; resolvers only find the zones and the servers'\'' addresses]' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \
@@ -188,6 +189,7 @@ json\:""
 github\:""
 markdown\:"A summary for a pull-request comment or a CI job summary"))' \
 '--now=[Evaluate as of this instant (RFC 3339), for reproducible runs]:RFC3339:_default' \
+'--authoritative[Ask every server of each zone'\''s NS set directly (port 53, no recursion) and compare each one on its own; resolvers only find the zones and the servers'\'' addresses]' \
 '--no-progress[Never show progress bars]' \
 '(-v --verbose)-q[Print only refusals and errors]' \
 '(-v --verbose)--quiet[Print only refusals and errors]' \

@@ -130,6 +130,10 @@ pub struct VerifyArgs {
     /// A snapshot file written by `changegate snapshot`
     #[arg(value_name = "SNAPSHOT")]
     pub snapshot: PathBuf,
+    /// Ask every server of each zone's NS set directly (port 53, no recursion) and compare
+    /// each one on its own; resolvers only find the zones and the servers' addresses
+    #[arg(long)]
+    pub authoritative: bool,
     #[command(flatten)]
     pub dns: DnsArgs,
 }
@@ -225,6 +229,10 @@ pub struct DriftArgs {
     /// Only these managed zones (repeat) [default: all]
     #[arg(long, value_name = "ZONE")]
     pub zone: Vec<String>,
+    /// Ask every server of each zone's NS set directly (port 53, no recursion) and compare
+    /// each one on its own; resolvers only find the zones and the servers' addresses
+    #[arg(long)]
+    pub authoritative: bool,
     #[command(flatten)]
     pub dns: DnsArgs,
 }

@@ -1,13 +1,15 @@
 //! The DNSSEC chain across delegations, with keys made at test time by BIND's
 //! `dnssec-keygen` and DS records by `dnssec-dsfromkey`, so that every digest is real: a
 //! managed child read from its zone file, and an unmanaged child served by a real `knotd` on
-//! a loopback address at port 53.
+//! a loopback address at port 53. And delegation pre-flight: a delegation moves only to
+//! servers (real `knotd`s) that serve the zone.
 
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
+use common::knot::Knot;
 use common::{Repo, git};
 
 const POLICY: &str = "[[tier]]\nname = \"routine\"\nrequire = []\n[deletion]\nwindow = \"14d\"\n";
@@ -236,56 +238,13 @@ fn rollover_steps_a_ttl_apart_are_not_done_in_one_change() {
     );
 }
 
-/// `knotd` serving `zone` for `child.example` on 127.0.0.77, port 53. The caller kills and
-/// waits for it.
-#[allow(clippy::zombie_processes)]
-fn knotd(dir: &Path, zone: &str) -> Option<Child> {
-    let knotd = common::tool("knotd", "knot")?;
-    std::fs::write(dir.join("child.example.zone"), zone).unwrap();
-    std::fs::write(
-        dir.join("knot.conf"),
-        format!(
-            "server:\n    listen: 127.0.0.77@53\n    rundir: {d}\ndatabase:\n    storage: {d}/db\n\
-             template:\n  - id: default\n    storage: {d}\n\
-             zone:\n  - domain: child.example\n    file: {d}/child.example.zone\n",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    let mut child = Command::new(knotd)
-        .arg("-c")
-        .arg(dir.join("knot.conf"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Ready when it answers.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket
-            .set_read_timeout(Some(std::time::Duration::from_millis(200)))
-            .unwrap();
-        // A query for child.example SOA.
-        let query = b"\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05child\x07example\x00\x00\x06\x00\x01";
-        let _ = socket.send_to(query, "127.0.0.77:53");
-        let mut buffer = [0u8; 512];
-        if socket.recv_from(&mut buffer).is_ok() {
-            return Some(child);
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("knotd did not start");
-        }
-    }
-}
-
 #[test]
 fn an_unmanaged_child_is_asked_at_each_of_its_servers() {
     let k = keys();
-    let served = tempfile::tempdir().unwrap();
-    let Some(mut server) = knotd(served.path(), &with_key(CHILD, &k.one.0)) else {
+    let Some(server) = Knot::serve(
+        "127.0.0.77",
+        &[("child.example", &with_key(CHILD, &k.one.0))],
+    ) else {
         return;
     };
     // The DS of the key knotd serves.
@@ -315,8 +274,7 @@ fn an_unmanaged_child_is_asked_at_each_of_its_servers() {
             .any(|m| m.contains("`ns1.child.example` (127.0.0.77:53)")),
         "{broken:?}"
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     // The server down: the keys cannot be read, and the DS is not published blind.
     let repo = range(
         PARENT,
@@ -339,59 +297,19 @@ fn an_unmanaged_child_is_asked_at_each_of_its_servers() {
 // ---------------------------------------------------------------------------------------------
 // Delegation pre-flight: a delegation moves only to servers that already serve the zone.
 
-/// `knotd` serving `zone` for `child.example` at `address`, port 53, from `dir`.
-#[allow(clippy::zombie_processes)]
-fn knotd_at(dir: &Path, address: &str, zone: &str) -> Option<Child> {
-    let knotd = common::tool("knotd", "knot")?;
-    std::fs::write(dir.join("child.example.zone"), zone).unwrap();
-    std::fs::write(
-        dir.join("knot.conf"),
-        format!(
-            "server:\n    listen: {address}@53\n    rundir: {d}\ndatabase:\n    storage: {d}/db\n\
-             template:\n  - id: default\n    storage: {d}\n\
-             zone:\n  - domain: child.example\n    file: {d}/child.example.zone\n",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    let mut child = Command::new(knotd)
-        .arg("-c")
-        .arg(dir.join("knot.conf"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket
-            .set_read_timeout(Some(std::time::Duration::from_millis(200)))
-            .unwrap();
-        let query = b"\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05child\x07example\x00\x00\x06\x00\x01";
-        let _ = socket.send_to(query, format!("{address}:53"));
-        let mut buffer = [0u8; 512];
-        if socket.recv_from(&mut buffer).is_ok() {
-            return Some(child);
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("knotd did not start on {address}");
-        }
-    }
-}
-
 /// The parent delegating `child.example` to ns1 (127.0.0.78), and a head adding ns2
 /// (127.0.0.79).
-fn moving_delegation() -> Repo {
-    let before = "$ORIGIN example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n\
-                  child 300 IN NS ns1.child\nns1.child 300 IN A 127.0.0.78\n";
-    let after = format!("{before}child 300 IN NS ns2.child\nns2.child 300 IN A 127.0.0.79\n");
+fn moving_delegation(child: Option<&str>, one: &str, two: &str) -> Repo {
+    let before = format!(
+        "$ORIGIN example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n\
+         child 300 IN NS ns1.child\nns1.child 300 IN A {one}\n"
+    );
+    let after = format!("{before}child 300 IN NS ns2.child\nns2.child 300 IN A {two}\n");
     range(
-        before,
-        None,
+        &before,
+        child,
         &after,
-        None,
+        child,
         &[
             ("update", "child.example", "NS"),
             ("create", "ns2.child.example", "A"),
@@ -402,34 +320,56 @@ fn moving_delegation() -> Repo {
 #[test]
 fn a_delegation_moves_only_to_servers_that_serve_the_zone() {
     let served = "$ORIGIN child.example.\n@ 300 IN SOA ns1 hostmaster 7 2 3 4 60\n@ 300 IN NS ns1\n@ 300 IN NS ns2\nns1 300 IN A 127.0.0.78\nns2 300 IN A 127.0.0.79\nwww 300 IN A 192.0.2.80\n";
-    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let Some(mut today) = knotd_at(one.path(), "127.0.0.78", served) else {
+    let zone = |text| [("child.example", text)];
+    let Some(today) = Knot::serve("127.0.0.78", &zone(served)) else {
         return;
     };
     // The new server serves the same zone: the delegation may move.
-    let mut new = knotd_at(two.path(), "127.0.0.79", served).unwrap();
-    let repo = moving_delegation();
+    let new = Knot::serve("127.0.0.79", &zone(served)).unwrap();
+    let repo = moving_delegation(None, "127.0.0.78", "127.0.0.79");
     let (code, v) = repo.check_json(&["--base", "main~1"]);
     assert_eq!(code, 0, "{v:#}");
-    let _ = new.kill();
-    let _ = new.wait();
+    drop(new);
+    // Another provider numbers its serials its own way; the same apex answers let it pass.
+    let provider = served.replace("hostmaster 7", "hostmaster 2026120501");
+    let new = Knot::serve("127.0.0.79", &zone(&provider)).unwrap();
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 0, "{v:#}");
+    drop(new);
     // Behind (an older serial, other data): refused, naming it.
-    let three = tempfile::tempdir().unwrap();
     let behind = served
         .replace("hostmaster 7", "hostmaster 3")
         .replace("@ 300 IN NS ns2\n", "");
-    let mut new = knotd_at(three.path(), "127.0.0.79", &behind).unwrap();
+    let new = Knot::serve("127.0.0.79", &zone(&behind)).unwrap();
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let refused = reasons(&v, "delegation-target-mismatch");
+    assert!(
+        refused.iter().any(|m| m.contains(
+            "`ns2.child.example` (127.0.0.79:53) serves serial 3, not 7, and other apex records: NS"
+        )),
+        "{refused:?}"
+    );
+    drop(new);
+    // Lame: a server that serves other zones, not this one.
+    let new = Knot::serve(
+        "127.0.0.79",
+        &[(
+            "other.example",
+            &served.replace("child.example.", "other.example."),
+        )],
+    )
+    .unwrap();
     let (code, v) = repo.check_json(&["--base", "main~1"]);
     assert_eq!(code, 1, "{v:#}");
     let refused = reasons(&v, "delegation-target-mismatch");
     assert!(
         refused
             .iter()
-            .any(|m| m.contains("`ns2.child.example` (127.0.0.79:53) serves serial 3, not 7")),
+            .any(|m| m.contains("127.0.0.79:53) cannot serve it: REFUSED")),
         "{refused:?}"
     );
-    let _ = new.kill();
-    let _ = new.wait();
+    drop(new);
     // Nothing there at all: refused, not passed.
     let (code, v) = repo.check_json(&["--base", "main~1"]);
     assert_eq!(code, 1, "{v:#}");
@@ -440,6 +380,33 @@ fn a_delegation_moves_only_to_servers_that_serve_the_zone() {
             .any(|m| m.contains("127.0.0.79:53) cannot serve it")),
         "{refused:?}"
     );
-    let _ = today.kill();
-    let _ = today.wait();
+    drop(today);
+}
+
+#[test]
+fn a_managed_zone_moves_to_servers_that_serve_its_desired_apex() {
+    let desired = "$ORIGIN child.example.\n@ 300 IN SOA ns1 hostmaster 7 2 3 4 60\n@ 300 IN NS ns1.child.example.\n@ 300 IN NS ns2.child.example.\nns1 300 IN A 127.0.0.88\nns2 300 IN A 127.0.0.89\n";
+    let repo = moving_delegation(Some(desired), "127.0.0.88", "127.0.0.89");
+    // A signer numbering serials its own way, serving the desired apex: allowed.
+    let renumbered = desired.replace("hostmaster 7", "hostmaster 1764892800");
+    let Some(_today) = Knot::serve("127.0.0.88", &[("child.example", desired)]) else {
+        return;
+    };
+    let new = Knot::serve("127.0.0.89", &[("child.example", &renumbered)]).unwrap();
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 0, "{v:#}");
+    drop(new);
+    // The same server with an apex MX the desired state does not have: refused, saying so.
+    let other = format!("{renumbered}@ 300 IN MX 10 mail.example.\n");
+    let new = Knot::serve("127.0.0.89", &[("child.example", &other)]).unwrap();
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let refused = reasons(&v, "delegation-target-mismatch");
+    assert!(
+        refused.iter().any(|m| m.contains(
+            "serves serial 1764892800, not 7, and other apex records: MX NOERROR MX 10 mail.example. where the desired state differs"
+        )),
+        "{refused:?}"
+    );
+    drop(new);
 }

@@ -1,5 +1,6 @@
 //! Live DNS against a real authoritative server on loopback (hickory-server, in process):
-//! snapshot, exact verify, drift, several resolvers, every failure kept apart, and scale.
+//! snapshot, exact verify, drift, several resolvers, every failure kept apart, and scale; and
+//! `--authoritative` against real `knotd`s, one per loopback address.
 
 mod common;
 
@@ -574,4 +575,215 @@ fn a_truncated_udp_answer_is_retried_over_tcp_and_arrives_whole() {
         answer["error"].as_str().unwrap().contains("truncated"),
         "{answer}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every authoritative server: each server of a zone's NS set asked directly (real `knotd`s on
+// loopback addresses at port 53), each compared on its own.
+
+/// `auth.example` with three name servers (glue at `net`.1, .2, .3), a delegation with glue,
+/// and `www` at `www`.
+fn auth_zone(net: &str, serial: u32, www: &str) -> String {
+    format!(
+        "$ORIGIN auth.example.\n$TTL 300\n@ IN SOA ns1 hostmaster {serial} 7200 3600 1209600 300\n\
+         @ IN NS ns1\n@ IN NS ns2\n@ IN NS ns3\nns1 IN A {net}.1\nns2 IN A {net}.2\nns3 IN A {net}.3\n\
+         www IN A {www}\nalias IN CNAME www\nsub IN NS ns.sub\nns.sub IN A 192.0.2.99\n"
+    )
+}
+
+/// Each `(zone, text)` set served by one knotd at `net`.1, .2, .3; `None` outside CI without
+/// knotd.
+fn three_servers(net: &str, zones: [&[(&str, &str)]; 3]) -> Option<Vec<common::knot::Knot>> {
+    let mut servers = Vec::new();
+    for (i, zones) in zones.iter().enumerate() {
+        servers.push(common::knot::Knot::serve(
+            &format!("{net}.{}", i + 1),
+            zones,
+        )?);
+    }
+    Some(servers)
+}
+
+fn kinds_at(v: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                format!(
+                    "{} {}",
+                    d["name"].as_str().unwrap(),
+                    d["type"].as_str().unwrap()
+                ),
+                d["resolver"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn drift_authoritative_names_the_server_that_is_behind_lame_or_down() {
+    let net = "127.0.8";
+    let good = auth_zone(net, 7, "192.0.2.80");
+    let all_good = [("auth.example", good.as_str())];
+    let Some(servers) = three_servers(net, [&all_good, &all_good, &all_good]) else {
+        return;
+    };
+    let repo = Repo::new();
+    repo.write(
+        "changegate.toml",
+        "[sources]\nzonefiles = [\"zones/*.zone\"]\n",
+    )
+    .write("policies/default.toml", GATE_ONLY_POLICY)
+    .write("zones/auth.example.zone", &good);
+    // Every server serves the desired state; the delegation and its glue come by referral.
+    let (code, out, err) = run(&repo, &["drift", "--authoritative", "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v = json(&out);
+    assert_eq!(v["authoritative"], true);
+    assert_eq!(
+        v["servers"]["auth.example"],
+        serde_json::json!([
+            format!("ns1.auth.example ({net}.1:53)"),
+            format!("ns2.auth.example ({net}.2:53)"),
+            format!("ns3.auth.example ({net}.3:53)")
+        ])
+    );
+    assert_eq!(v["differences"], serde_json::json!([]), "{v:#}");
+    drop(servers);
+
+    // ns2 serves other zones only (lame); ns3 is behind with an older `www`.
+    let behind = auth_zone(net, 3, "192.0.2.3");
+    let other = good.replace("auth.example.", "other.example.");
+    let servers = three_servers(
+        net,
+        [
+            &all_good,
+            &[("other.example", other.as_str())],
+            &[("auth.example", behind.as_str())],
+        ],
+    )
+    .unwrap();
+    let (code, out, err) = run(&repo, &["drift", "--authoritative", "--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v = json(&out);
+    let ns2 = format!("ns2.auth.example ({net}.2:53)");
+    let ns3 = format!("ns3.auth.example ({net}.3:53)");
+    assert_eq!(
+        kinds_at(&v),
+        [
+            ("behind".into(), "auth.example SOA".into(), ns3.clone()),
+            ("changed".into(), "www.auth.example A".into(), ns3.clone()),
+            ("lame".into(), "auth.example SOA".into(), ns2.clone()),
+        ],
+        "{v:#}"
+    );
+    let disagree = &v["disagreements"][0];
+    assert_eq!(disagree["name"], "www.auth.example");
+    assert_eq!(disagree["answers"][&ns3], "NOERROR A 192.0.2.3");
+    // The human report shows a column per server where they disagree.
+    let (code, out, _) = run(&repo, &["drift", "--authoritative"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("the servers of `auth.example` disagree"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ns3.auth.example") && out.contains("NOERROR A 192.0.2.3"),
+        "{out}"
+    );
+    assert!(out.contains("refuses to answer for"), "{out}");
+    drop(servers);
+
+    // ns1 down: named, not passed over.
+    let servers = (2..=3)
+        .map(|i| common::knot::Knot::serve(&format!("{net}.{i}"), &all_good).unwrap())
+        .collect::<Vec<_>>();
+    let (code, out, err) = run(
+        &repo,
+        &[
+            "drift",
+            "--authoritative",
+            "--timeout",
+            "1s",
+            "--attempts",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let v = json(&out);
+    assert_eq!(
+        kinds_at(&v),
+        [(
+            "unavailable".into(),
+            "auth.example SOA".into(),
+            format!("ns1.auth.example ({net}.1:53)")
+        )],
+        "{v:#}"
+    );
+    drop(servers);
+}
+
+#[test]
+fn verify_authoritative_asks_every_server_the_resolvers_name() {
+    let net = "127.0.9";
+    let good = auth_zone(net, 7, "192.0.2.80");
+    let all_good = [("auth.example", good.as_str())];
+    let Some(servers) = three_servers(net, [&all_good, &all_good, &all_good]) else {
+        return;
+    };
+    let repo = Repo::new();
+    // ns1 stands in for a resolver: the zone, its servers and their addresses are found
+    // through it.
+    let resolver = format!("{net}.1");
+    let (code, _, err) = run(
+        &repo,
+        &[
+            "snapshot",
+            "www.auth.example",
+            "alias.auth.example",
+            "--types",
+            "A",
+            "--out",
+            "lkg.json",
+            "--resolver",
+            &resolver,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&repo, &["verify", "lkg.json", "--authoritative"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("all 6 authoritative answer(s) match"), "{out}");
+    drop(servers);
+    // ns3 behind, with the old `www`: the rollback has not reached it.
+    let behind = auth_zone(net, 3, "192.0.2.3");
+    let servers = three_servers(
+        net,
+        [&all_good, &all_good, &[("auth.example", behind.as_str())]],
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        &repo,
+        &["verify", "lkg.json", "--authoritative", "--format", "json"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let v = json(&out);
+    let ns3 = format!("ns3.auth.example ({net}.3:53)");
+    assert_eq!(
+        kinds_at(&v),
+        [
+            ("behind".into(), "auth.example SOA".into(), ns3.clone()),
+            ("values".into(), "alias.auth.example A".into(), ns3.clone()),
+            ("values".into(), "www.auth.example A".into(), ns3.clone()),
+        ],
+        "{v:#}"
+    );
+    assert_eq!(v["disagreements"].as_array().unwrap().len(), 2, "{v:#}");
+    drop(servers);
 }

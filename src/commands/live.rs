@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
+use super::authority;
 use super::{Outcome, write_stdout};
 use crate::cli::{DnsArgs, DriftArgs, Global, SnapshotArgs, VerifyArgs};
-use crate::live::Answer;
 use crate::live::drift::{self, Drift};
 use crate::live::resolve::{Options, Resolvers, parse_address};
 use crate::live::snapshot::{Entry, Snapshot, VERSION};
 use crate::live::verify::{self, Difference};
+use crate::live::{Answer, Rcode};
 use crate::model::{Duration, Fqdn, RecordType};
 use crate::report::Format;
 use crate::workspace::{self, Workspace};
@@ -69,6 +70,7 @@ fn options(args: &DnsArgs) -> anyhow::Result<Options> {
         timeout: timeout.to_std(),
         attempts: args.attempts.max(1),
         concurrency: args.concurrency.max(1),
+        recursion: true,
     })
 }
 
@@ -232,6 +234,9 @@ pub fn snapshot(
 pub fn verify(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
     let snapshot = Snapshot::read(&args.snapshot).map_err(anyhow::Error::msg)?;
     let ws = optional_workspace(global);
+    if args.authoritative {
+        return verify_authoritative(global, args, &snapshot, ws.as_ref());
+    }
     let addresses = addresses(&args.dns, None, &snapshot.resolvers)?;
     // Each resolver is compared with its own recorded answers (or the only ones recorded).
     let recorded: Vec<String> = addresses
@@ -275,46 +280,235 @@ pub fn verify(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
             ));
         }
     }
-    if global.format == Format::Json {
-        let doc = serde_json::json!({"schema": 1, "snapshot": workspace::display_path(&args.snapshot), "taken_at": snapshot.taken_at, "matches": differences.is_empty(), "differences": differences});
-        write_stdout(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
-    } else if differences.is_empty() {
-        write_stdout(&format!(
-            "verify: all {} answer(s) match the snapshot taken at {}\n",
-            questions.len() * addresses.len(),
-            snapshot.taken_at
-        ));
-    } else {
-        let mut t = crate::report::table(false);
-        t.set_header(vec![
-            "name",
-            "type",
-            "resolver",
-            "what differs",
-            "snapshot",
-            "now",
-        ]);
-        for d in &differences {
-            t.add_row(vec![
-                d.name.clone(),
-                d.rtype.clone(),
-                d.resolver.clone(),
-                d.message.clone(),
-                d.expected.clone(),
-                d.actual.clone(),
-            ]);
+    let asked = questions.len() * addresses.len();
+    render_verify(global, args, &snapshot, &differences, asked, None)
+}
+
+/// What `--authoritative` adds to a report: the servers asked per zone, and where they
+/// disagree.
+struct PerServer {
+    servers: BTreeMap<String, Vec<String>>,
+    disagreements: Vec<authority::Disagreement>,
+}
+
+impl PerServer {
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({"servers": self.servers, "disagreements": self.disagreements})
+    }
+
+    /// One table per zone whose servers disagree: a column per server.
+    fn tables(&self) -> String {
+        let mut out = String::new();
+        let mut zones: Vec<&str> = self.disagreements.iter().map(|d| d.zone.as_str()).collect();
+        zones.dedup();
+        for zone in zones {
+            let servers = self.servers.get(zone).cloned().unwrap_or_default();
+            let mut t = crate::report::table(false);
+            let mut header = vec!["name".to_string(), "type".to_string()];
+            header.extend(servers.iter().cloned());
+            t.set_header(header);
+            for d in self.disagreements.iter().filter(|d| d.zone == zone) {
+                let mut row = vec![d.name.clone(), d.rtype.clone()];
+                row.extend(
+                    servers
+                        .iter()
+                        .map(|s| d.answers.get(s).cloned().unwrap_or_else(|| "-".into())),
+                );
+                t.add_row(row);
+            }
+            out.push_str(&format!("the servers of `{zone}` disagree:\n{t}\n"));
         }
-        write_stdout(&format!(
-            "{t}\nverify: {} answer(s) differ from the snapshot taken at {}\n",
-            differences.len(),
-            snapshot.taken_at
-        ));
+        out
+    }
+}
+
+fn render_verify(
+    global: &Global,
+    args: &VerifyArgs,
+    snapshot: &Snapshot,
+    differences: &[Difference],
+    asked: usize,
+    per_server: Option<&PerServer>,
+) -> anyhow::Result<Outcome> {
+    if global.format == Format::Json {
+        let mut doc = serde_json::json!({"schema": 1, "snapshot": workspace::display_path(&args.snapshot), "taken_at": snapshot.taken_at, "matches": differences.is_empty(), "differences": differences});
+        if let Some(p) = per_server {
+            doc["authoritative"] = true.into();
+            doc["servers"] = p.json()["servers"].take();
+            doc["disagreements"] = p.json()["disagreements"].take();
+        }
+        write_stdout(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
+    } else {
+        let mut out = String::new();
+        if !differences.is_empty() {
+            let mut t = crate::report::table(false);
+            t.set_header(vec![
+                "name",
+                "type",
+                if per_server.is_some() {
+                    "server"
+                } else {
+                    "resolver"
+                },
+                "what differs",
+                "snapshot",
+                "now",
+            ]);
+            for d in differences {
+                t.add_row(vec![
+                    d.name.clone(),
+                    d.rtype.clone(),
+                    d.resolver.clone(),
+                    d.message.clone(),
+                    d.expected.clone(),
+                    d.actual.clone(),
+                ]);
+            }
+            out.push_str(&format!("{t}\n"));
+        }
+        if let Some(p) = per_server {
+            out.push_str(&p.tables());
+        }
+        let at = if per_server.is_some() {
+            "authoritative answer(s)"
+        } else {
+            "answer(s)"
+        };
+        if differences.is_empty() {
+            out.push_str(&format!(
+                "verify: all {asked} {at} match the snapshot taken at {}\n",
+                snapshot.taken_at
+            ));
+        } else {
+            out.push_str(&format!(
+                "verify: {} {at} differ from the snapshot taken at {}\n",
+                differences.len(),
+                snapshot.taken_at
+            ));
+        }
+        write_stdout(&out);
     }
     Ok(if differences.is_empty() {
         Outcome::Allowed
     } else {
         Outcome::Refused
     })
+}
+
+/// `verify --authoritative`: each entry asked of every server of its zone (found through the
+/// resolvers), each compared with the snapshot's first resolver's answer as far as the zone
+/// goes.
+fn verify_authoritative(
+    global: &Global,
+    args: &VerifyArgs,
+    snapshot: &Snapshot,
+    ws: Option<&Workspace>,
+) -> anyhow::Result<Outcome> {
+    let resolvers = addresses(&args.dns, ws, &snapshot.resolvers)?;
+    let options = options(&args.dns)?;
+    let mut questions = Vec::new();
+    for e in &snapshot.entries {
+        let name = Fqdn::parse(&e.name)
+            .map_err(|m| anyhow::anyhow!("the snapshot names `{}`: {m}", e.name))?;
+        let rtype = RecordType::parse(&e.rtype).map_err(anyhow::Error::msg)?;
+        questions.push((name, rtype));
+    }
+    let zones = authority::zones_of(global, &resolvers, &questions)?;
+    let mut by_zone: BTreeMap<&Fqdn, Vec<usize>> = BTreeMap::new();
+    for (i, zone) in zones.iter().enumerate() {
+        by_zone.entry(zone).or_default().push(i);
+    }
+    let reference = snapshot.resolvers.first().cloned().unwrap_or_default();
+    let mut differences: Vec<Difference> = Vec::new();
+    let mut per_server = PerServer {
+        servers: BTreeMap::new(),
+        disagreements: Vec::new(),
+    };
+    let mut asked_total = 0;
+    for (zone, indices) in by_zone {
+        let qs: Vec<(Fqdn, RecordType)> = indices.iter().map(|i| questions[*i].clone()).collect();
+        let asked = authority::ask_zone(global, &resolvers, None, zone, &qs, options)?;
+        asked_total += qs.len() * asked.servers.len();
+        let zone_difference = |server: String, kind: &'static str, message: String| Difference {
+            name: zone.to_string(),
+            rtype: "SOA".into(),
+            resolver: server,
+            kind,
+            expected: String::new(),
+            actual: String::new(),
+            message,
+        };
+        for (host, why) in &asked.unfound {
+            differences.push(zone_difference(
+                host.to_string(),
+                "unavailable",
+                why.clone(),
+            ));
+        }
+        let silent = asked.silent();
+        for (s, kind, why) in &silent {
+            differences.push(zone_difference(
+                asked.servers[*s].label(),
+                kind,
+                why.clone(),
+            ));
+        }
+        for (s, why) in asked.behind() {
+            differences.push(zone_difference(asked.servers[s].label(), "behind", why));
+        }
+        for (k, i) in indices.iter().enumerate() {
+            let entry = &snapshot.entries[*i];
+            let Some(was) = entry
+                .answers
+                .get(&reference)
+                .or_else(|| entry.answers.values().next())
+            else {
+                continue;
+            };
+            let was = verify::within(was, zone);
+            let dynamic = ws.is_some_and(|w| w.policy.is_dynamic(&questions[*i].0));
+            for (s, now) in asked.answers[k].iter().enumerate() {
+                if silent.iter().any(|(q, _, _)| *q == s) {
+                    continue;
+                }
+                let label = asked.servers[s].label();
+                if now.rcode.is_answer() && now.authoritative == Some(false) {
+                    differences.push(Difference {
+                        name: entry.name.clone(),
+                        rtype: entry.rtype.clone(),
+                        resolver: label,
+                        kind: "lame",
+                        expected: was.describe(),
+                        actual: now.describe(),
+                        message: format!("answers without authority (AA not set) for `{zone}`"),
+                    });
+                    continue;
+                }
+                let now = verify::within(now, zone);
+                differences.extend(verify::compare(
+                    &entry.name,
+                    &entry.rtype,
+                    &label,
+                    &was,
+                    &now,
+                    dynamic,
+                ));
+            }
+        }
+        per_server.disagreements.extend(asked.disagreements(&qs));
+        per_server.servers.insert(
+            zone.to_string(),
+            asked.servers.iter().map(|s| s.label()).collect(),
+        );
+    }
+    render_verify(
+        global,
+        args,
+        snapshot,
+        &differences,
+        asked_total,
+        Some(&per_server),
+    )
 }
 
 pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
@@ -371,6 +565,13 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
         .flat_map(|z| z.rrsets.iter())
         .filter(|r| r.rtype != RecordType::Soa)
         .collect();
+    let dynamic = |rrset: &crate::zone::RRset| {
+        ws.policy.is_dynamic(&rrset.name)
+            || rrset.octodns.as_ref().is_some_and(|o| o.dynamic.is_some())
+    };
+    if args.authoritative {
+        return drift_authoritative(global, args, &ws, &state, &wanted, &dynamic);
+    }
     let questions: Vec<(Fqdn, RecordType)> = rrsets
         .iter()
         .map(|r| (r.name.clone(), r.rtype.asked_as()))
@@ -385,22 +586,52 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
                 &addresses[s].to_string(),
                 live,
                 Some(state.location(rrset.origin)),
-                ws.policy.is_dynamic(&rrset.name)
-                    || rrset.octodns.as_ref().is_some_and(|o| o.dynamic.is_some()),
+                dynamic(rrset),
             ));
         }
     }
+    let labels: Vec<String> = addresses.iter().map(|a| a.to_string()).collect();
+    render_drift(global, &found, rrsets.len(), &labels, None)
+}
+
+/// Prints what `drift` found; exit 1 on drift.
+fn render_drift(
+    global: &Global,
+    found: &[Drift],
+    rrsets: usize,
+    resolvers: &[String],
+    per_server: Option<&PerServer>,
+) -> anyhow::Result<Outcome> {
     let drifted = found.iter().filter(|d| d.is_drift()).count();
     if global.format == Format::Json {
-        let doc = serde_json::json!({"schema": 1, "rrsets": rrsets.len(), "resolvers": addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>(), "drift": drifted > 0, "differences": found});
+        let mut doc = serde_json::json!({"schema": 1, "rrsets": rrsets, "drift": drifted > 0, "differences": found});
+        match per_server {
+            Some(p) => {
+                doc["authoritative"] = true.into();
+                doc["servers"] = p.json()["servers"].take();
+                doc["disagreements"] = p.json()["disagreements"].take();
+            }
+            None => doc["resolvers"] = resolvers.into(),
+        }
         write_stdout(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
     } else {
+        let mut out = String::new();
         if !found.is_empty() {
             let mut t = crate::report::table(false);
             t.set_header(vec![
-                "", "name", "type", "resolver", "what", "desired", "live",
+                "",
+                "name",
+                "type",
+                if per_server.is_some() {
+                    "server"
+                } else {
+                    "resolver"
+                },
+                "what",
+                "desired",
+                "live",
             ]);
-            for d in &found {
+            for d in found {
                 t.add_row(vec![
                     d.kind.to_string(),
                     d.name.clone(),
@@ -411,24 +642,173 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
                     d.live.clone(),
                 ]);
             }
-            write_stdout(&format!("{t}\n"));
+            out.push_str(&format!("{t}\n"));
         }
-        write_stdout(&format!(
-            "drift: {} of {} RRset(s) checked against {} resolver(s): {drifted} drifted, {} TTL difference(s)\n",
+        let against = match per_server {
+            Some(p) => {
+                out.push_str(&p.tables());
+                format!(
+                    "at {} authoritative server(s) of {} zone(s)",
+                    p.servers.values().map(Vec::len).sum::<usize>(),
+                    p.servers.len()
+                )
+            }
+            None => format!("against {} resolver(s)", resolvers.len()),
+        };
+        out.push_str(&format!(
+            "drift: {} of {rrsets} RRset(s) checked {against}: {drifted} drifted, {} TTL difference(s)\n",
             found
                 .iter()
                 .filter(|d| d.is_drift())
                 .map(|d| (&d.name, &d.rtype))
                 .collect::<std::collections::BTreeSet<_>>()
                 .len(),
-            rrsets.len(),
-            addresses.len(),
             found.len() - drifted
         ));
+        write_stdout(&out);
     }
     Ok(if drifted > 0 {
         Outcome::Refused
     } else {
         Outcome::Allowed
     })
+}
+
+/// A delegation's NS set and its glue, as the parent's server answers them: in a referral,
+/// without authority. The referral's records stand for the answer.
+fn referral_answer(live: &Answer, rrset: &crate::zone::RRset) -> Answer {
+    if live.referral.is_empty() {
+        return live.clone();
+    }
+    let chain: Vec<crate::live::Rr> = live
+        .referral
+        .iter()
+        .filter(|rr| rr.name == rrset.name.as_str() && rr.rtype == rrset.rtype)
+        .cloned()
+        .collect();
+    Answer {
+        rcode: if chain.is_empty() {
+            Rcode::Nodata
+        } else {
+            Rcode::Noerror
+        },
+        authoritative: live.authoritative,
+        chain,
+        referral: Vec::new(),
+        error: None,
+    }
+}
+
+/// `drift --authoritative`: each managed zone's RRsets asked of every server of its NS set,
+/// each server compared with the desired state on its own; a server that cannot be reached,
+/// answers without authority or serves an older serial is drift too.
+fn drift_authoritative(
+    global: &Global,
+    args: &DriftArgs,
+    ws: &Workspace,
+    state: &crate::zone::State,
+    wanted: &[Fqdn],
+    dynamic: &dyn Fn(&crate::zone::RRset) -> bool,
+) -> anyhow::Result<Outcome> {
+    // Resolvers only find servers that have no glue; without one, those are named.
+    let resolvers = addresses(&args.dns, Some(ws), &[]).unwrap_or_default();
+    let options = options(&args.dns)?;
+    let mut found: Vec<Drift> = Vec::new();
+    let mut per_server = PerServer {
+        servers: BTreeMap::new(),
+        disagreements: Vec::new(),
+    };
+    let mut checked = 0;
+    for zone in state
+        .zones
+        .values()
+        .filter(|z| wanted.is_empty() || wanted.contains(&z.name))
+    {
+        let rrsets: Vec<&crate::zone::RRset> = zone
+            .rrsets
+            .iter()
+            .filter(|r| r.rtype != RecordType::Soa)
+            .collect();
+        checked += rrsets.len();
+        let questions: Vec<(Fqdn, RecordType)> = rrsets
+            .iter()
+            .map(|r| (r.name.clone(), r.rtype.asked_as()))
+            .collect();
+        let asked = authority::ask_zone(
+            global,
+            &resolvers,
+            Some(state),
+            &zone.name,
+            &questions,
+            options,
+        )?;
+        let zone_drift = |server: String, kind: &'static str, message: String| Drift {
+            name: zone.name.to_string(),
+            rtype: "SOA".into(),
+            resolver: server,
+            kind,
+            desired: String::new(),
+            live: String::new(),
+            message,
+            file: None,
+        };
+        for (host, why) in &asked.unfound {
+            found.push(zone_drift(host.to_string(), "unavailable", why.clone()));
+        }
+        let silent = asked.silent();
+        for (s, kind, why) in &silent {
+            found.push(zone_drift(asked.servers[*s].label(), kind, why.clone()));
+        }
+        for (s, why) in asked.behind() {
+            found.push(zone_drift(asked.servers[s].label(), "behind", why));
+        }
+        // Names at or below a delegation are answered by referral, without authority.
+        let cuts: Vec<&Fqdn> = zone
+            .rrsets
+            .iter()
+            .filter(|r| r.rtype == RecordType::Ns && r.name != zone.name)
+            .map(|r| &r.name)
+            .collect();
+        for (rrset, row) in rrsets.iter().zip(&asked.answers) {
+            let delegated =
+                rrset.rtype != RecordType::Ds && cuts.iter().any(|c| rrset.name.is_in(c));
+            for (s, live) in row.iter().enumerate() {
+                if silent.iter().any(|(q, _, _)| *q == s) {
+                    continue;
+                }
+                let label = asked.servers[s].label();
+                let file = Some(state.location(rrset.origin));
+                if delegated {
+                    let live = referral_answer(live, rrset);
+                    found.extend(drift::compare(rrset, &label, &live, file, dynamic(rrset)));
+                    continue;
+                }
+                if live.rcode.is_answer() && live.authoritative == Some(false) {
+                    found.push(Drift {
+                        name: rrset.name.to_string(),
+                        rtype: rrset.rtype.to_string(),
+                        resolver: label,
+                        kind: "lame",
+                        desired: format!("{} {}", rrset.rtype, rrset.values.join(" | ")),
+                        live: live.describe(),
+                        message: format!(
+                            "answers without authority (AA not set) for `{}`",
+                            zone.name
+                        ),
+                        file,
+                    });
+                    continue;
+                }
+                found.extend(drift::compare(rrset, &label, live, file, dynamic(rrset)));
+            }
+        }
+        per_server
+            .disagreements
+            .extend(asked.disagreements(&questions));
+        per_server.servers.insert(
+            zone.name.to_string(),
+            asked.servers.iter().map(|s| s.label()).collect(),
+        );
+    }
+    render_drift(global, &found, checked, &[], Some(&per_server))
 }

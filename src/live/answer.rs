@@ -62,6 +62,9 @@ pub struct Answer {
     /// The answer section in order: the CNAME chain, then the records of the asked type.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chain: Vec<Rr>,
+    /// A referral (the server delegates the name): the child's NS records and their glue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referral: Vec<Rr>,
     /// What went wrong, for TIMEOUT, SERVFAIL and ERROR.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

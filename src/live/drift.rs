@@ -16,7 +16,9 @@ pub struct Drift {
     #[serde(rename = "type")]
     pub rtype: String,
     pub resolver: String,
-    /// `missing`, `extra`, `changed`, `type-mismatch`, `unavailable` or `ttl` (a finding).
+    /// `missing`, `extra`, `changed`, `type-mismatch`, `unavailable` or `ttl` (a finding);
+    /// with `--authoritative` also `lame` (a server that refuses or answers without authority)
+    /// and `behind` (a server with an older SOA serial than another of the zone's servers).
     pub kind: &'static str,
     pub desired: String,
     pub live: String,

@@ -29,6 +29,8 @@ pub struct Options {
     pub attempts: usize,
     /// Questions in flight at once, across all resolvers.
     pub concurrency: usize,
+    /// Set RD: ask a resolver to recurse. Off when asking a zone's own servers.
+    pub recursion: bool,
 }
 
 impl Default for Options {
@@ -37,6 +39,7 @@ impl Default for Options {
             timeout: Duration::from_secs(2),
             attempts: 2,
             concurrency: 64,
+            recursion: true,
         }
     }
 }
@@ -81,6 +84,7 @@ impl Resolvers {
             opts.timeout = options.timeout;
             opts.attempts = options.attempts;
             opts.edns0 = true;
+            opts.recursion_desired = options.recursion;
             let resolver = TokioResolver::builder_with_config(
                 ResolverConfig::from_name_servers(vec![server]),
                 TokioRuntimeProvider::default(),
@@ -129,6 +133,7 @@ impl Resolvers {
                             rcode: Rcode::Error,
                             authoritative: None,
                             chain: Vec::new(),
+                            referral: Vec::new(),
                             error: Some("the query task failed".into()),
                         })
                     })
@@ -144,6 +149,7 @@ impl Resolvers {
             rcode,
             authoritative: None,
             chain: Vec::new(),
+            referral: Vec::new(),
             error: Some(error),
         };
         let query_name = match Name::from_ascii(name.to_dotted()) {
@@ -159,11 +165,35 @@ impl Resolvers {
         // ALIAS is a provider-side construct: on the wire the name answers with addresses.
         match resolver.lookup(query_name, query_type).await {
             Ok(lookup) => {
-                let chain = lookup.answers().iter().map(rr).collect();
+                let chain: Vec<Rr> = lookup.answers().iter().map(rr).collect();
+                let message = lookup.message();
+                // No answer records: a referral whose NS (or glue) names the question itself,
+                // which hickory counts as an answer; it is the child's NS set and glue.
+                let referral = if chain.is_empty() {
+                    message
+                        .authorities
+                        .iter()
+                        .filter(|r| r.record_type() == hickory_resolver::proto::rr::RecordType::NS)
+                        .chain(
+                            message
+                                .additionals
+                                .iter()
+                                .filter(|r| matches!(r.data, RData::A(_) | RData::AAAA(_))),
+                        )
+                        .map(rr)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 Answer {
-                    rcode: Rcode::Noerror,
-                    authoritative: Some(lookup.message().metadata.authoritative),
+                    rcode: if chain.is_empty() {
+                        Rcode::Nodata
+                    } else {
+                        Rcode::Noerror
+                    },
+                    authoritative: Some(message.metadata.authoritative),
                     chain,
+                    referral,
                     error: None,
                 }
             }
@@ -175,6 +205,14 @@ impl Resolvers {
                 },
                 authoritative: Some(none.soa.is_some()),
                 chain: Vec::new(),
+                // A server that delegates the name answers with the child's NS set and glue.
+                referral: none
+                    .ns
+                    .iter()
+                    .flat_map(|ns| ns.iter())
+                    .flat_map(|f| std::iter::once(&f.ns).chain(f.glue.iter()))
+                    .map(rr)
+                    .collect(),
                 error: None,
             },
             Err(NetError::Dns(DnsError::ResponseCode(code))) => {
@@ -188,6 +226,7 @@ impl Resolvers {
                     rcode,
                     authoritative: Some(false),
                     chain: Vec::new(),
+                    referral: Vec::new(),
                     error: Some(format!("the server answered {code}")),
                 }
             }

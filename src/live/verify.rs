@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use super::answer::Answer;
+use super::answer::{Answer, Rcode};
+use crate::model::Fqdn;
 
 /// One way an answer differs from the snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -13,7 +14,8 @@ pub struct Difference {
     #[serde(rename = "type")]
     pub rtype: String,
     pub resolver: String,
-    /// `rcode`, `shape`, `values` or `empty`.
+    /// `rcode`, `shape`, `values` or `empty`; with `--authoritative` also `unavailable`,
+    /// `lame` and `behind` (see `drift`).
     pub kind: &'static str,
     pub expected: String,
     pub actual: String,
@@ -103,6 +105,25 @@ pub fn compare(
     None
 }
 
+/// The part of an answer inside `zone`, as the zone's own server answers it: a chain that
+/// leaves the zone ends there, with NOERROR (how the rest resolved is another zone's answer).
+pub fn within(answer: &Answer, zone: &Fqdn) -> Answer {
+    let kept = answer
+        .chain
+        .iter()
+        .take_while(|rr| Fqdn::from_normalised(rr.name.clone()).is_in(zone))
+        .cloned()
+        .collect::<Vec<_>>();
+    let left = kept.len() < answer.chain.len();
+    let mut inside = answer.clone();
+    inside.chain = kept;
+    if left {
+        inside.rcode = Rcode::Noerror;
+        inside.error = None;
+    }
+    inside
+}
+
 fn list(values: &[&str]) -> String {
     if values.is_empty() {
         "none".into()
@@ -130,6 +151,7 @@ mod tests {
                     data: d.to_string(),
                 })
                 .collect(),
+            referral: Vec::new(),
             error: None,
         }
     }
@@ -154,6 +176,35 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_is_cut_where_its_chain_leaves_the_zone() {
+        let zone = Fqdn::parse("example.com").unwrap();
+        let mut through = answer(&[
+            ("sso.example.com", RecordType::Cname, "edge.example.com."),
+            ("edge.example.com", RecordType::Cname, "tm.example.net."),
+            ("tm.example.net", RecordType::A, "192.0.2.1"),
+        ]);
+        through.rcode = Rcode::Nxdomain;
+        let inside = within(&through, &zone);
+        assert_eq!(inside.rcode, Rcode::Noerror);
+        assert_eq!(
+            inside.shape(),
+            [
+                "sso.example.com CNAME edge.example.com.",
+                "edge.example.com CNAME tm.example.net."
+            ]
+        );
+        // Wholly inside: unchanged, its response code too.
+        let own = answer(&[("www.example.com", RecordType::A, "192.0.2.2")]);
+        assert_eq!(within(&own, &zone), own);
+        // A name that only ends like the zone is not in it.
+        let lookalike = answer(&[
+            ("a.example.com", RecordType::Cname, "notexample.com."),
+            ("notexample.com", RecordType::A, "192.0.2.3"),
+        ]);
+        assert_eq!(within(&lookalike, &zone).chain.len(), 1);
+    }
+
+    #[test]
     fn dynamic_names_may_rotate_values_but_not_go_empty() {
         let was = answer(&[("tm.example.com", RecordType::A, "192.0.2.1")]);
         let rotated = answer(&[("tm.example.com", RecordType::A, "192.0.2.9")]);
@@ -168,6 +219,7 @@ mod tests {
             rcode: Rcode::Nodata,
             authoritative: Some(true),
             chain: vec![],
+            referral: vec![],
             error: None,
         };
         assert_eq!(

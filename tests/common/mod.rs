@@ -3,6 +3,7 @@
 
 pub mod clickhouse;
 pub mod dns;
+pub mod knot;
 pub mod prometheus;
 pub mod stub;
 pub mod victoria;
