@@ -135,7 +135,7 @@ fn with_ds(zone: &str, ds: &str) -> String {
 }
 
 #[test]
-fn a_ds_must_match_a_key_the_managed_child_publishes() {
+fn regression_17_dnssec_chain_broken_against_a_managed_child() {
     let k = keys();
     let child = with_key(CHILD, &k.one.0);
     // The DS of the key the child publishes: the chain holds.
@@ -181,7 +181,7 @@ fn a_ds_must_match_a_key_the_managed_child_publishes() {
 }
 
 #[test]
-fn rollover_steps_a_ttl_apart_are_not_done_in_one_change() {
+fn regression_17_dnssec_order_rollover_steps_a_ttl_apart() {
     let k = keys();
     let child = with_key(CHILD, &k.one.0);
     let signed = with_ds(PARENT, &k.one.1);
@@ -239,7 +239,7 @@ fn rollover_steps_a_ttl_apart_are_not_done_in_one_change() {
 }
 
 #[test]
-fn an_unmanaged_child_is_asked_at_each_of_its_servers() {
+fn regression_17_dnssec_chain_broken_asks_each_server_of_an_unmanaged_child() {
     let k = keys();
     let Some(server) = Knot::serve(
         "127.0.0.77",
@@ -318,8 +318,8 @@ fn moving_delegation(child: Option<&str>, one: &str, two: &str) -> Repo {
 }
 
 #[test]
-fn a_delegation_moves_only_to_servers_that_serve_the_zone() {
-    let served = "$ORIGIN child.example.\n@ 300 IN SOA ns1 hostmaster 7 2 3 4 60\n@ 300 IN NS ns1\n@ 300 IN NS ns2\nns1 300 IN A 127.0.0.78\nns2 300 IN A 127.0.0.79\nwww 300 IN A 192.0.2.80\n";
+fn regression_17_delegation_target_mismatch() {
+    let served = "$ORIGIN child.example.\n@ 300 IN SOA ns1 hostmaster 7 2 3 4 60\n@ 300 IN NS ns1\n@ 300 IN NS ns2\n@ 300 IN MX 10 mail\nns1 300 IN A 127.0.0.78\nns2 300 IN A 127.0.0.79\nwww 300 IN A 192.0.2.80\n";
     let zone = |text| [("child.example", text)];
     let Some(today) = Knot::serve("127.0.0.78", &zone(served)) else {
         return;
@@ -336,7 +336,7 @@ fn a_delegation_moves_only_to_servers_that_serve_the_zone() {
     let (code, v) = repo.check_json(&["--base", "main~1"]);
     assert_eq!(code, 0, "{v:#}");
     drop(new);
-    // Behind (an older serial, other data): refused, naming it.
+    // Behind (an older serial, other data): refused, naming it and what differs.
     let behind = served
         .replace("hostmaster 7", "hostmaster 3")
         .replace("@ 300 IN NS ns2\n", "");
@@ -346,7 +346,21 @@ fn a_delegation_moves_only_to_servers_that_serve_the_zone() {
     let refused = reasons(&v, "delegation-target-mismatch");
     assert!(
         refused.iter().any(|m| m.contains(
-            "`ns2.child.example` (127.0.0.79:53) serves serial 3, not 7, and other apex records: NS"
+            "`ns2.child.example` (127.0.0.79:53) serves other data (serial 3): its apex NS set for `child.example` is ns1.child.example, not the new delegation's (ns1.child.example, ns2.child.example)"
+        )),
+        "{refused:?}"
+    );
+    drop(new);
+    // The same serial is no proof (a new hosted zone at some providers is serial 1 too): a
+    // server that lacks the apex MX is refused.
+    let hollow = served.replace("@ 300 IN MX 10 mail\n", "");
+    let new = Knot::serve("127.0.0.79", &zone(&hollow)).unwrap();
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let refused = reasons(&v, "delegation-target-mismatch");
+    assert!(
+        refused.iter().any(|m| m.contains(
+            "(127.0.0.79:53) serves other data (serial 7): MX NODATA where `ns1.child.example` (127.0.0.78:53) answers NOERROR MX 10 mail.child.example."
         )),
         "{refused:?}"
     );
@@ -380,11 +394,50 @@ fn a_delegation_moves_only_to_servers_that_serve_the_zone() {
             .any(|m| m.contains("127.0.0.79:53) cannot serve it")),
         "{refused:?}"
     );
+    // Moving a name server by its glue alone moves the delegation too.
+    let parent = "$ORIGIN example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n\
+                  child 300 IN NS ns1.child\nns1.child 300 IN A 127.0.0.78\n";
+    let regl = range(
+        parent,
+        None,
+        &parent.replace(
+            "ns1.child 300 IN A 127.0.0.78",
+            "ns1.child 300 IN A 127.0.0.79",
+        ),
+        None,
+        &[("update", "ns1.child.example", "A")],
+    );
+    let (code, v) = regl.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let refused = reasons(&v, "delegation-target-mismatch");
+    assert!(
+        refused
+            .iter()
+            .any(|m| m.contains("`ns1.child.example` (127.0.0.79:53) cannot serve it")),
+        "{refused:?}"
+    );
+    // An in-zone name server with no glue cannot be reached at all.
+    let glueless = range(
+        parent,
+        None,
+        &format!("{parent}child 300 IN NS ns9.child\n"),
+        None,
+        &[("update", "child.example", "NS")],
+    );
+    let (code, v) = glueless.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let refused = reasons(&v, "delegation-target-mismatch");
+    assert!(
+        refused.iter().any(|m| m.contains(
+            "`ns9.child.example`: it is inside `child.example` but `example` has no glue"
+        )),
+        "{refused:?}"
+    );
     drop(today);
 }
 
 #[test]
-fn a_managed_zone_moves_to_servers_that_serve_its_desired_apex() {
+fn regression_17_delegation_target_mismatch_for_a_managed_zone() {
     let desired = "$ORIGIN child.example.\n@ 300 IN SOA ns1 hostmaster 7 2 3 4 60\n@ 300 IN NS ns1.child.example.\n@ 300 IN NS ns2.child.example.\nns1 300 IN A 127.0.0.88\nns2 300 IN A 127.0.0.89\n";
     let repo = moving_delegation(Some(desired), "127.0.0.88", "127.0.0.89");
     // A signer numbering serials its own way, serving the desired apex: allowed.
@@ -404,7 +457,7 @@ fn a_managed_zone_moves_to_servers_that_serve_its_desired_apex() {
     let refused = reasons(&v, "delegation-target-mismatch");
     assert!(
         refused.iter().any(|m| m.contains(
-            "serves serial 1764892800, not 7, and other apex records: MX NOERROR MX 10 mail.example. where the desired state differs"
+            "serves other data (serial 1764892800; the desired state's is 7): MX NOERROR MX 10 mail.example. where the desired state has none"
         )),
         "{refused:?}"
     );

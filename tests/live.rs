@@ -587,7 +587,8 @@ fn auth_zone(net: &str, serial: u32, www: &str) -> String {
     format!(
         "$ORIGIN auth.example.\n$TTL 300\n@ IN SOA ns1 hostmaster {serial} 7200 3600 1209600 300\n\
          @ IN NS ns1\n@ IN NS ns2\n@ IN NS ns3\nns1 IN A {net}.1\nns2 IN A {net}.2\nns3 IN A {net}.3\n\
-         www IN A {www}\nalias IN CNAME www\nsub IN NS ns.sub\nns.sub IN A 192.0.2.99\n"
+         www IN A {www}\nalias IN CNAME www\next IN CNAME www.elsewhere.example.\n\
+         sub IN NS ns.sub\nns.sub IN A 192.0.2.99\n"
     )
 }
 
@@ -626,7 +627,7 @@ fn kinds_at(v: &serde_json::Value) -> Vec<(String, String, String)> {
 }
 
 #[test]
-fn drift_authoritative_names_the_server_that_is_behind_lame_or_down() {
+fn regression_17_drift_authoritative_names_the_server_that_is_behind_lame_or_down() {
     let net = "127.0.8";
     let good = auth_zone(net, 7, "192.0.2.80");
     let all_good = [("auth.example", good.as_str())];
@@ -731,7 +732,7 @@ fn drift_authoritative_names_the_server_that_is_behind_lame_or_down() {
 }
 
 #[test]
-fn verify_authoritative_asks_every_server_the_resolvers_name() {
+fn regression_17_verify_authoritative_asks_every_server_the_resolvers_name() {
     let net = "127.0.9";
     let good = auth_zone(net, 7, "192.0.2.80");
     let all_good = [("auth.example", good.as_str())];
@@ -739,15 +740,23 @@ fn verify_authoritative_asks_every_server_the_resolvers_name() {
         return;
     };
     let repo = Repo::new();
-    // ns1 stands in for a resolver: the zone, its servers and their addresses are found
-    // through it.
-    let resolver = format!("{net}.1");
+    // A server for both zones stands in for a resolver: `ext`'s chain leaves `auth.example`
+    // for `elsewhere.example`, which the zone's own servers do not answer for; the zone, its
+    // servers and their addresses are found through it.
+    let elsewhere = "$ORIGIN elsewhere.example.\n$TTL 300\n@ IN SOA ns hostmaster 1 7200 3600 1209600 300\n@ IN NS ns\nns IN A 192.0.2.1\nwww IN A 198.51.100.1\n";
+    let resolver = format!("{net}.9");
+    let _resolver = common::knot::Knot::serve(
+        &resolver,
+        &[("auth.example", &good), ("elsewhere.example", elsewhere)],
+    )
+    .unwrap();
     let (code, _, err) = run(
         &repo,
         &[
             "snapshot",
             "www.auth.example",
             "alias.auth.example",
+            "ext.auth.example",
             "--types",
             "A",
             "--out",
@@ -757,9 +766,15 @@ fn verify_authoritative_asks_every_server_the_resolvers_name() {
         ],
     );
     assert_eq!(code, 0, "{err}");
+    let recorded = file_json(&repo, "lkg.json");
+    assert_eq!(
+        recorded["entries"][1]["answers"][format!("{resolver}:53")]["chain"][1]["data"],
+        "198.51.100.1",
+        "{recorded:#}"
+    );
     let (code, out, err) = run(&repo, &["verify", "lkg.json", "--authoritative"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("all 6 authoritative answer(s) match"), "{out}");
+    assert!(out.contains("all 9 authoritative answer(s) match"), "{out}");
     drop(servers);
     // ns3 behind, with the old `www`: the rollback has not reached it.
     let behind = auth_zone(net, 3, "192.0.2.3");

@@ -1257,12 +1257,12 @@ fn regression_17_ttl_raised_with_change_and_rollback_slower_than_declared() {
 fn regression_17_mass_change_split_across_tickets() {
     let repo = repo(FILE_METRICS);
     edit_zone(&repo, |z| {
-        ["www", "app", "ns1", "old"]
+        ["www", "app", "d", "old"]
             .iter()
             .fold(z.to_string(), |z, name| {
                 z.replacen(
-                    &format!("{name}  A   192.0.2."),
-                    &format!("{name}  A   198.51.100."),
+                    &format!("{name:<5}A   192.0.2."),
+                    &format!("{name:<5}A   198.51.100."),
                     1,
                 )
             })
@@ -1279,7 +1279,7 @@ fn regression_17_mass_change_split_across_tickets() {
         &repo,
         "CHG-S2",
         &[
-            ("update", "ns1.example.com", "A"),
+            ("update", "d.example.com", "A"),
             ("update", "old.example.com", "A"),
         ],
     );
@@ -1371,12 +1371,12 @@ fn regression_17_a_type_change_that_raises_the_ttl_is_refused() {
 fn regression_17_a_decoy_mass_change_ticket_exempts_nothing_else() {
     let repo = repo(FILE_METRICS);
     edit_zone(&repo, |z| {
-        ["www", "app", "ns1", "old"]
+        ["www", "app", "d", "old"]
             .iter()
             .fold(z.to_string(), |z, name| {
                 z.replacen(
-                    &format!("{name}  A   192.0.2."),
-                    &format!("{name}  A   198.51.100."),
+                    &format!("{name:<5}A   192.0.2."),
+                    &format!("{name:<5}A   198.51.100."),
                     1,
                 )
             })

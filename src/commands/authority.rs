@@ -42,6 +42,8 @@ impl Server {
 pub(super) struct Servers {
     pub found: Vec<Server>,
     pub unfound: Vec<(Fqdn, String)>,
+    /// Addresses this machine has no route to (IPv6 on an IPv4-only machine): not asked.
+    pub unroutable: Vec<Server>,
 }
 
 /// The resolvers of `[dns] resolvers` (used only to find name servers' addresses).
@@ -76,18 +78,38 @@ fn host(value: &str) -> Fqdn {
     Fqdn::from_normalised(value.trim_end_matches('.').to_ascii_lowercase())
 }
 
-/// Each host's addresses: from glue in `state`, else an A query to the first resolver.
+/// True if this machine has a route to `address` (an IPv4-only runner has none to IPv6).
+fn routable(address: SocketAddr) -> bool {
+    let local = if address.is_ipv4() {
+        "0.0.0.0:0"
+    } else {
+        "[::]:0"
+    };
+    std::net::UdpSocket::bind(local)
+        .and_then(|s| s.connect(address))
+        .is_ok()
+}
+
+/// Where each host's addresses come from. A host inside the delegated zone (`cut`: parent and
+/// child) is reached only through the parent's glue, as resolvers reach it; another host
+/// through its records in a managed zone, else through the first resolver (A and AAAA).
 fn addresses(
     global: &Global,
     resolvers: &[SocketAddr],
     state: Option<&State>,
+    cut: Option<(&Fqdn, &Fqdn)>,
     hosts: &[Fqdn],
 ) -> anyhow::Result<Servers> {
     let mut servers = Servers::default();
     let mut ask_for = Vec::new();
+    let mut found: Vec<(Fqdn, IpAddr)> = Vec::new();
     for host in hosts {
-        let glue: Vec<IpAddr> = state
-            .and_then(|s| s.zone_of(host))
+        let in_child = cut.filter(|(_, child)| host.is_in(child));
+        let zone = match in_child {
+            Some((parent, _)) => state.and_then(|s| s.zones.get(parent)),
+            None => state.and_then(|s| s.zone_of(host)),
+        };
+        let glue: Vec<IpAddr> = zone
             .map(|z| {
                 [RecordType::A, RecordType::Aaaa]
                     .iter()
@@ -96,45 +118,74 @@ fn addresses(
                     .collect()
             })
             .unwrap_or_default();
-        if glue.is_empty() {
+        if !glue.is_empty() {
+            found.extend(glue.into_iter().map(|ip| (host.clone(), ip)));
+        } else if let Some((parent, child)) = in_child {
+            servers.unfound.push((
+                host.clone(),
+                format!("it is inside `{child}` but `{parent}` has no glue (A or AAAA) for it: resolvers cannot reach it"),
+            ));
+        } else {
             ask_for.push(host.clone());
         }
-        servers.found.extend(glue.into_iter().map(|ip| Server {
-            host: host.clone(),
-            address: SocketAddr::new(ip, 53),
-        }));
     }
-    if ask_for.is_empty() {
-        return Ok(servers);
-    }
-    if resolvers.is_empty() {
-        servers.unfound.extend(ask_for.into_iter().map(|h| {
+    if !ask_for.is_empty() && resolvers.is_empty() {
+        servers.unfound.extend(ask_for.drain(..).map(|h| {
             (
                 h,
-                "it has no glue in the desired state and no resolver is configured (`[dns] resolvers`) to find its address".to_string(),
+                "it has no address in the desired state and no resolver is configured (`--resolver`, or `[dns] resolvers`) to find one".to_string(),
             )
         }));
-        return Ok(servers);
     }
-    let questions: Vec<(Fqdn, RecordType)> =
-        ask_for.iter().map(|h| (h.clone(), RecordType::A)).collect();
-    let rows = ask(global, &resolvers[..1], Options::default(), &questions)?;
-    for (host, row) in ask_for.into_iter().zip(rows) {
-        let found: Vec<IpAddr> = row[0]
-            .chain
+    if !ask_for.is_empty() {
+        let questions: Vec<(Fqdn, RecordType)> = ask_for
             .iter()
-            .filter(|rr| rr.rtype == RecordType::A)
-            .filter_map(|rr| rr.data.parse().ok())
+            .flat_map(|h| [(h.clone(), RecordType::A), (h.clone(), RecordType::Aaaa)])
             .collect();
-        if found.is_empty() {
-            let why = format!("its address cannot be found: {}", row[0].describe());
-            servers.unfound.push((host, why));
-            continue;
+        let rows = ask(global, &resolvers[..1], Options::default(), &questions)?;
+        for (host, pair) in ask_for.into_iter().zip(rows.chunks(2)) {
+            let ips: Vec<IpAddr> = pair
+                .iter()
+                .flat_map(|row| &row[0].chain)
+                .filter(|rr| matches!(rr.rtype, RecordType::A | RecordType::Aaaa))
+                .filter_map(|rr| rr.data.parse().ok())
+                .collect();
+            if ips.is_empty() {
+                let why = format!("its address cannot be found: {}", pair[0][0].describe());
+                servers.unfound.push((host, why));
+                continue;
+            }
+            found.extend(ips.into_iter().map(|ip| (host.clone(), ip)));
         }
-        servers.found.extend(found.into_iter().map(|ip| Server {
-            host: host.clone(),
+    }
+    found.sort();
+    found.dedup();
+    for (host, ip) in found {
+        let server = Server {
+            host,
             address: SocketAddr::new(ip, 53),
-        }));
+        };
+        if routable(server.address) {
+            servers.found.push(server);
+        } else {
+            servers.unroutable.push(server);
+        }
+    }
+    // A host reachable at none of its addresses from here cannot be checked from here.
+    let reachable: Vec<&Fqdn> = servers.found.iter().map(|s| &s.host).collect();
+    let stranded: Vec<Fqdn> = servers
+        .unroutable
+        .iter()
+        .map(|s| s.host.clone())
+        .filter(|h| !reachable.contains(&h))
+        .collect();
+    for host in stranded {
+        if !servers.unfound.iter().any(|(h, _)| *h == host) {
+            servers.unfound.push((
+                host,
+                "none of its addresses can be reached from this machine (no route)".into(),
+            ));
+        }
     }
     Ok(servers)
 }
@@ -148,16 +199,20 @@ pub(super) fn servers_of(
     parent: &Fqdn,
     child: &Fqdn,
 ) -> anyhow::Result<Servers> {
+    let cut = (parent != child).then_some((parent, child));
     addresses(
         global,
         resolvers,
         Some(state),
+        cut,
         &ns_hosts(state, parent, child),
     )
 }
 
-/// The servers of `zone`: its apex NS set in `state` when it has one, else the NS set the
-/// resolvers answer. Refuses (an error) when neither names a server.
+/// The servers of `zone`: its apex NS set in `state` and, when its parent zone is managed
+/// too, the NS set the parent delegates to (a server the parent still lists is asked even when
+/// the zone no longer names it); else the NS set the resolvers answer. An error when neither
+/// names a server.
 fn servers_of_zone(
     global: &Global,
     resolvers: &[SocketAddr],
@@ -165,6 +220,15 @@ fn servers_of_zone(
     zone: &Fqdn,
 ) -> anyhow::Result<Servers> {
     let mut hosts = state.map(|s| ns_hosts(s, zone, zone)).unwrap_or_default();
+    let parent = state.and_then(|s| {
+        s.zones
+            .values()
+            .filter(|p| p.name != *zone && zone.is_in(&p.name))
+            .max_by_key(|p| p.name.label_count())
+    });
+    if let (Some(state), Some(parent)) = (state, parent) {
+        hosts.extend(ns_hosts(state, &parent.name, zone));
+    }
     if hosts.is_empty() {
         let Some(first) = resolvers.first() else {
             anyhow::bail!(
@@ -193,7 +257,8 @@ fn servers_of_zone(
     }
     hosts.sort();
     hosts.dedup();
-    addresses(global, resolvers, state, &hosts)
+    let cut = parent.map(|p| (&p.name, zone));
+    addresses(global, resolvers, state, cut, &hosts)
 }
 
 /// Asks every question of each server directly; answers per question, per server.
@@ -277,8 +342,7 @@ fn serial(live: &Answer, zone: &Fqdn) -> Option<u32> {
         .and_then(|rr| rr.data.split_whitespace().nth(2)?.parse().ok())
 }
 
-/// Apex types whose answers must agree when a zone not managed here moves between servers
-/// whose serials legitimately differ (a move between providers).
+/// The apex records a zone's new servers must serve as its current ones do.
 const APEX_TYPES: [RecordType; 6] = [
     RecordType::Ns,
     RecordType::A,
@@ -293,22 +357,134 @@ fn same(a: &Answer, b: &Answer) -> bool {
     a.rcode == b.rcode && a.shape() == b.shape() && a.values() == b.values()
 }
 
-/// `delegation-target-mismatch`: a change to a delegation's NS set (in a managed parent) or to
-/// a managed zone's apex NS set is refused unless every server of the new set answers for the
-/// zone authoritatively (AA, NOERROR) and serves what the zone is: the SOA serial of its
-/// desired state (the base's or the change's); for a zone not managed here, the serial the
-/// servers delegated today answer, or else the same answers they give for the apex records.
-pub(super) fn delegation_rules(global: &Global, pm: &PreMerge) -> anyhow::Result<Vec<Item>> {
-    let resolvers = configured(&pm.ws);
-    let mut out = Vec::new();
-    for change in pm
+/// NS hosts in an answer, as names.
+fn ns_set(answer: &Answer) -> Vec<Fqdn> {
+    let mut hosts: Vec<Fqdn> = answer
+        .chain
+        .iter()
+        .filter(|rr| rr.rtype == RecordType::Ns)
+        .map(|rr| host(&rr.data))
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+fn names(hosts: &[Fqdn]) -> String {
+    if hosts.is_empty() {
+        return "none".into();
+    }
+    hosts
+        .iter()
+        .map(|h| h.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a zone is, that its new servers must serve.
+enum Reference {
+    /// A managed zone: its desired apex RRsets, the base's and the change's (types the
+    /// desired state leaves to the provider, or that answer values of their own, are skipped).
+    Desired(Vec<(RecordType, Vec<Vec<String>>)>),
+    /// A zone not managed here: what one of the servers delegated today answers.
+    Today(Server, Vec<Answer>),
+    /// A zone not managed here that no server answers for today (a new delegation, or its
+    /// servers down): the new servers must at least agree with one another.
+    Nothing,
+}
+
+/// The desired apex of a managed zone, from the base and the head. A zone with an SOA is
+/// written whole (a zone file), so a type it lacks must be absent live; without one (octoDNS,
+/// Terraform), a type it lacks is not compared.
+fn desired_apex(pm: &PreMerge, zone: &Fqdn) -> Vec<(RecordType, Vec<Vec<String>>)> {
+    APEX_TYPES
+        .iter()
+        .filter_map(|t| {
+            let mut wanted: Vec<Vec<String>> = Vec::new();
+            for state in [&pm.base_state, &pm.head_state] {
+                let Some(z) = state.zones.get(zone) else {
+                    continue;
+                };
+                match z.find(zone, *t) {
+                    Some(r)
+                        if r.alias_target().is_some()
+                            || r.octodns.as_ref().is_some_and(|o| o.dynamic.is_some())
+                            || pm.ws.policy.is_dynamic(zone) =>
+                    {
+                        return None;
+                    }
+                    Some(r) => {
+                        let mut values: Vec<String> =
+                            r.values.iter().map(|v| v.to_string()).collect();
+                        if *t == RecordType::Ns {
+                            values = values.iter().map(|v| host(v).to_string()).collect();
+                        }
+                        values.sort();
+                        wanted.push(values);
+                    }
+                    None if z.find(zone, RecordType::Soa).is_some() => wanted.push(Vec::new()),
+                    None => {}
+                }
+            }
+            (!wanted.is_empty()).then_some((*t, wanted))
+        })
+        .collect()
+}
+
+/// The delegations a change moves: every NS set it creates or updates, and every delegation
+/// whose name server's address (glue, or a managed host's A/AAAA) it changes.
+fn moved_delegations(pm: &PreMerge) -> Vec<(Fqdn, Fqdn)> {
+    let mut out: Vec<(Fqdn, Fqdn)> = pm
         .diff
         .changes
         .iter()
         .filter(|c| c.rtype() == RecordType::Ns && c.new.is_some())
-    {
-        let (parent, child) = (&change.zone, change.name().clone());
-        let new = servers_of(global, &resolvers, &pm.head_state, parent, &child)?;
+        .map(|c| (c.zone.clone(), c.name().clone()))
+        .collect();
+    let readdressed: Vec<&Fqdn> = pm
+        .diff
+        .changes
+        .iter()
+        .filter(|c| matches!(c.rtype(), RecordType::A | RecordType::Aaaa))
+        .map(|c| c.name())
+        .collect();
+    if !readdressed.is_empty() {
+        for zone in pm.head_state.zones.values() {
+            for ns in zone.rrsets.iter().filter(|r| r.rtype == RecordType::Ns) {
+                if ns.values.iter().any(|v| readdressed.contains(&&host(v))) {
+                    out.push((zone.name.clone(), ns.name.clone()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `delegation-target-mismatch`: a change that moves a delegation (an NS set in a managed
+/// parent, a managed zone's apex NS set, or a name server's address) is refused unless every
+/// server of the new set answers for the zone authoritatively and serves what the zone is:
+/// the same apex records (NS, A, AAAA, MX, TXT, CAA) as its desired state, or for a zone not
+/// managed here, as the servers delegated today; its apex NS set must be the new set, or
+/// what the zone names today. The SOA serial is evidence in the message, never proof: every
+/// new hosted zone at some providers has serial 1.
+pub(super) fn delegation_rules(global: &Global, pm: &PreMerge) -> anyhow::Result<Vec<Item>> {
+    let resolvers = configured(&pm.ws);
+    let mut out = Vec::new();
+    let apex_questions = |child: &Fqdn| -> Vec<(Fqdn, RecordType)> {
+        std::iter::once((child.clone(), RecordType::Soa))
+            .chain(APEX_TYPES.iter().map(|t| (child.clone(), *t)))
+            .collect()
+    };
+    for (parent, child) in moved_delegations(pm) {
+        let new = servers_of(global, &resolvers, &pm.head_state, &parent, &child)?;
+        let new_set = {
+            let mut set = ns_hosts(&pm.head_state, &parent, &child);
+            set.sort();
+            set.dedup();
+            set
+        };
         let mut problems: Vec<String> = new
             .unfound
             .iter()
@@ -317,115 +493,50 @@ pub(super) fn delegation_rules(global: &Global, pm: &PreMerge) -> anyhow::Result
         if new.found.is_empty() && problems.is_empty() {
             problems.push("the new NS set names no server".into());
         }
-        // What the zone is: its desired serials, or what today's servers answer.
-        let mut desired: Vec<u32> = [&pm.base_state, &pm.head_state]
-            .iter()
-            .filter_map(|state| {
-                let soa = state.zones.get(&child)?.find(&child, RecordType::Soa)?;
-                soa.values.first()?.split_whitespace().nth(2)?.parse().ok()
-            })
-            .collect();
-        desired.sort_unstable();
-        desired.dedup();
-        let managed = pm.head_state.zones.contains_key(&child);
-        let apex_questions: Vec<(Fqdn, RecordType)> =
-            APEX_TYPES.iter().map(|t| (child.clone(), *t)).collect();
-        // For a zone not managed here: today's serials, and one of today's servers' answers
-        // for the apex records.
-        let (today, today_apex) = if managed {
-            (desired.clone(), None)
+        let questions = apex_questions(&child);
+        let reference = if pm.head_state.zones.contains_key(&child) {
+            Reference::Desired(desired_apex(pm, &child))
         } else {
-            let old = servers_of(global, &resolvers, &pm.base_state, parent, &child)?;
-            let soas = ask_one(global, &old.found, &child, RecordType::Soa)?;
-            let mut serials: Vec<u32> = soas.iter().filter_map(|a| serial(a, &child)).collect();
-            serials.sort_unstable();
-            serials.dedup();
-            // The first of today's servers that answers authoritatively speaks for them.
-            let speaker = old
-                .found
-                .iter()
-                .zip(&soas)
-                .find(|(_, a)| a.rcode == Rcode::Noerror && a.authoritative == Some(true))
-                .map(|(s, _)| s.clone());
-            let apex = match speaker {
-                Some(s) => {
-                    let rows = ask_each(
-                        global,
-                        std::slice::from_ref(&s),
-                        &apex_questions,
-                        Options::default(),
-                    )?;
-                    Some((s, rows.into_iter().flatten().collect::<Vec<Answer>>()))
-                }
-                None => None,
-            };
-            (serials, apex)
+            let old = servers_of(global, &resolvers, &pm.base_state, &parent, &child)?;
+            let rows = ask_each(global, &old.found, &questions, Options::default())?;
+            // The first of today's servers that answers for the zone with authority speaks
+            // for them.
+            let speaker = (0..old.found.len()).find(|s| {
+                let soa = &rows[0][*s];
+                soa.rcode == Rcode::Noerror
+                    && soa.authoritative == Some(true)
+                    && serial(soa, &child).is_some()
+            });
+            match speaker {
+                Some(s) => Reference::Today(
+                    old.found[s].clone(),
+                    rows.iter().skip(1).map(|row| row[s].clone()).collect(),
+                ),
+                None => Reference::Nothing,
+            }
         };
-        let soas = ask_one(global, &new.found, &child, RecordType::Soa)?;
-        for (server, soa) in new.found.iter().zip(&soas) {
+        let rows = ask_each(global, &new.found, &questions, Options::default())?;
+        for (s, server) in new.found.iter().enumerate() {
+            let soa = &rows[0][s];
+            let apex: Vec<&Answer> = rows.iter().skip(1).map(|row| &row[s]).collect();
             let problem = match (soa.rcode, soa.authoritative, serial(soa, &child)) {
-                (Rcode::Noerror, Some(true), Some(s)) if today.contains(&s) => None,
-                (Rcode::Noerror, Some(true), Some(s)) => {
-                    // Serials may differ (another provider, a signer that numbers its own);
-                    // the apex answers may not.
-                    let mine: Vec<Answer> = ask_each(
-                        global,
-                        std::slice::from_ref(server),
-                        &apex_questions,
-                        Options::default(),
-                    )?
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                    let differ: Vec<String> = if managed {
-                        // Against the desired state, the base's or the change's.
-                        APEX_TYPES
-                            .iter()
-                            .zip(&mine)
-                            .filter(|(t, b)| {
-                                let live = b.values();
-                                ![&pm.base_state, &pm.head_state].iter().any(|state| {
-                                    let want: Vec<&str> = state
-                                        .zones
-                                        .get(&child)
-                                        .and_then(|z| z.find(&child, **t))
-                                        .map(|r| r.values.iter().map(|v| &**v).collect())
-                                        .unwrap_or_default();
-                                    want == live
-                                })
-                            })
-                            .map(|(t, b)| {
-                                format!("{t} {} where the desired state differs", b.describe())
-                            })
-                            .collect()
-                    } else if let Some((speaker, theirs)) = &today_apex {
-                        APEX_TYPES
-                            .iter()
-                            .zip(theirs)
-                            .zip(&mine)
-                            .filter(|((_, a), b)| !same(a, b))
-                            .map(|((t, a), b)| {
-                                format!(
-                                    "{t} {} where {} answers {}",
-                                    b.describe(),
-                                    speaker.shown(),
-                                    a.describe()
-                                )
-                            })
-                            .collect()
-                    } else {
-                        vec!["none of the servers delegated today answers to compare with".into()]
-                    };
+                (Rcode::Noerror, Some(true), Some(mine)) => {
+                    let differ = apex_differences(&reference, &apex, &new_set, &child, &rows, s);
                     (!differ.is_empty()).then(|| {
-                        format!(
-                            "serves serial {s}, not {}, and other apex records: {}",
-                            if today.is_empty() {
-                                "a known one".to_string()
-                            } else {
-                                list(&today)
-                            },
-                            differ.join(", ")
-                        )
+                        let desired_serials: Vec<u32> = [&pm.base_state, &pm.head_state]
+                            .iter()
+                            .filter_map(|st| {
+                                let soa = st.zones.get(&child)?.find(&child, RecordType::Soa)?;
+                                soa.values.first()?.split_whitespace().nth(2)?.parse().ok()
+                            })
+                            .collect();
+                        let serial_note = match desired_serials.first() {
+                            Some(d) if !desired_serials.contains(&mine) => {
+                                format!(" (serial {mine}; the desired state's is {d})")
+                            }
+                            _ => format!(" (serial {mine})"),
+                        };
+                        format!("serves other data{serial_note}: {}", differ.join("; "))
                     })
                 }
                 (Rcode::Noerror | Rcode::Nodata, Some(false), _) => {
@@ -456,12 +567,99 @@ pub(super) fn delegation_rules(global: &Global, pm: &PreMerge) -> anyhow::Result
     Ok(out)
 }
 
-fn list(serials: &[u32]) -> String {
-    serials
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(" or ")
+/// How one new server's apex answers differ from what the zone is. `rows` are every new
+/// server's answers (SOA first), `s` this server's column.
+fn apex_differences(
+    reference: &Reference,
+    apex: &[&Answer],
+    new_set: &[Fqdn],
+    child: &Fqdn,
+    rows: &[Vec<Answer>],
+    s: usize,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (t, mine) in APEX_TYPES.iter().zip(apex) {
+        if !matches!(mine.rcode, Rcode::Noerror | Rcode::Nodata) || mine.authoritative != Some(true)
+        {
+            out.push(format!("{t} is answered {}", mine.describe()));
+            continue;
+        }
+        if *t == RecordType::Ns {
+            let live = ns_set(mine);
+            let today: Option<Vec<Fqdn>> = match reference {
+                Reference::Today(_, theirs) => Some(ns_set(&theirs[0])),
+                _ => None,
+            };
+            let desired: Vec<Vec<Fqdn>> = match reference {
+                Reference::Desired(types) => types
+                    .iter()
+                    .filter(|(dt, _)| *dt == RecordType::Ns)
+                    .flat_map(|(_, sets)| sets.iter())
+                    .map(|set| set.iter().map(|v| host(v)).collect())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let fits = live == new_set
+                || today.as_ref() == Some(&live)
+                || desired.contains(&live);
+            if !fits {
+                out.push(format!(
+                    "its apex NS set for `{child}` is {}, not the new delegation's ({})",
+                    names(&live),
+                    names(new_set)
+                ));
+            }
+            continue;
+        }
+        match reference {
+            Reference::Desired(types) => {
+                let Some((_, wanted)) = types.iter().find(|(dt, _)| dt == t) else {
+                    continue;
+                };
+                let live: Vec<String> = mine.values().into_iter().map(str::to_string).collect();
+                if !wanted.contains(&live) {
+                    out.push(format!(
+                        "{t} {} where the desired state has {}",
+                        mine.describe(),
+                        wanted
+                            .iter()
+                            .map(|w| if w.is_empty() {
+                                "none".to_string()
+                            } else {
+                                w.join(", ")
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ));
+                }
+            }
+            Reference::Today(speaker, theirs) => {
+                let i = APEX_TYPES.iter().position(|x| x == t).unwrap_or(0);
+                if !same(&theirs[i], mine) {
+                    out.push(format!(
+                        "{t} {} where {} answers {}",
+                        mine.describe(),
+                        speaker.shown(),
+                        theirs[i].describe()
+                    ));
+                }
+            }
+            Reference::Nothing => {
+                // No server answers for the zone today: the new ones must agree.
+                let i = 1 + APEX_TYPES.iter().position(|x| x == t).unwrap_or(0);
+                if let Some(first) = rows[i].first() {
+                    if s > 0 && !same(first, mine) {
+                        out.push(format!(
+                            "{t} {} where the first new server answers {} (no server answers for the zone today to compare with)",
+                            mine.describe(),
+                            first.describe()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -484,6 +682,8 @@ pub(super) struct Asked {
     pub servers: Vec<Server>,
     /// Name servers whose address cannot be found, with why.
     pub unfound: Vec<(Fqdn, String)>,
+    /// Addresses this machine has no route to: not asked.
+    pub unroutable: Vec<Server>,
     /// Per question, per server.
     pub answers: Vec<Vec<Answer>>,
     /// Each server's SOA answer for the zone.
@@ -525,26 +725,43 @@ impl Asked {
             .collect()
     }
 
-    /// Servers whose SOA serial is not the highest the zone's servers serve, with why.
+    /// Servers behind another that serves the zone from the same primary (the SOA's MNAME):
+    /// an older serial, in serial arithmetic (RFC 1982), with why. Servers of different
+    /// providers number serials their own way, and are not compared.
     pub fn behind(&self) -> Vec<(usize, String)> {
-        let serials: Vec<Option<u32>> = self.soa.iter().map(|a| serial(a, &self.zone)).collect();
-        let Some(top) = serials.iter().flatten().max().copied() else {
-            return Vec::new();
-        };
-        let ahead = serials.iter().position(|s| *s == Some(top)).unwrap_or(0);
-        serials
+        let soas: Vec<Option<(String, u32)>> = self
+            .soa
             .iter()
+            .map(|a| {
+                let rr = a
+                    .chain
+                    .iter()
+                    .find(|rr| rr.rtype == RecordType::Soa && rr.name == self.zone.as_str())?;
+                let mut fields = rr.data.split_whitespace();
+                let mname = fields.next()?.to_ascii_lowercase();
+                let serial = fields.nth(1)?.parse().ok()?;
+                Some((mname, serial))
+            })
+            .collect();
+        let ahead_of = |a: u32, b: u32| a != b && b.wrapping_sub(a) > 1 << 31;
+        soas.iter()
             .enumerate()
-            .filter_map(|(s, serial)| match serial {
-                Some(mine) if *mine != top => Some((
+            .filter_map(|(s, soa)| {
+                let (mname, mine) = soa.as_ref()?;
+                let (other, top) = soas.iter().enumerate().find_map(|(o, x)| match x {
+                    Some((m, serial)) if m == mname && ahead_of(*serial, *mine) => {
+                        Some((o, *serial))
+                    }
+                    _ => None,
+                })?;
+                Some((
                     s,
                     format!(
-                        "serves serial {mine} of `{}` while {} serves {top}: it is behind",
+                        "serves serial {mine} of `{}` while {} serves {top} from the same primary (`{mname}`): it is behind",
                         self.zone,
-                        self.servers[ahead].shown()
+                        self.servers[other].shown()
                     ),
-                )),
-                _ => None,
+                ))
             })
             .collect()
     }
@@ -595,6 +812,7 @@ pub(super) fn ask_zone(
         zone: zone.clone(),
         servers: servers.found,
         unfound: servers.unfound,
+        unroutable: servers.unroutable,
         answers,
         soa,
     })
@@ -638,23 +856,92 @@ pub(super) fn zones_of(
         Options::default(),
         &soa_questions,
     )?;
-    let apexes: Vec<&Fqdn> = candidates
-        .iter()
-        .zip(&rows)
-        .filter(|(c, row)| serial(&row[0], c).is_some())
-        .map(|(c, _)| c)
-        .collect();
+    // From the name up, the first name that answers for its own SOA is the zone; a probe
+    // that failed on the way could hide the cut, and is an error, not a guess.
+    let probed: BTreeMap<&Fqdn, &Answer> =
+        candidates.iter().zip(rows.iter().map(|r| &r[0])).collect();
     questions
         .iter()
         .map(|(name, rtype)| {
-            ancestors(name, *rtype)
-                .into_iter()
-                .find(|a| apexes.contains(&a))
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "cannot find the zone of `{name}`: {first} answers no SOA for it or any name above it"
-                    )
-                })
+            for a in ancestors(name, *rtype) {
+                let Some(answer) = probed.get(&a) else {
+                    continue;
+                };
+                if serial(answer, &a).is_some() {
+                    return Ok(a);
+                }
+                if !answer.rcode.is_answer() {
+                    anyhow::bail!(
+                        "cannot find the zone of `{name}`: {first} answers `{a}` SOA with {}",
+                        answer.describe()
+                    );
+                }
+            }
+            anyhow::bail!(
+                "cannot find the zone of `{name}`: {first} answers no SOA for it or any name above it"
+            )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::Rr;
+
+    fn soa(mname: &str, serial: u32) -> Answer {
+        Answer {
+            rcode: Rcode::Noerror,
+            authoritative: Some(true),
+            chain: vec![Rr {
+                name: "example.com".into(),
+                rtype: RecordType::Soa,
+                ttl: 300,
+                data: format!("{mname} hostmaster.example.com. {serial} 7200 3600 1209600 300"),
+            }],
+            referral: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn asked(soas: Vec<Answer>) -> Asked {
+        let servers = (0..soas.len())
+            .map(|i| Server {
+                host: Fqdn::parse(&format!("ns{i}.example.com")).unwrap(),
+                address: SocketAddr::from(([192, 0, 2, i as u8], 53)),
+            })
+            .collect();
+        Asked {
+            zone: Fqdn::parse("example.com").unwrap(),
+            servers,
+            unfound: Vec::new(),
+            unroutable: Vec::new(),
+            answers: Vec::new(),
+            soa: soas,
+        }
+    }
+
+    #[test]
+    fn behind_is_judged_in_serial_arithmetic_among_servers_of_one_primary() {
+        let a = asked(vec![soa("ns0.example.com.", 7), soa("ns0.example.com.", 3)]);
+        let behind = a.behind();
+        assert_eq!(behind.len(), 1);
+        assert_eq!(behind[0].0, 1);
+        assert!(behind[0].1.contains("serves serial 3"), "{}", behind[0].1);
+        // Past the wrap, 5 is ahead of 4294967290 (RFC 1982).
+        let wrapped = asked(vec![
+            soa("ns0.example.com.", 4_294_967_290),
+            soa("ns0.example.com.", 5),
+        ]);
+        assert_eq!(
+            wrapped.behind().iter().map(|b| b.0).collect::<Vec<_>>(),
+            [0]
+        );
+        // Two providers, two numberings: neither is behind the other.
+        let two = asked(vec![
+            soa("ns1.provider-a.net.", 2026120501),
+            soa("ns1.provider-b.net.", 7),
+        ]);
+        assert!(two.behind().is_empty());
+    }
 }

@@ -286,14 +286,41 @@ pub fn verify(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
 
 /// What `--authoritative` adds to a report: the servers asked per zone, and where they
 /// disagree.
+#[derive(Default)]
 struct PerServer {
     servers: BTreeMap<String, Vec<String>>,
     disagreements: Vec<authority::Disagreement>,
+    /// Server addresses this machine has no route to (IPv6 on an IPv4-only machine).
+    unchecked: Vec<String>,
 }
 
 impl PerServer {
-    fn json(&self) -> serde_json::Value {
-        serde_json::json!({"servers": self.servers, "disagreements": self.disagreements})
+    /// Adds what was learnt asking one zone's servers.
+    fn add(&mut self, asked: &authority::Asked, questions: &[(Fqdn, RecordType)]) {
+        self.disagreements.extend(asked.disagreements(questions));
+        self.servers.insert(
+            asked.zone.to_string(),
+            asked.servers.iter().map(|s| s.label()).collect(),
+        );
+        self.unchecked
+            .extend(asked.unroutable.iter().map(|s| s.label()));
+    }
+
+    /// Into a report's JSON object: `authoritative`, `servers`, `disagreements`, `unchecked`.
+    fn extend_json(&self, doc: &mut serde_json::Value) {
+        doc["authoritative"] = true.into();
+        doc["servers"] = serde_json::json!(self.servers);
+        doc["disagreements"] = serde_json::json!(self.disagreements);
+        doc["unchecked"] = serde_json::json!(self.unchecked);
+    }
+
+    /// Says on stderr which addresses could not be asked from here.
+    fn warn(&self) {
+        for server in &self.unchecked {
+            eprintln!(
+                "warning: {server} was not asked: this machine has no route to it; ask from a machine that has"
+            );
+        }
     }
 
     /// One table per zone whose servers disagree: a column per server.
@@ -330,12 +357,13 @@ fn render_verify(
     asked: usize,
     per_server: Option<&PerServer>,
 ) -> anyhow::Result<Outcome> {
+    if let Some(p) = per_server {
+        p.warn();
+    }
     if global.format == Format::Json {
         let mut doc = serde_json::json!({"schema": 1, "snapshot": workspace::display_path(&args.snapshot), "taken_at": snapshot.taken_at, "matches": differences.is_empty(), "differences": differences});
         if let Some(p) = per_server {
-            doc["authoritative"] = true.into();
-            doc["servers"] = p.json()["servers"].take();
-            doc["disagreements"] = p.json()["disagreements"].take();
+            p.extend_json(&mut doc);
         }
         write_stdout(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
     } else {
@@ -420,10 +448,7 @@ fn verify_authoritative(
     }
     let reference = snapshot.resolvers.first().cloned().unwrap_or_default();
     let mut differences: Vec<Difference> = Vec::new();
-    let mut per_server = PerServer {
-        servers: BTreeMap::new(),
-        disagreements: Vec::new(),
-    };
+    let mut per_server = PerServer::default();
     let mut asked_total = 0;
     for (zone, indices) in by_zone {
         let qs: Vec<(Fqdn, RecordType)> = indices.iter().map(|i| questions[*i].clone()).collect();
@@ -439,11 +464,9 @@ fn verify_authoritative(
             message,
         };
         for (host, why) in &asked.unfound {
-            differences.push(zone_difference(
-                host.to_string(),
-                "unavailable",
-                why.clone(),
-            ));
+            let mut d = zone_difference(host.to_string(), "unavailable", why.clone());
+            d.rtype = "NS".into();
+            differences.push(d);
         }
         let silent = asked.silent();
         for (s, kind, why) in &silent {
@@ -495,11 +518,7 @@ fn verify_authoritative(
                 ));
             }
         }
-        per_server.disagreements.extend(asked.disagreements(&qs));
-        per_server.servers.insert(
-            zone.to_string(),
-            asked.servers.iter().map(|s| s.label()).collect(),
-        );
+        per_server.add(&asked, &qs);
     }
     render_verify(
         global,
@@ -602,16 +621,15 @@ fn render_drift(
     resolvers: &[String],
     per_server: Option<&PerServer>,
 ) -> anyhow::Result<Outcome> {
+    if let Some(p) = per_server {
+        p.warn();
+    }
     let drifted = found.iter().filter(|d| d.is_drift()).count();
     if global.format == Format::Json {
         let mut doc = serde_json::json!({"schema": 1, "rrsets": rrsets, "drift": drifted > 0, "differences": found});
-        match per_server {
-            Some(p) => {
-                doc["authoritative"] = true.into();
-                doc["servers"] = p.json()["servers"].take();
-                doc["disagreements"] = p.json()["disagreements"].take();
-            }
-            None => doc["resolvers"] = resolvers.into(),
+        doc["resolvers"] = resolvers.into();
+        if let Some(p) = per_server {
+            p.extend_json(&mut doc);
         }
         write_stdout(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
     } else {
@@ -711,13 +729,14 @@ fn drift_authoritative(
     dynamic: &dyn Fn(&crate::zone::RRset) -> bool,
 ) -> anyhow::Result<Outcome> {
     // Resolvers only find servers that have no glue; without one, those are named.
-    let resolvers = addresses(&args.dns, Some(ws), &[]).unwrap_or_default();
+    let resolvers = if args.dns.resolver.is_empty() && ws.config.resolvers.is_empty() {
+        Vec::new()
+    } else {
+        addresses(&args.dns, Some(ws), &[])?
+    };
     let options = options(&args.dns)?;
     let mut found: Vec<Drift> = Vec::new();
-    let mut per_server = PerServer {
-        servers: BTreeMap::new(),
-        disagreements: Vec::new(),
-    };
+    let mut per_server = PerServer::default();
     let mut checked = 0;
     for zone in state
         .zones
@@ -753,7 +772,9 @@ fn drift_authoritative(
             file: None,
         };
         for (host, why) in &asked.unfound {
-            found.push(zone_drift(host.to_string(), "unavailable", why.clone()));
+            let mut d = zone_drift(host.to_string(), "unavailable", why.clone());
+            d.rtype = "NS".into();
+            found.push(d);
         }
         let silent = asked.silent();
         for (s, kind, why) in &silent {
@@ -802,13 +823,8 @@ fn drift_authoritative(
                 found.extend(drift::compare(rrset, &label, live, file, dynamic(rrset)));
             }
         }
-        per_server
-            .disagreements
-            .extend(asked.disagreements(&questions));
-        per_server.servers.insert(
-            zone.name.to_string(),
-            asked.servers.iter().map(|s| s.label()).collect(),
-        );
+        per_server.add(&asked, &questions);
     }
-    render_drift(global, &found, checked, &[], Some(&per_server))
+    let labels: Vec<String> = resolvers.iter().map(|a| a.to_string()).collect();
+    render_drift(global, &found, checked, &labels, Some(&per_server))
 }

@@ -4,6 +4,7 @@
 //! pure functions over [`Answer`]s.
 
 pub mod answer;
+pub mod direct;
 pub mod drift;
 pub mod resolve;
 pub mod snapshot;

@@ -47,6 +47,8 @@ impl Default for Options {
 /// The resolvers to ask, each labelled by its address.
 pub struct Resolvers {
     pub servers: Vec<(String, TokioResolver)>,
+    /// Each server's address, for direct questions (`Options::recursion` off).
+    addresses: Vec<SocketAddr>,
     pub options: Options,
 }
 
@@ -94,7 +96,11 @@ impl Resolvers {
             .map_err(|e| anyhow::anyhow!("cannot set up a resolver for {address}: {e}"))?;
             servers.push((address.to_string(), resolver));
         }
-        Ok(Self { servers, options })
+        Ok(Self {
+            servers,
+            addresses: addresses.to_vec(),
+            options,
+        })
     }
 
     /// Asks every question of every resolver, at most `concurrency` at once, ticking `progress`
@@ -144,6 +150,10 @@ impl Resolvers {
 
     /// One question to one resolver.
     pub async fn ask(&self, server: usize, name: &Fqdn, rtype: RecordType) -> Answer {
+        if !self.options.recursion {
+            // A zone's own server: asked directly, so that nothing is chased or hidden.
+            return super::direct::ask(self.addresses[server], name, rtype, self.options).await;
+        }
         let resolver = &self.servers[server].1;
         let fail = |rcode: Rcode, error: String| Answer {
             rcode,
@@ -167,24 +177,6 @@ impl Resolvers {
             Ok(lookup) => {
                 let chain: Vec<Rr> = lookup.answers().iter().map(rr).collect();
                 let message = lookup.message();
-                // No answer records: a referral whose NS (or glue) names the question itself,
-                // which hickory counts as an answer; it is the child's NS set and glue.
-                let referral = if chain.is_empty() {
-                    message
-                        .authorities
-                        .iter()
-                        .filter(|r| r.record_type() == hickory_resolver::proto::rr::RecordType::NS)
-                        .chain(
-                            message
-                                .additionals
-                                .iter()
-                                .filter(|r| matches!(r.data, RData::A(_) | RData::AAAA(_))),
-                        )
-                        .map(rr)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
                 Answer {
                     rcode: if chain.is_empty() {
                         Rcode::Nodata
@@ -193,7 +185,7 @@ impl Resolvers {
                     },
                     authoritative: Some(message.metadata.authoritative),
                     chain,
-                    referral,
+                    referral: Vec::new(),
                     error: None,
                 }
             }
@@ -205,14 +197,7 @@ impl Resolvers {
                 },
                 authoritative: Some(none.soa.is_some()),
                 chain: Vec::new(),
-                // A server that delegates the name answers with the child's NS set and glue.
-                referral: none
-                    .ns
-                    .iter()
-                    .flat_map(|ns| ns.iter())
-                    .flat_map(|f| std::iter::once(&f.ns).chain(f.glue.iter()))
-                    .map(rr)
-                    .collect(),
+                referral: Vec::new(),
                 error: None,
             },
             Err(NetError::Dns(DnsError::ResponseCode(code))) => {
@@ -246,7 +231,7 @@ impl Resolvers {
 }
 
 /// A record of an answer, its data canonical like the zone readers'.
-fn rr(record: &Record) -> Rr {
+pub(super) fn rr(record: &Record) -> Rr {
     let name = record.name.to_ascii().to_ascii_lowercase();
     let rtype = RecordType::from_number(u16::from(record.record_type()));
     let data = match &record.data {
