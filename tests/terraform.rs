@@ -1335,3 +1335,25 @@ fn real_plans_with_computed_attributes_are_read_and_odd_alias_names_are_refused(
     let problems = read_plan("odd.json", &odd).expect_err("an empty label");
     assert!(problems[0].message.contains("alias.name"), "{problems:?}");
 }
+
+#[test]
+fn regression_17_a_delegation_to_name_servers_known_only_after_apply_is_refused() {
+    let mut ns = change(
+        "aws_route53_record.child",
+        "aws_route53_record",
+        &["create"],
+        serde_json::Value::Null,
+        serde_json::json!({"zone_id": "Z1", "name": "child.example.org", "type": "NS", "ttl": 300, "records": null, "alias": []}),
+    );
+    ns["change"]["after_unknown"] = serde_json::json!({"records": true});
+    let repo = range(&[], &[("plans/dns.json", Some(plan_of(vec![ns], vec![])))]);
+    let (code, v) = repo.check_json(&["--base", "base"]);
+    assert_eq!(code, 1, "{v:#}");
+    let message = whole(&v, "delegation-target-mismatch")["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.contains("the plan leaves name servers (known after apply)"),
+        "{message}"
+    );
+}

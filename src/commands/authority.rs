@@ -17,6 +17,7 @@ use crate::verdict::{Code, Item};
 use crate::workspace::Workspace;
 use crate::zone::State;
 use crate::zone::dnssec::{Delegation, KeySource};
+use crate::zone::terraform::KNOWN_AFTER_APPLY;
 
 /// One address of one name server of a zone, port 53.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,8 +71,23 @@ fn ns_hosts(state: &State, parent: &Fqdn, child: &Fqdn) -> Vec<Fqdn> {
         .zones
         .get(parent)
         .and_then(|z| z.find(child, RecordType::Ns))
-        .map(|r| r.values.iter().map(|v| host(v)).collect())
+        .map(|r| {
+            r.values
+                .iter()
+                .filter(|v| &***v != KNOWN_AFTER_APPLY)
+                .map(|v| host(v))
+                .collect()
+        })
         .unwrap_or_default()
+}
+
+/// True if a Terraform plan leaves some of the NS set unknown until apply.
+fn unknown_hosts(state: &State, parent: &Fqdn, child: &Fqdn) -> bool {
+    state
+        .zones
+        .get(parent)
+        .and_then(|z| z.find(child, RecordType::Ns))
+        .is_some_and(|r| r.values.iter().any(|v| &**v == KNOWN_AFTER_APPLY))
 }
 
 fn host(value: &str) -> Fqdn {
@@ -490,6 +506,11 @@ pub(super) fn delegation_rules(global: &Global, pm: &PreMerge) -> anyhow::Result
             .iter()
             .map(|(h, why)| format!("`{h}`: {why}"))
             .collect();
+        if unknown_hosts(&pm.head_state, &parent, &child) {
+            problems.push(format!(
+                "the plan leaves name servers {KNOWN_AFTER_APPLY}, so they cannot be asked before merge; create the zone's servers first and delegate to them by name in a later change"
+            ));
+        }
         if new.found.is_empty() && problems.is_empty() {
             problems.push("the new NS set names no server".into());
         }
@@ -599,9 +620,7 @@ fn apex_differences(
                     .collect(),
                 _ => Vec::new(),
             };
-            let fits = live == new_set
-                || today.as_ref() == Some(&live)
-                || desired.contains(&live);
+            let fits = live == new_set || today.as_ref() == Some(&live) || desired.contains(&live);
             if !fits {
                 out.push(format!(
                     "its apex NS set for `{child}` is {}, not the new delegation's ({})",
