@@ -116,6 +116,18 @@ fn range(
     repo
 }
 
+/// The range of `repo` checked and refused: its `delegation-target-mismatch` messages, one of
+/// which must contain `expected`.
+fn refused_naming(repo: &Repo, expected: &str) {
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 1, "{v:#}");
+    let refused = reasons(&v, "delegation-target-mismatch");
+    assert!(
+        refused.iter().any(|m| m.contains(expected)),
+        "{expected}\nnot in {refused:?}"
+    );
+}
+
 fn reasons(v: &serde_json::Value, code: &str) -> Vec<String> {
     v["reasons"]
         .as_array()
@@ -341,28 +353,18 @@ fn regression_17_delegation_target_mismatch() {
         .replace("hostmaster 7", "hostmaster 3")
         .replace("@ 300 IN NS ns2\n", "");
     let new = Knot::serve("127.0.0.79", &zone(&behind)).unwrap();
-    let (code, v) = repo.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let refused = reasons(&v, "delegation-target-mismatch");
-    assert!(
-        refused.iter().any(|m| m.contains(
-            "`ns2.child.example` (127.0.0.79:53) serves other data (serial 3): its apex NS set for `child.example` is ns1.child.example, not the new delegation's (ns1.child.example, ns2.child.example)"
-        )),
-        "{refused:?}"
+    refused_naming(
+        &repo,
+        "`ns2.child.example` (127.0.0.79:53) serves other data (serial 3): its apex NS set for `child.example` is ns1.child.example, not the new delegation's (ns1.child.example, ns2.child.example)",
     );
     drop(new);
     // The same serial is no proof (a new hosted zone at some providers is serial 1 too): a
     // server that lacks the apex MX is refused.
     let hollow = served.replace("@ 300 IN MX 10 mail\n", "");
     let new = Knot::serve("127.0.0.79", &zone(&hollow)).unwrap();
-    let (code, v) = repo.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let refused = reasons(&v, "delegation-target-mismatch");
-    assert!(
-        refused.iter().any(|m| m.contains(
-            "(127.0.0.79:53) serves other data (serial 7): MX NODATA where `ns1.child.example` (127.0.0.78:53) answers NOERROR MX 10 mail.child.example."
-        )),
-        "{refused:?}"
+    refused_naming(
+        &repo,
+        "(127.0.0.79:53) serves other data (serial 7): MX NODATA where `ns1.child.example` (127.0.0.78:53) answers NOERROR MX 10 mail.child.example.",
     );
     drop(new);
     // Lame: a server that serves other zones, not this one.
@@ -374,26 +376,10 @@ fn regression_17_delegation_target_mismatch() {
         )],
     )
     .unwrap();
-    let (code, v) = repo.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let refused = reasons(&v, "delegation-target-mismatch");
-    assert!(
-        refused
-            .iter()
-            .any(|m| m.contains("127.0.0.79:53) cannot serve it: REFUSED")),
-        "{refused:?}"
-    );
+    refused_naming(&repo, "127.0.0.79:53) cannot serve it: REFUSED");
     drop(new);
     // Nothing there at all: refused, not passed.
-    let (code, v) = repo.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let refused = reasons(&v, "delegation-target-mismatch");
-    assert!(
-        refused
-            .iter()
-            .any(|m| m.contains("127.0.0.79:53) cannot serve it")),
-        "{refused:?}"
-    );
+    refused_naming(&repo, "127.0.0.79:53) cannot serve it");
     // Moving a name server by its glue alone moves the delegation too.
     let parent = "$ORIGIN example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n\
                   child 300 IN NS ns1.child\nns1.child 300 IN A 127.0.0.78\n";
@@ -407,15 +393,7 @@ fn regression_17_delegation_target_mismatch() {
         None,
         &[("update", "ns1.child.example", "A")],
     );
-    let (code, v) = regl.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let refused = reasons(&v, "delegation-target-mismatch");
-    assert!(
-        refused
-            .iter()
-            .any(|m| m.contains("`ns1.child.example` (127.0.0.79:53) cannot serve it")),
-        "{refused:?}"
-    );
+    refused_naming(&regl, "`ns1.child.example` (127.0.0.79:53) cannot serve it");
     // An in-zone name server with no glue cannot be reached at all.
     let glueless = range(
         parent,
@@ -424,14 +402,9 @@ fn regression_17_delegation_target_mismatch() {
         None,
         &[("update", "child.example", "NS")],
     );
-    let (code, v) = glueless.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let refused = reasons(&v, "delegation-target-mismatch");
-    assert!(
-        refused.iter().any(|m| m.contains(
-            "`ns9.child.example`: it is inside `child.example` but `example` has no glue"
-        )),
-        "{refused:?}"
+    refused_naming(
+        &glueless,
+        "`ns9.child.example`: it is inside `child.example` but `example` has no glue",
     );
     drop(today);
 }
@@ -452,14 +425,9 @@ fn regression_17_delegation_target_mismatch_for_a_managed_zone() {
     // The same server with an apex MX the desired state does not have: refused, saying so.
     let other = format!("{renumbered}@ 300 IN MX 10 mail.example.\n");
     let new = Knot::serve("127.0.0.89", &[("child.example", &other)]).unwrap();
-    let (code, v) = repo.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let refused = reasons(&v, "delegation-target-mismatch");
-    assert!(
-        refused.iter().any(|m| m.contains(
-            "serves other data (serial 1764892800; the desired state's is 7): MX NOERROR MX 10 mail.example. where the desired state has none"
-        )),
-        "{refused:?}"
+    refused_naming(
+        &repo,
+        "serves other data (serial 1764892800; the desired state's is 7): MX NOERROR MX 10 mail.example. where the desired state has none",
     );
     drop(new);
 }

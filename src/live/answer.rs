@@ -71,6 +71,17 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// No answer: a timeout, a transport failure, a question that could not be asked.
+    pub fn failed(rcode: Rcode, error: String) -> Self {
+        Self {
+            rcode,
+            authoritative: None,
+            chain: Vec::new(),
+            referral: Vec::new(),
+            error: Some(error),
+        }
+    }
+
     /// The shape: the types at every step and the CNAME targets, e.g. `CNAME→b.example., A`.
     pub fn shape(&self) -> Vec<String> {
         let mut steps: Vec<String> = Vec::new();

@@ -21,13 +21,7 @@ enum Failure {
 
 /// Asks `server` for `name` `rtype`, directly.
 pub async fn ask(server: SocketAddr, name: &Fqdn, rtype: RecordType, options: Options) -> Answer {
-    let fail = |rcode: Rcode, error: String| Answer {
-        rcode,
-        authoritative: None,
-        chain: Vec::new(),
-        referral: Vec::new(),
-        error: Some(error),
-    };
+    let fail = Answer::failed;
     let query_name = match Name::from_ascii(name.to_dotted()) {
         Ok(n) => n,
         Err(e) => return fail(Rcode::Error, format!("`{name}` is not a name to ask: {e}")),

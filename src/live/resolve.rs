@@ -135,12 +135,8 @@ impl Resolvers {
             .map(|row| {
                 row.into_iter()
                     .map(|a| {
-                        a.unwrap_or_else(|| Answer {
-                            rcode: Rcode::Error,
-                            authoritative: None,
-                            chain: Vec::new(),
-                            referral: Vec::new(),
-                            error: Some("the query task failed".into()),
+                        a.unwrap_or_else(|| {
+                            Answer::failed(Rcode::Error, "the query task failed".into())
                         })
                     })
                     .collect()
@@ -155,13 +151,7 @@ impl Resolvers {
             return super::direct::ask(self.addresses[server], name, rtype, self.options).await;
         }
         let resolver = &self.servers[server].1;
-        let fail = |rcode: Rcode, error: String| Answer {
-            rcode,
-            authoritative: None,
-            chain: Vec::new(),
-            referral: Vec::new(),
-            error: Some(error),
-        };
+        let fail = Answer::failed;
         let query_name = match Name::from_ascii(name.to_dotted()) {
             Ok(n) => n,
             Err(e) => {
