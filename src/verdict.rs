@@ -69,6 +69,7 @@ codes! {
     PolicyChanged => "policy-changed", true, "the change edits config, policy, allowed_signers or the evidence file: the bar changes in a change of its own";
     DnssecChainBroken => "dnssec-chain-broken", true, "after the change a DS in the parent matches no DNSKEY the child serves";
     DelegationTargetMismatch => "delegation-target-mismatch", true, "a delegation or apex NS set would name servers that do not serve the zone, or serve other data";
+    DelegationUnverified => "delegation-unverified", false, "a delegation moves to servers whose data could not be compared with anything: no server answers for the zone today";
     DnssecOrder => "dnssec-order", true, "one change does two steps of a key rollover that must be a TTL apart";
     ZoneDrifted => "zone-drifted", true, "a name the change touches already differs live from the base's desired state";
     EmergencyUnreviewed => "emergency-unreviewed", true, "an emergency change to the zone is past its review deadline without its tier's approvals";
@@ -393,7 +394,7 @@ mod tests {
                 "{text} twice"
             );
         }
-        assert_eq!(Code::ALL.len(), 38);
+        assert_eq!(Code::ALL.len(), 39);
         assert!(!Code::TypeChange.refuses() && Code::Freeze.refuses());
     }
 }

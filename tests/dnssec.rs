@@ -82,7 +82,7 @@ fn range(
     changes: &[(&str, &str, &str)],
 ) -> Repo {
     let repo = Repo::new();
-    let zones = if child.is_some() {
+    let zones = if child.or(head_child).is_some() {
         "zones/*.zone"
     } else {
         "zones/example.zone"
@@ -129,7 +129,12 @@ fn refused_naming(repo: &Repo, expected: &str) {
 }
 
 fn reasons(v: &serde_json::Value, code: &str) -> Vec<String> {
-    v["reasons"]
+    reasons_in(&v["reasons"], code)
+}
+
+/// The messages of `items` (a verdict's `reasons` or `findings`) with this code.
+fn reasons_in(items: &serde_json::Value, code: &str) -> Vec<String> {
+    items
         .as_array()
         .into_iter()
         .flatten()
@@ -406,7 +411,53 @@ fn regression_17_delegation_target_mismatch() {
         &glueless,
         "`ns9.child.example`: it is inside `child.example` but `example` has no glue",
     );
+    // A new delegation: nothing answers for the zone today to compare with. The server
+    // answers for it with authority, so the change passes, reported as unverified.
+    let bare = "$ORIGIN example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n";
+    let fresh = range(
+        bare,
+        None,
+        &format!("{parent}child 300 IN NS ns2.child\nns2.child 300 IN A 127.0.0.78\n"),
+        None,
+        &[
+            ("create", "child.example", "NS"),
+            ("create", "ns1.child.example", "A"),
+            ("create", "ns2.child.example", "A"),
+        ],
+    );
+    let (code, v) = fresh.check_json(&["--base", "main~1"]);
+    assert_eq!(code, 0, "{v:#}");
+    let unverified = reasons_in(&v["findings"], "delegation-unverified");
+    assert!(
+        unverified
+            .iter()
+            .any(|m| m.contains("no server is delegated to today")),
+        "{v:#}"
+    );
     drop(today);
+}
+
+#[test]
+fn regression_17_a_zone_created_with_its_apex_ns_is_not_asked_before_it_is_served() {
+    let bare = "$ORIGIN example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n";
+    let child = "$ORIGIN new.example.\n@ 300 IN SOA ns1 hostmaster 1 2 3 4 60\n@ 300 IN NS ns1\nns1 300 IN A 127.0.0.98\n";
+    let repo = range(
+        bare,
+        None,
+        bare,
+        Some(child),
+        &[
+            ("create", "new.example", "SOA"),
+            ("create", "new.example", "NS"),
+            ("create", "ns1.new.example", "A"),
+        ],
+    );
+    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    assert!(
+        reasons(&v, "delegation-target-mismatch").is_empty(),
+        "{v:#}"
+    );
+    assert_eq!(code, 0, "{v:#}");
 }
 
 #[test]

@@ -758,7 +758,7 @@ fn regression_17_verify_authoritative_asks_every_server_the_resolvers_name() {
             "alias.auth.example",
             "ext.auth.example",
             "--types",
-            "A",
+            "A,AAAA",
             "--out",
             "lkg.json",
             "--resolver",
@@ -767,14 +767,23 @@ fn regression_17_verify_authoritative_asks_every_server_the_resolvers_name() {
     );
     assert_eq!(code, 0, "{err}");
     let recorded = file_json(&repo, "lkg.json");
+    let ext = recorded["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "ext.auth.example" && e["type"] == "A")
+        .unwrap();
     assert_eq!(
-        recorded["entries"][1]["answers"][format!("{resolver}:53")]["chain"][1]["data"],
+        ext["answers"][format!("{resolver}:53")]["chain"][1]["data"],
         "198.51.100.1",
         "{recorded:#}"
     );
     let (code, out, err) = run(&repo, &["verify", "lkg.json", "--authoritative"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("all 9 authoritative answer(s) match"), "{out}");
+    assert!(
+        out.contains("all 18 authoritative answer(s) match"),
+        "{out}"
+    );
     drop(servers);
     // ns3 behind, with the old `www`: the rollback has not reached it.
     let behind = auth_zone(net, 3, "192.0.2.3");

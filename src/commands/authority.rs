@@ -134,12 +134,24 @@ fn addresses(
                     .collect()
             })
             .unwrap_or_default();
+        // A managed zone that holds the host's own records (not below one of its cuts) is
+        // the truth about its address: none there is none, whatever resolvers still answer.
+        let authoritative_for = zone.filter(|z| {
+            !z.rrsets
+                .iter()
+                .any(|r| r.rtype == RecordType::Ns && r.name != z.name && host.is_in(&r.name))
+        });
         if !glue.is_empty() {
             found.extend(glue.into_iter().map(|ip| (host.clone(), ip)));
         } else if let Some((parent, child)) = in_child {
             servers.unfound.push((
                 host.clone(),
                 format!("it is inside `{child}` but `{parent}` has no glue (A or AAAA) for it: resolvers cannot reach it"),
+            ));
+        } else if let Some(z) = authoritative_for.filter(|_| in_child.is_none()) {
+            servers.unfound.push((
+                host.clone(),
+                format!("`{}` serves its name but gives it no address (A or AAAA) that is known before apply", z.name),
             ));
         } else {
             ask_for.push(host.clone());
@@ -236,11 +248,13 @@ fn servers_of_zone(
     zone: &Fqdn,
 ) -> anyhow::Result<Servers> {
     let mut hosts = state.map(|s| ns_hosts(s, zone, zone)).unwrap_or_default();
+    // The managed parent, when it delegates the zone itself (no unmanaged zone between).
     let parent = state.and_then(|s| {
         s.zones
             .values()
             .filter(|p| p.name != *zone && zone.is_in(&p.name))
             .max_by_key(|p| p.name.label_count())
+            .filter(|p| p.find(zone, RecordType::Ns).is_some())
     });
     if let (Some(state), Some(parent)) = (state, parent) {
         hosts.extend(ns_hosts(state, &parent.name, zone));
@@ -405,16 +419,28 @@ enum Reference {
     /// A zone not managed here: what one of the servers delegated today answers.
     Today(Server, Vec<Answer>),
     /// A zone not managed here that no server answers for today (a new delegation, or its
-    /// servers down): the new servers must at least agree with one another.
-    Nothing,
+    /// servers down; how many are delegated today): the new servers must at least agree with
+    /// one another, and the change is reported as unverified.
+    Nothing(usize),
 }
 
 /// The desired apex of a managed zone, from the base and the head. A zone with an SOA is
 /// written whole (a zone file), so a type it lacks must be absent live; without one (octoDNS,
 /// Terraform), a type it lacks is not compared.
 fn desired_apex(pm: &PreMerge, zone: &Fqdn) -> Vec<(RecordType, Vec<Vec<String>>)> {
+    // An apex ALIAS (or a Terraform alias, or a name the inventory calls dynamic) answers
+    // addresses of the provider's choosing.
+    let provider_addresses = pm.ws.policy.is_dynamic(zone)
+        || [&pm.base_state, &pm.head_state].iter().any(|state| {
+            state.zones.get(zone).is_some_and(|z| {
+                z.rrsets.iter().any(|r| {
+                    r.name == *zone && (r.rtype.is_provider_record() || r.alias_target().is_some())
+                })
+            })
+        });
     APEX_TYPES
         .iter()
+        .filter(|t| !(provider_addresses && matches!(t, RecordType::A | RecordType::Aaaa)))
         .filter_map(|t| {
             let mut wanted: Vec<Vec<String>> = Vec::new();
             for state in [&pm.base_state, &pm.head_state] {
@@ -424,8 +450,7 @@ fn desired_apex(pm: &PreMerge, zone: &Fqdn) -> Vec<(RecordType, Vec<Vec<String>>
                 match z.find(zone, *t) {
                     Some(r)
                         if r.alias_target().is_some()
-                            || r.octodns.as_ref().is_some_and(|o| o.dynamic.is_some())
-                            || pm.ws.policy.is_dynamic(zone) =>
+                            || r.octodns.as_ref().is_some_and(|o| o.dynamic.is_some()) =>
                     {
                         return None;
                     }
@@ -447,6 +472,16 @@ fn desired_apex(pm: &PreMerge, zone: &Fqdn) -> Vec<(RecordType, Vec<Vec<String>>
         .collect()
 }
 
+/// Names whose addresses the change creates, updates or deletes.
+fn readdressed(pm: &PreMerge) -> Vec<&Fqdn> {
+    pm.diff
+        .changes
+        .iter()
+        .filter(|c| matches!(c.rtype(), RecordType::A | RecordType::Aaaa))
+        .map(|c| c.name())
+        .collect()
+}
+
 /// The delegations a change moves: every NS set it creates or updates, and every delegation
 /// whose name server's address (glue, or a managed host's A/AAAA) it changes.
 fn moved_delegations(pm: &PreMerge) -> Vec<(Fqdn, Fqdn)> {
@@ -457,13 +492,7 @@ fn moved_delegations(pm: &PreMerge) -> Vec<(Fqdn, Fqdn)> {
         .filter(|c| c.rtype() == RecordType::Ns && c.new.is_some())
         .map(|c| (c.zone.clone(), c.name().clone()))
         .collect();
-    let readdressed: Vec<&Fqdn> = pm
-        .diff
-        .changes
-        .iter()
-        .filter(|c| matches!(c.rtype(), RecordType::A | RecordType::Aaaa))
-        .map(|c| c.name())
-        .collect();
+    let readdressed = readdressed(pm);
     if !readdressed.is_empty() {
         for zone in pm.head_state.zones.values() {
             for ns in zone.rrsets.iter().filter(|r| r.rtype == RecordType::Ns) {
@@ -473,6 +502,10 @@ fn moved_delegations(pm: &PreMerge) -> Vec<(Fqdn, Fqdn)> {
             }
         }
     }
+    // A zone this change creates is not served until it is deployed, and nothing delegates
+    // to it from here yet: its own apex is not asked (its parent's delegation, if managed
+    // here, is).
+    out.retain(|(zone, name)| zone != name || pm.base_state.zones.contains_key(zone));
     out.sort();
     out.dedup();
     out
@@ -533,16 +566,54 @@ pub(super) fn delegation_rules(global: &Global, pm: &PreMerge) -> anyhow::Result
                     old.found[s].clone(),
                     rows.iter().skip(1).map(|row| row[s].clone()).collect(),
                 ),
-                None => Reference::Nothing,
+                None => Reference::Nothing(old.found.len()),
             }
         };
+        // A new address this machine cannot route to cannot be asked. A server reachable at
+        // none of its addresses is refused (unfound); one asked at another address is named.
+        let base_set = ns_hosts(&pm.base_state, &parent, &child);
+        let readdressed = readdressed(pm);
+        let unasked: Vec<String> = new
+            .unroutable
+            .iter()
+            .filter(|s| !base_set.contains(&s.host) || readdressed.contains(&&s.host))
+            .map(Server::shown)
+            .collect();
+        if !unasked.is_empty() {
+            out.push(
+                Item::new(
+                    Code::DelegationUnverified,
+                    format!(
+                        "`{child}` NS in `{parent}`: {} could not be asked from this machine (no route to it); the server was checked at its other addresses; run the check where it can be reached",
+                        unasked.join(", ")
+                    ),
+                )
+                .rrset(&child, Some(RecordType::Ns)),
+            );
+        }
         let rows = ask_each(global, &new.found, &questions, Options::default())?;
+        let answers_for_zone = |s: usize| {
+            let soa = &rows[0][s];
+            soa.rcode == Rcode::Noerror
+                && soa.authoritative == Some(true)
+                && serial(soa, &child).is_some()
+        };
+        // With nothing to compare with, the new servers are compared with the first of them
+        // that answers for the zone.
+        let peer = (0..new.found.len()).find(|s| answers_for_zone(*s));
         for (s, server) in new.found.iter().enumerate() {
             let soa = &rows[0][s];
             let apex: Vec<&Answer> = rows.iter().skip(1).map(|row| &row[s]).collect();
             let problem = match (soa.rcode, soa.authoritative, serial(soa, &child)) {
                 (Rcode::Noerror, Some(true), Some(mine)) => {
-                    let differ = apex_differences(&reference, &apex, &new_set, &child, &rows, s);
+                    let peer = peer.filter(|p| *p != s).map(|p| {
+                        (
+                            &new.found[p],
+                            rows.iter().skip(1).map(|row| &row[p]).collect::<Vec<_>>(),
+                        )
+                    });
+                    let differ =
+                        apex_differences(&reference, &apex, &new_set, &child, peer.as_ref());
                     (!differ.is_empty()).then(|| {
                         let desired_serials: Vec<u32> = [&pm.base_state, &pm.head_state]
                             .iter()
@@ -572,6 +643,27 @@ pub(super) fn delegation_rules(global: &Global, pm: &PreMerge) -> anyhow::Result
                 problems.push(format!("{} {problem}", server.shown()));
             }
         }
+        if let (Reference::Nothing(today), true) = (&reference, problems.is_empty()) {
+            out.push(
+                Item::new(
+                    Code::DelegationUnverified,
+                    format!(
+                        "`{child}` NS in `{parent}` moves to servers whose data could be compared with nothing: {}; they answer for it with authority{}, but whether they serve what the zone should is not known; check them by hand before the change lands",
+                        if *today == 0 {
+                            "no server is delegated to today".to_string()
+                        } else {
+                            format!("none of the {today} server address(es) delegated today answers for it")
+                        },
+                        if new.found.len() > 1 {
+                            " and agree with one another"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+                .rrset(&child, Some(RecordType::Ns)),
+            );
+        }
         if !problems.is_empty() {
             out.push(
                 Item::new(
@@ -588,15 +680,14 @@ pub(super) fn delegation_rules(global: &Global, pm: &PreMerge) -> anyhow::Result
     Ok(out)
 }
 
-/// How one new server's apex answers differ from what the zone is. `rows` are every new
-/// server's answers (SOA first), `s` this server's column.
+/// How one new server's apex answers differ from what the zone is; `peer` is another new
+/// server that answers for the zone, and its apex answers, for when nothing else is known.
 fn apex_differences(
     reference: &Reference,
     apex: &[&Answer],
     new_set: &[Fqdn],
     child: &Fqdn,
-    rows: &[Vec<Answer>],
-    s: usize,
+    peer: Option<&(&Server, Vec<&Answer>)>,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for (t, mine) in APEX_TYPES.iter().zip(apex) {
@@ -654,7 +745,7 @@ fn apex_differences(
             }
             Reference::Today(speaker, theirs) => {
                 let i = APEX_TYPES.iter().position(|x| x == t).unwrap_or(0);
-                if !same(&theirs[i], mine) {
+                if !same_apex(*t, &theirs[i], mine) {
                     out.push(format!(
                         "{t} {} where {} answers {}",
                         mine.describe(),
@@ -663,15 +754,15 @@ fn apex_differences(
                     ));
                 }
             }
-            Reference::Nothing => {
-                // No server answers for the zone today: the new ones must agree.
-                let i = 1 + APEX_TYPES.iter().position(|x| x == t).unwrap_or(0);
-                if let Some(first) = rows[i].first() {
-                    if s > 0 && !same(first, mine) {
+            Reference::Nothing(_) => {
+                let i = APEX_TYPES.iter().position(|x| x == t).unwrap_or(0);
+                if let Some((other, theirs)) = peer {
+                    if !same_apex(*t, theirs[i], mine) {
                         out.push(format!(
-                            "{t} {} where the first new server answers {} (no server answers for the zone today to compare with)",
+                            "{t} {} where {} answers {} (no server answers for the zone today to compare with)",
                             mine.describe(),
-                            first.describe()
+                            other.shown(),
+                            theirs[i].describe()
                         ));
                     }
                 }
@@ -679,6 +770,17 @@ fn apex_differences(
         }
     }
     out
+}
+
+/// Apex answers of two providers as compared: addresses may rotate or be flattened
+/// differently, so A and AAAA need a value in common (or both none); the rest must be equal.
+fn same_apex(rtype: RecordType, a: &Answer, b: &Answer) -> bool {
+    if matches!(rtype, RecordType::A | RecordType::Aaaa) {
+        let (x, y) = (a.values(), b.values());
+        return a.rcode == b.rcode
+            && ((x.is_empty() && y.is_empty()) || x.iter().any(|v| y.contains(v)));
+    }
+    same(a, b)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -748,10 +850,16 @@ impl Asked {
     /// an older serial, in serial arithmetic (RFC 1982), with why. Servers of different
     /// providers number serials their own way, and are not compared.
     pub fn behind(&self) -> Vec<(usize, String)> {
+        // A server that cannot speak for the zone is named once, as such, and not compared.
+        let silent: Vec<usize> = self.silent().into_iter().map(|(s, _, _)| s).collect();
         let soas: Vec<Option<(String, u32)>> = self
             .soa
             .iter()
-            .map(|a| {
+            .enumerate()
+            .map(|(s, a)| {
+                if silent.contains(&s) {
+                    return None;
+                }
                 let rr = a
                     .chain
                     .iter()

@@ -437,7 +437,11 @@ fn premerge(
     }
     reasons.extend(emergency_holds(global, &pm, now)?);
     reasons.extend(dnssec_rules(global, &pm)?);
-    reasons.extend(super::authority::delegation_rules(global, &pm)?);
+    let (refusing, delegation_findings): (Vec<Item>, Vec<Item>) =
+        super::authority::delegation_rules(global, &pm)?
+            .into_iter()
+            .partition(|i| i.code.refuses());
+    reasons.extend(refusing);
     if pm.ws.config.hold_on_drift {
         // Only a ticket that passes may say its change reconciles drift.
         let passing: Vec<&Ticket> = loaded_tickets
@@ -481,6 +485,7 @@ fn premerge(
         .drift
         .iter()
         .map(|m| Item::new(Code::ResourceDrift, m.clone()))
+        .chain(delegation_findings)
         .collect();
     if !pm.dirty.is_empty() {
         let shown: Vec<&str> = pm.dirty.iter().take(5).map(String::as_str).collect();

@@ -488,7 +488,6 @@ fn verify_authoritative(
             else {
                 continue;
             };
-            let was = verify::within(was, zone);
             let dynamic = ws.is_some_and(|w| w.policy.is_dynamic(&questions[*i].0));
             for (s, now) in asked.answers[k].iter().enumerate() {
                 if silent.iter().any(|(q, _, _)| *q == s) {
@@ -507,7 +506,7 @@ fn verify_authoritative(
                     });
                     continue;
                 }
-                let now = verify::within(now, zone);
+                let (was, now) = verify::comparable(was, now, zone);
                 differences.extend(verify::compare(
                     &entry.name,
                     &entry.rtype,

@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use hickory_resolver::proto::op::{Edns, Message, Query, ResponseCode};
+use hickory_resolver::proto::op::{Edns, Message, MessageType, Query, ResponseCode};
 use hickory_resolver::proto::rr::{Name, RData};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
@@ -28,15 +28,25 @@ pub async fn ask(server: SocketAddr, name: &Fqdn, rtype: RecordType, options: Op
     };
     let qtype = hickory_resolver::proto::rr::RecordType::from(RecordType::number(&rtype));
     let mut last = Failure::Timeout;
+    let mut edns = true;
     for _ in 0..options.attempts.max(1) {
         let mut message = Message::query();
         message.metadata.recursion_desired = false;
         message.add_query(Query::query(query_name.clone(), qtype));
-        let mut edns = Edns::new();
-        edns.set_max_payload(1232);
-        message.set_edns(edns);
+        if edns {
+            let mut opt = Edns::new();
+            opt.set_max_payload(1232);
+            message.set_edns(opt);
+        }
         let exchanged = tokio::time::timeout(options.timeout, exchange(server, &message)).await;
         match exchanged {
+            // An old server that does not know EDNS says FORMERR: ask it again without.
+            Ok(Ok(response))
+                if edns && response.metadata.response_code == ResponseCode::FormErr =>
+            {
+                edns = false;
+                last = Failure::Other(format!("{server} answered FORMERR"));
+            }
             Ok(Ok(response)) => return answer(&response),
             Ok(Err(failure)) => last = failure,
             Err(_) => last = Failure::Timeout,
@@ -69,17 +79,25 @@ async fn exchange(server: SocketAddr, query: &Message) -> Result<Message, Failur
     socket.connect(server).await.map_err(io)?;
     socket.send(&bytes).await.map_err(io)?;
     let mut buffer = vec![0u8; 65_535];
-    let response = loop {
+    loop {
         let n = socket.recv(&mut buffer).await.map_err(io)?;
         // Anything that is not the answer to this question is ignored, not believed.
-        if let Ok(response) = Message::from_vec(&buffer[..n]) {
-            if matches(query, &response) {
-                break response;
+        match Message::from_vec(&buffer[..n]) {
+            Ok(response) if matches(query, &response) => {
+                if !response.metadata.truncation {
+                    return Ok(response);
+                }
+                break;
+            }
+            Ok(_) => {}
+            // A truncated answer may not even parse: its header says to ask over TCP.
+            Err(_) => {
+                let id = query.metadata.id.to_be_bytes();
+                if n >= 12 && buffer[..2] == id && buffer[2] & 0x80 != 0 && buffer[2] & 0x02 != 0 {
+                    break;
+                }
             }
         }
-    };
-    if !response.metadata.truncation {
-        return Ok(response);
     }
     let mut stream = TcpStream::connect(server).await.map_err(io)?;
     let length =
@@ -105,6 +123,7 @@ async fn exchange(server: SocketAddr, query: &Message) -> Result<Message, Failur
 /// True if `response` answers `query`: the same ID and the same question.
 fn matches(query: &Message, response: &Message) -> bool {
     response.metadata.id == query.metadata.id
+        && response.metadata.message_type == MessageType::Response
         && response.queries.len() == 1
         && query.queries.first().is_some_and(|q| {
             let r = &response.queries[0];
@@ -116,7 +135,12 @@ fn matches(query: &Message, response: &Message) -> bool {
 /// referral's NS records and their glue.
 fn answer(response: &Message) -> Answer {
     let chain: Vec<Rr> = response.answers.iter().map(rr).collect();
-    let referral: Vec<Rr> = if chain.is_empty() {
+    // No data of the asked type (at most a CNAME chain): the NS records and glue of a cut the
+    // server refers the rest to.
+    let aliases_only = chain
+        .iter()
+        .all(|rr| matches!(rr.rtype, RecordType::Cname | RecordType::Dname));
+    let referral: Vec<Rr> = if aliases_only {
         response
             .authorities
             .iter()

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::answer::{Answer, Rcode};
-use crate::model::Fqdn;
+use crate::model::{Fqdn, RecordType};
 
 /// One way an answer differs from the snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -124,6 +124,56 @@ pub fn within(answer: &Answer, zone: &Fqdn) -> Answer {
     inside
 }
 
+/// A snapshot's answer (taken through a resolver) and a zone's own server's answer, made
+/// comparable: both cut where their chain leaves the zone, or enters a cut the server refers
+/// the rest to; and where the resolver lost a CNAME chain that ends in no data (it answers
+/// NODATA or NXDOMAIN with no records), a server's CNAME-only answer that ends the same way
+/// agrees with it.
+pub fn comparable(was: &Answer, now: &Answer, zone: &Fqdn) -> (Answer, Answer) {
+    let name = |text: &str| Fqdn::from_normalised(text.trim_end_matches('.').to_ascii_lowercase());
+    let mut was = within(was, zone);
+    let now = within(now, zone);
+    let cut = now
+        .referral
+        .iter()
+        .filter(|rr| rr.rtype == RecordType::Ns)
+        .map(|rr| name(&rr.name))
+        .find(|c| c != zone && c.is_in(zone));
+    if let Some(cut) = cut {
+        let kept: Vec<_> = was
+            .chain
+            .iter()
+            .take_while(|rr| !name(&rr.name).is_in(&cut))
+            .cloned()
+            .collect();
+        if kept.len() < was.chain.len() {
+            was.chain = kept;
+            was.rcode = Rcode::Noerror;
+            was.error = None;
+        }
+    }
+    let aliases_only = !now.chain.is_empty()
+        && now
+            .chain
+            .iter()
+            .all(|rr| matches!(rr.rtype, RecordType::Cname | RecordType::Dname));
+    if was.chain.is_empty() && aliases_only {
+        let ends_outside = now
+            .chain
+            .last()
+            .is_some_and(|rr| !name(&rr.data).is_in(zone));
+        let agrees = match was.rcode {
+            Rcode::Nodata => matches!(now.rcode, Rcode::Noerror | Rcode::Nodata),
+            Rcode::Nxdomain => now.rcode == Rcode::Nxdomain || ends_outside,
+            _ => false,
+        };
+        if agrees {
+            return (was.clone(), was);
+        }
+    }
+    (was, now)
+}
+
 fn list(values: &[&str]) -> String {
     if values.is_empty() {
         "none".into()
@@ -136,7 +186,6 @@ fn list(values: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::live::{Rcode, Rr};
-    use crate::model::RecordType;
 
     fn answer(chain: &[(&str, RecordType, &str)]) -> Answer {
         Answer {
@@ -202,6 +251,47 @@ mod tests {
             ("notexample.com", RecordType::A, "192.0.2.3"),
         ]);
         assert_eq!(within(&lookalike, &zone).chain.len(), 1);
+    }
+
+    #[test]
+    fn a_zone_server_answer_is_compared_as_far_as_the_zone_goes() {
+        let zone = Fqdn::parse("example.com").unwrap();
+        let cname_out = answer(&[("www.example.com", RecordType::Cname, "cdn.example.net.")]);
+        // The resolver lost the chain of a CNAME to a name without AAAA: NODATA, no records.
+        let lost = Answer {
+            rcode: Rcode::Nodata,
+            authoritative: Some(false),
+            chain: vec![],
+            referral: vec![],
+            error: None,
+        };
+        let (was, now) = comparable(&lost, &cname_out, &zone);
+        assert!(compare("www.example.com", "AAAA", "s", &was, &now, false).is_none());
+        // ... or NXDOMAIN at the end of a chain that leaves the zone.
+        let dangling = Answer {
+            rcode: Rcode::Nxdomain,
+            ..lost.clone()
+        };
+        let (was, now) = comparable(&dangling, &cname_out, &zone);
+        assert!(compare("www.example.com", "A", "s", &was, &now, false).is_none());
+        // An address where the snapshot had the name NODATA is still a change.
+        let address = answer(&[("www.example.com", RecordType::Aaaa, "2001:db8::1")]);
+        let (was, now) = comparable(&lost, &address, &zone);
+        assert!(compare("www.example.com", "AAAA", "s", &was, &now, false).is_some());
+        // A CNAME into a child zone: the server refers the rest to the child's servers.
+        let through = answer(&[
+            ("x.example.com", RecordType::Cname, "y.sub.example.com."),
+            ("y.sub.example.com", RecordType::A, "192.0.2.9"),
+        ]);
+        let mut referred = answer(&[("x.example.com", RecordType::Cname, "y.sub.example.com.")]);
+        referred.referral = vec![Rr {
+            name: "sub.example.com".into(),
+            rtype: RecordType::Ns,
+            ttl: 300,
+            data: "ns.sub.example.com.".into(),
+        }];
+        let (was, now) = comparable(&through, &referred, &zone);
+        assert!(compare("x.example.com", "A", "s", &was, &now, false).is_none());
     }
 
     #[test]
