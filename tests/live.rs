@@ -592,6 +592,20 @@ fn auth_zone(net: &str, serial: u32, www: &str) -> String {
     )
 }
 
+/// `example`, served at `net`.9, delegating `auth.example` to its first `servers` name servers
+/// (at `net`.1, .2, ...), with glue.
+fn parent_zone(net: &str, servers: usize) -> String {
+    let mut text = format!(
+        "$ORIGIN example.\n$TTL 300\n@ IN SOA ns hostmaster 1 7200 3600 1209600 300\n@ IN NS ns\nns IN A {net}.9\n"
+    );
+    for i in 1..=servers {
+        text.push_str(&format!(
+            "auth IN NS ns{i}.auth\nns{i}.auth IN A {net}.{i}\n"
+        ));
+    }
+    text
+}
+
 /// Each `(zone, text)` set served by one knotd at `net`.1, .2, .3; `None` outside CI without
 /// knotd.
 fn three_servers(net: &str, zones: [&[(&str, &str)]; 3]) -> Option<Vec<common::knot::Knot>> {
@@ -729,6 +743,74 @@ fn regression_17_drift_authoritative_names_the_server_that_is_behind_lame_or_dow
         "{v:#}"
     );
     drop(servers);
+
+    // The live parent (found through the resolver) still delegates to a fourth server the
+    // zone no longer names, and nothing answers there: named, as resolvers will reach it.
+    let servers = three_servers(net, [&all_good, &all_good, &all_good]).unwrap();
+    let parent = parent_zone(net, 4);
+    let _parent = common::knot::Knot::serve(&format!("{net}.9"), &[("example", &parent)]).unwrap();
+    repo.write(
+        "changegate.toml",
+        &format!("[sources]\nzonefiles = [\"zones/*.zone\"]\n[dns]\nresolvers = [\"{net}.9\"]\n"),
+    );
+    let (code, out, err) = run(
+        &repo,
+        &[
+            "drift",
+            "--authoritative",
+            "--timeout",
+            "1s",
+            "--attempts",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let v = json(&out);
+    assert_eq!(
+        kinds_at(&v),
+        [(
+            "unavailable".into(),
+            "auth.example SOA".into(),
+            format!("ns4.auth.example ({net}.4:53)")
+        )],
+        "{v:#}"
+    );
+    // The parent cannot be asked: the delegation is not taken on trust.
+    drop(_parent);
+    let (code, out, err) = run(
+        &repo,
+        &[
+            "drift",
+            "--authoritative",
+            "--timeout",
+            "1s",
+            "--attempts",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let v = json(&out);
+    assert_eq!(
+        kinds_at(&v),
+        [(
+            "unavailable".into(),
+            "auth.example NS".into(),
+            "example".into()
+        )],
+        "{v:#}"
+    );
+    assert!(
+        v["differences"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the parent's delegation of `auth.example` cannot be read"),
+        "{v:#}"
+    );
+    drop(servers);
 }
 
 #[test]
@@ -745,9 +827,14 @@ fn regression_17_verify_authoritative_asks_every_server_the_resolvers_name() {
     // servers and their addresses are found through it.
     let elsewhere = "$ORIGIN elsewhere.example.\n$TTL 300\n@ IN SOA ns hostmaster 1 7200 3600 1209600 300\n@ IN NS ns\nns IN A 192.0.2.1\nwww IN A 198.51.100.1\n";
     let resolver = format!("{net}.9");
+    let parent = parent_zone(net, 3);
     let _resolver = common::knot::Knot::serve(
         &resolver,
-        &[("auth.example", &good), ("elsewhere.example", elsewhere)],
+        &[
+            ("auth.example", &good),
+            ("elsewhere.example", elsewhere),
+            ("example", &parent),
+        ],
     )
     .unwrap();
     let (code, _, err) = run(

@@ -441,7 +441,7 @@ fn verify_authoritative(
         let rtype = RecordType::parse(&e.rtype).map_err(anyhow::Error::msg)?;
         questions.push((name, rtype));
     }
-    let zones = authority::zones_of(global, &resolvers, &questions)?;
+    let zones = authority::zones_of(global, &resolvers, &questions, options)?;
     let mut by_zone: BTreeMap<&Fqdn, Vec<usize>> = BTreeMap::new();
     for (i, zone) in zones.iter().enumerate() {
         by_zone.entry(zone).or_default().push(i);

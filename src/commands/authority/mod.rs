@@ -118,11 +118,23 @@ fn addresses(
     state: Option<&State>,
     cut: Option<(&Fqdn, &Fqdn)>,
     hosts: &[Fqdn],
+    referred: &[(Fqdn, IpAddr)],
+    options: Options,
 ) -> anyhow::Result<Servers> {
     let mut servers = Servers::default();
     let mut ask_for = Vec::new();
     let mut found: Vec<(Fqdn, IpAddr)> = Vec::new();
     for host in hosts {
+        // Glue the live parent gave with its referral is how resolvers reach the host.
+        let given: Vec<IpAddr> = referred
+            .iter()
+            .filter(|(h, _)| h == host)
+            .map(|(_, ip)| *ip)
+            .collect();
+        if !given.is_empty() {
+            found.extend(given.into_iter().map(|ip| (host.clone(), ip)));
+            continue;
+        }
         let in_child = cut.filter(|(_, child)| host.is_in(child));
         let zone = match in_child {
             Some((parent, _)) => state.and_then(|s| s.zones.get(parent)),
@@ -173,7 +185,7 @@ fn addresses(
             .iter()
             .flat_map(|h| [(h.clone(), RecordType::A), (h.clone(), RecordType::Aaaa)])
             .collect();
-        let rows = ask(global, &resolvers[..1], Options::default(), &questions)?;
+        let rows = ask(global, &resolvers[..1], options, &questions)?;
         for (host, pair) in ask_for.into_iter().zip(rows.chunks(2)) {
             let ips: Vec<IpAddr> = pair
                 .iter()
@@ -237,18 +249,23 @@ pub(super) fn servers_of(
         Some(state),
         cut,
         &ns_hosts(state, parent, child),
+        &[],
+        Options::default(),
     )
 }
 
-/// The servers of `zone`: its apex NS set in `state` and, when its parent zone is managed
-/// too, the NS set the parent delegates to (a server the parent still lists is asked even when
-/// the zone no longer names it); else the NS set the resolvers answer. An error when neither
-/// names a server.
+/// The servers of `zone`: its apex NS set in `state`, and the NS set its parent delegates it
+/// to (a server the parent still lists is asked even when the zone no longer names it): from
+/// the parent's desired state when the parent is managed here, else, with `ask_parent` and a
+/// resolver, from the live parent's servers. A zone with neither takes the NS set the
+/// resolvers answer. An error when nothing names a server.
 fn servers_of_zone(
     global: &Global,
     resolvers: &[SocketAddr],
     state: Option<&State>,
     zone: &Fqdn,
+    ask_parent: bool,
+    options: Options,
 ) -> anyhow::Result<Servers> {
     let mut hosts = state.map(|s| ns_hosts(s, zone, zone)).unwrap_or_default();
     // The managed parent, when it delegates the zone itself (no unmanaged zone between).
@@ -262,6 +279,17 @@ fn servers_of_zone(
     if let (Some(state), Some(parent)) = (state, parent) {
         hosts.extend(ns_hosts(state, &parent.name, zone));
     }
+    let mut referred = Vec::new();
+    let mut parent_problem = None;
+    if parent.is_none() && ask_parent && !resolvers.is_empty() && !zone.as_str().is_empty() {
+        match live_delegation(global, resolvers, zone, options)? {
+            Ok((listed, glue)) => {
+                hosts.extend(listed);
+                referred = glue;
+            }
+            Err(problem) => parent_problem = Some(problem),
+        }
+    }
     if hosts.is_empty() {
         let Some(first) = resolvers.first() else {
             anyhow::bail!(
@@ -271,7 +299,7 @@ fn servers_of_zone(
         let rows = ask(
             global,
             std::slice::from_ref(first),
-            Options::default(),
+            options,
             &[(zone.clone(), RecordType::Ns)],
         )?;
         let answer = &rows[0][0];
@@ -291,7 +319,80 @@ fn servers_of_zone(
     hosts.sort();
     hosts.dedup();
     let cut = parent.map(|p| (&p.name, zone));
-    addresses(global, resolvers, state, cut, &hosts)
+    let mut servers = addresses(global, resolvers, state, cut, &hosts, &referred, options)?;
+    servers.unfound.extend(parent_problem);
+    Ok(servers)
+}
+
+/// What the live parent delegates `zone` to: the parent zone found through the resolvers, each
+/// of its servers asked directly for the zone's NS set; the hosts listed, and the glue given
+/// with them. `Err` (the parent, and why) when the delegation cannot be read.
+#[allow(clippy::type_complexity)]
+fn live_delegation(
+    global: &Global,
+    resolvers: &[SocketAddr],
+    zone: &Fqdn,
+    options: Options,
+) -> anyhow::Result<Result<(Vec<Fqdn>, Vec<(Fqdn, IpAddr)>), (Fqdn, String)>> {
+    let above = Fqdn::from_normalised(
+        zone.as_str()
+            .split_once('.')
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or_default(),
+    );
+    let why = |parent: &Fqdn, text: String| {
+        Ok(Err((
+            parent.clone(),
+            format!("the parent's delegation of `{zone}` cannot be read: {text}"),
+        )))
+    };
+    let parent = match zones_of(
+        global,
+        resolvers,
+        &[(above.clone(), RecordType::Soa)],
+        options,
+    ) {
+        Ok(mut found) => found.remove(0),
+        Err(e) => return why(&above, e.to_string()),
+    };
+    let servers = match servers_of_zone(global, resolvers, None, &parent, false, options) {
+        Ok(servers) => servers,
+        Err(e) => return why(&parent, e.to_string()),
+    };
+    let rows = ask_each(
+        global,
+        &servers.found,
+        &[(zone.clone(), RecordType::Ns)],
+        options,
+    )?;
+    let mut hosts = Vec::new();
+    let mut glue = Vec::new();
+    for answer in rows.iter().flatten() {
+        for rr in answer.chain.iter().chain(&answer.referral) {
+            match rr.rtype {
+                RecordType::Ns if rr.name == zone.as_str() => hosts.push(host(&rr.data)),
+                RecordType::A | RecordType::Aaaa => {
+                    if let Ok(ip) = rr.data.parse() {
+                        glue.push((host(&rr.name), ip));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if hosts.is_empty() {
+        let seen = rows
+            .iter()
+            .flatten()
+            .next()
+            .map(Answer::describe)
+            .unwrap_or_else(|| "no server of it could be found".into());
+        return why(
+            &parent,
+            format!("its servers answer no NS set for it ({seen})"),
+        );
+    }
+    Ok(Ok((hosts, glue)))
 }
 
 /// Asks every question of each server directly; answers per question, per server.

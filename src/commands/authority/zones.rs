@@ -156,7 +156,7 @@ pub(in crate::commands) fn ask_zone(
     questions: &[(Fqdn, RecordType)],
     options: Options,
 ) -> anyhow::Result<Asked> {
-    let servers = servers_of_zone(global, resolvers, state, zone)?;
+    let servers = servers_of_zone(global, resolvers, state, zone, true, options)?;
     let mut all = questions.to_vec();
     all.push((zone.clone(), RecordType::Soa));
     let mut answers = ask_each(global, &servers.found, &all, options)?;
@@ -178,6 +178,7 @@ pub(in crate::commands) fn zones_of(
     global: &Global,
     resolvers: &[SocketAddr],
     questions: &[(Fqdn, RecordType)],
+    options: Options,
 ) -> anyhow::Result<Vec<Fqdn>> {
     let Some(first) = resolvers.first() else {
         anyhow::bail!("no resolver to find the zones with: pass `--resolver ADDR`");
@@ -203,12 +204,7 @@ pub(in crate::commands) fn zones_of(
         .iter()
         .map(|c| (c.clone(), RecordType::Soa))
         .collect();
-    let rows = ask(
-        global,
-        std::slice::from_ref(first),
-        Options::default(),
-        &soa_questions,
-    )?;
+    let rows = ask(global, std::slice::from_ref(first), options, &soa_questions)?;
     // From the name up, the first name that answers for its own SOA is the zone; a probe
     // that failed on the way could hide the cut, and is an error, not a guess.
     let probed: BTreeMap<&Fqdn, &Answer> =
