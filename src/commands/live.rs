@@ -450,9 +450,26 @@ fn verify_authoritative(
     let mut differences: Vec<Difference> = Vec::new();
     let mut per_server = PerServer::default();
     let mut asked_total = 0;
+    let mut parents = authority::Parents::new();
     for (zone, indices) in by_zone {
         let qs: Vec<(Fqdn, RecordType)> = indices.iter().map(|i| questions[*i].clone()).collect();
-        let asked = authority::ask_zone(global, &resolvers, None, zone, &qs, options)?;
+        let asked =
+            match authority::ask_zone(global, &resolvers, None, zone, &qs, &mut parents, options) {
+                Ok(asked) => asked,
+                // One zone whose servers cannot be found is reported; the others are asked.
+                Err(e) => {
+                    differences.push(Difference {
+                        name: zone.to_string(),
+                        rtype: "NS".into(),
+                        resolver: "-".into(),
+                        kind: "unavailable",
+                        expected: String::new(),
+                        actual: String::new(),
+                        message: e.to_string(),
+                    });
+                    continue;
+                }
+            };
         asked_total += qs.len() * asked.servers.len();
         let zone_difference = |server: String, kind: &'static str, message: String| Difference {
             name: zone.to_string(),
@@ -734,6 +751,12 @@ fn drift_authoritative(
         addresses(&args.dns, Some(ws), &[])?
     };
     let options = options(&args.dns)?;
+    if resolvers.is_empty() {
+        eprintln!(
+            "warning: no resolver is configured (`--resolver`, or `[dns] resolvers`): parents' delegations are read only where the parent zone is managed here; each zone's own NS set is asked"
+        );
+    }
+    let mut parents = authority::Parents::new();
     let mut found: Vec<Drift> = Vec::new();
     let mut per_server = PerServer::default();
     let mut checked = 0;
@@ -752,14 +775,31 @@ fn drift_authoritative(
             .iter()
             .map(|r| (r.name.clone(), r.rtype.asked_as()))
             .collect();
-        let asked = authority::ask_zone(
+        let asked = match authority::ask_zone(
             global,
             &resolvers,
             Some(state),
             &zone.name,
             &questions,
+            &mut parents,
             options,
-        )?;
+        ) {
+            Ok(asked) => asked,
+            // One zone whose servers cannot be found is reported; the others are asked.
+            Err(e) => {
+                found.push(Drift {
+                    name: zone.name.to_string(),
+                    rtype: "NS".into(),
+                    resolver: "-".into(),
+                    kind: "unavailable",
+                    desired: String::new(),
+                    live: String::new(),
+                    message: e.to_string(),
+                    file: None,
+                });
+                continue;
+            }
+        };
         let zone_drift = |server: String, kind: &'static str, message: String| Drift {
             name: zone.name.to_string(),
             rtype: "SOA".into(),

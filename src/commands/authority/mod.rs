@@ -9,6 +9,7 @@ mod zones;
 pub(super) use delegation::delegation_rules;
 pub(super) use zones::{Asked, Disagreement, ask_zone, zones_of};
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
 use super::live::ask;
@@ -41,11 +42,12 @@ impl Server {
     }
 }
 
-/// The servers of a zone, and each name server whose address cannot be found, with why.
-#[derive(Debug, Default)]
+/// The servers of a zone, and each one that cannot be asked (as named: a host, or a server
+/// with its address), with why.
+#[derive(Clone, Debug, Default)]
 pub(super) struct Servers {
     pub found: Vec<Server>,
-    pub unfound: Vec<(Fqdn, String)>,
+    pub unfound: Vec<(String, String)>,
     /// Addresses this machine has no route to (IPv6 on an IPv4-only machine): not asked.
     pub unroutable: Vec<Server>,
 }
@@ -125,16 +127,6 @@ fn addresses(
     let mut ask_for = Vec::new();
     let mut found: Vec<(Fqdn, IpAddr)> = Vec::new();
     for host in hosts {
-        // Glue the live parent gave with its referral is how resolvers reach the host.
-        let given: Vec<IpAddr> = referred
-            .iter()
-            .filter(|(h, _)| h == host)
-            .map(|(_, ip)| *ip)
-            .collect();
-        if !given.is_empty() {
-            found.extend(given.into_iter().map(|ip| (host.clone(), ip)));
-            continue;
-        }
         let in_child = cut.filter(|(_, child)| host.is_in(child));
         let zone = match in_child {
             Some((parent, _)) => state.and_then(|s| s.zones.get(parent)),
@@ -156,16 +148,25 @@ fn addresses(
                 .iter()
                 .any(|r| r.rtype == RecordType::Ns && r.name != z.name && host.is_in(&r.name))
         });
+        // Glue the live parent gave with its referral is how resolvers reach a host the
+        // desired state gives no address.
+        let given: Vec<IpAddr> = referred
+            .iter()
+            .filter(|(h, _)| h == host)
+            .map(|(_, ip)| *ip)
+            .collect();
         if !glue.is_empty() {
             found.extend(glue.into_iter().map(|ip| (host.clone(), ip)));
+        } else if !given.is_empty() {
+            found.extend(given.into_iter().map(|ip| (host.clone(), ip)));
         } else if let Some((parent, child)) = in_child {
             servers.unfound.push((
-                host.clone(),
+                host.to_string(),
                 format!("it is inside `{child}` but `{parent}` has no glue (A or AAAA) for it: resolvers cannot reach it"),
             ));
         } else if let Some(z) = authoritative_for.filter(|_| in_child.is_none()) {
             servers.unfound.push((
-                host.clone(),
+                host.to_string(),
                 format!("`{}` serves its name but gives it no address (A or AAAA) that is known before apply", z.name),
             ));
         } else {
@@ -175,7 +176,7 @@ fn addresses(
     if !ask_for.is_empty() && resolvers.is_empty() {
         servers.unfound.extend(ask_for.drain(..).map(|h| {
             (
-                h,
+                h.to_string(),
                 "it has no address in the desired state and no resolver is configured (`--resolver`, or `[dns] resolvers`) to find one".to_string(),
             )
         }));
@@ -195,7 +196,7 @@ fn addresses(
                 .collect();
             if ips.is_empty() {
                 let why = format!("its address cannot be found: {}", pair[0][0].describe());
-                servers.unfound.push((host, why));
+                servers.unfound.push((host.to_string(), why));
                 continue;
             }
             found.extend(ips.into_iter().map(|ip| (host.clone(), ip)));
@@ -223,9 +224,9 @@ fn addresses(
         .filter(|h| !reachable.contains(&h))
         .collect();
     for host in stranded {
-        if !servers.unfound.iter().any(|(h, _)| *h == host) {
+        if !servers.unfound.iter().any(|(h, _)| h == host.as_str()) {
             servers.unfound.push((
-                host,
+                host.to_string(),
                 "none of its addresses can be reached from this machine (no route)".into(),
             ));
         }
@@ -264,7 +265,7 @@ fn servers_of_zone(
     resolvers: &[SocketAddr],
     state: Option<&State>,
     zone: &Fqdn,
-    ask_parent: bool,
+    parents: Option<&mut Parents>,
     options: Options,
 ) -> anyhow::Result<Servers> {
     let mut hosts = state.map(|s| ns_hosts(s, zone, zone)).unwrap_or_default();
@@ -279,15 +280,11 @@ fn servers_of_zone(
     if let (Some(state), Some(parent)) = (state, parent) {
         hosts.extend(ns_hosts(state, &parent.name, zone));
     }
-    let mut referred = Vec::new();
-    let mut parent_problem = None;
-    if parent.is_none() && ask_parent && !resolvers.is_empty() && !zone.as_str().is_empty() {
-        match live_delegation(global, resolvers, zone, options)? {
-            Ok((listed, glue)) => {
-                hosts.extend(listed);
-                referred = glue;
-            }
-            Err(problem) => parent_problem = Some(problem),
+    let mut delegated = Delegated::default();
+    if let (None, Some(parents)) = (parent, parents) {
+        if !resolvers.is_empty() && !zone.as_str().is_empty() {
+            delegated = live_delegation(global, resolvers, zone, parents, options)?;
+            hosts.extend(delegated.hosts.iter().cloned());
         }
     }
     if hosts.is_empty() {
@@ -310,89 +307,151 @@ fn servers_of_zone(
             .map(|rr| host(&rr.data))
             .collect();
         if hosts.is_empty() {
-            anyhow::bail!(
+            let mut why = format!(
                 "cannot find the servers of `{zone}`: {first} answers its NS query with {}",
                 answer.describe()
             );
+            for (who, problem) in &delegated.problems {
+                why.push_str(&format!("; {who}: {problem}"));
+            }
+            anyhow::bail!(why);
         }
     }
     hosts.sort();
     hosts.dedup();
     let cut = parent.map(|p| (&p.name, zone));
-    let mut servers = addresses(global, resolvers, state, cut, &hosts, &referred, options)?;
-    servers.unfound.extend(parent_problem);
+    let mut servers = addresses(
+        global,
+        resolvers,
+        state,
+        cut,
+        &hosts,
+        &delegated.glue,
+        options,
+    )?;
+    servers.unfound.extend(delegated.problems);
     Ok(servers)
 }
 
+/// Parent zones found in one run, by the name above a zone: the parent and its servers, or
+/// why they cannot be found. Zones that share a parent find it once.
+pub(super) type Parents = BTreeMap<Fqdn, Result<(Fqdn, Servers), String>>;
+
+/// What the live parent says of a zone's delegation.
+#[derive(Debug, Default)]
+struct Delegated {
+    /// The NS hosts its referrals list.
+    hosts: Vec<Fqdn>,
+    /// Their glue, for hosts inside the parent zone only (resolvers drop the rest).
+    glue: Vec<(Fqdn, IpAddr)>,
+    /// Who could not be read, and why.
+    problems: Vec<(String, String)>,
+}
+
 /// What the live parent delegates `zone` to: the parent zone found through the resolvers, each
-/// of its servers asked directly for the zone's NS set; the hosts listed, and the glue given
-/// with them. `Err` (the parent, and why) when the delegation cannot be read.
-#[allow(clippy::type_complexity)]
+/// of its servers asked directly for the zone's NS set. A referral (no authority, the NS set
+/// in the authority section) is the delegation; a server that answers for the zone itself
+/// serves it too, and its delegation cannot be read apart. Each server, or the parent, that
+/// cannot be read is named.
 fn live_delegation(
     global: &Global,
     resolvers: &[SocketAddr],
     zone: &Fqdn,
+    parents: &mut Parents,
     options: Options,
-) -> anyhow::Result<Result<(Vec<Fqdn>, Vec<(Fqdn, IpAddr)>), (Fqdn, String)>> {
+) -> anyhow::Result<Delegated> {
     let above = Fqdn::from_normalised(
         zone.as_str()
             .split_once('.')
             .map(|(_, rest)| rest.to_string())
             .unwrap_or_default(),
     );
-    let why = |parent: &Fqdn, text: String| {
-        Ok(Err((
-            parent.clone(),
-            format!("the parent's delegation of `{zone}` cannot be read: {text}"),
-        )))
+    let mut out = Delegated::default();
+    if !parents.contains_key(&above) {
+        let found = zones_of(
+            global,
+            resolvers,
+            &[(above.clone(), RecordType::Soa)],
+            options,
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|mut zones| {
+            let parent = zones.remove(0);
+            servers_of_zone(global, resolvers, None, &parent, None, options)
+                .map(|servers| (parent, servers))
+                .map_err(|e| e.to_string())
+        });
+        parents.insert(above.clone(), found);
+    }
+    let (parent, servers) = match &parents[&above] {
+        Ok(found) => found,
+        Err(e) => {
+            out.problems.push((
+                above.to_string(),
+                format!("the parent's delegation of `{zone}` cannot be read: {e}"),
+            ));
+            return Ok(out);
+        }
     };
-    let parent = match zones_of(
-        global,
-        resolvers,
-        &[(above.clone(), RecordType::Soa)],
-        options,
-    ) {
-        Ok(mut found) => found.remove(0),
-        Err(e) => return why(&above, e.to_string()),
-    };
-    let servers = match servers_of_zone(global, resolvers, None, &parent, false, options) {
-        Ok(servers) => servers,
-        Err(e) => return why(&parent, e.to_string()),
-    };
+    let unread = |why: String| format!("the parent's delegation of `{zone}` cannot be read: {why}");
+    out.problems.extend(
+        servers
+            .unfound
+            .iter()
+            .map(|(who, why)| (who.clone(), unread(why.clone()))),
+    );
     let rows = ask_each(
         global,
         &servers.found,
         &[(zone.clone(), RecordType::Ns)],
         options,
     )?;
-    let mut hosts = Vec::new();
-    let mut glue = Vec::new();
-    for answer in rows.iter().flatten() {
-        for rr in answer.chain.iter().chain(&answer.referral) {
-            match rr.rtype {
-                RecordType::Ns if rr.name == zone.as_str() => hosts.push(host(&rr.data)),
-                RecordType::A | RecordType::Aaaa => {
-                    if let Ok(ip) = rr.data.parse() {
-                        glue.push((host(&rr.name), ip));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    if hosts.is_empty() {
-        let seen = rows
+    let mut served_alike = false;
+    for (server, answer) in servers.found.iter().zip(rows.iter().flatten()) {
+        let listed: Vec<Fqdn> = answer
+            .referral
             .iter()
-            .flatten()
-            .next()
-            .map(Answer::describe)
-            .unwrap_or_else(|| "no server of it could be found".into());
-        return why(
-            &parent,
-            format!("its servers answer no NS set for it ({seen})"),
+            .filter(|rr| rr.rtype == RecordType::Ns && rr.name == zone.as_str())
+            .map(|rr| host(&rr.data))
+            .collect();
+        let own_ns = answer
+            .chain
+            .iter()
+            .any(|rr| rr.rtype == RecordType::Ns && rr.name == zone.as_str());
+        if own_ns && answer.authoritative == Some(true) {
+            // It serves the zone too: its answer is the zone's own NS set.
+            served_alike = true;
+            continue;
+        }
+        if listed.is_empty() {
+            out.problems.push((
+                server.label(),
+                unread(format!("it answers {}", answer.describe())),
+            ));
+            continue;
+        }
+        out.glue.extend(
+            answer
+                .referral
+                .iter()
+                .filter(|rr| matches!(rr.rtype, RecordType::A | RecordType::Aaaa))
+                .map(|rr| (host(&rr.name), rr))
+                .filter(|(h, _)| listed.contains(h) && h.is_in(parent))
+                .filter_map(|(h, rr)| Some((h, rr.data.parse().ok()?))),
         );
+        out.hosts.extend(listed);
     }
-    Ok(Ok((hosts, glue)))
+    if out.hosts.is_empty() && !served_alike && out.problems.is_empty() {
+        out.problems.push((
+            parent.to_string(),
+            unread("no server of it could be asked".into()),
+        ));
+    }
+    out.hosts.sort();
+    out.hosts.dedup();
+    out.glue.sort();
+    out.glue.dedup();
+    Ok(out)
 }
 
 /// Asks every question of each server directly; answers per question, per server.

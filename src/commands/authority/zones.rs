@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use serde::Serialize;
 
-use super::{Server, ask, ask_each, same, serial, servers_of_zone};
+use super::{Parents, Server, ask, ask_each, same, serial, servers_of_zone};
 use crate::cli::Global;
 use crate::live::answer::{Answer, Rcode};
 use crate::live::resolve::Options;
@@ -27,8 +27,8 @@ pub(in crate::commands) struct Disagreement {
 pub(in crate::commands) struct Asked {
     pub zone: Fqdn,
     pub servers: Vec<Server>,
-    /// Name servers whose address cannot be found, with why.
-    pub unfound: Vec<(Fqdn, String)>,
+    /// Name servers (or the parent's) that cannot be asked, as named, with why.
+    pub unfound: Vec<(String, String)>,
     /// Addresses this machine has no route to: not asked.
     pub unroutable: Vec<Server>,
     /// Per question, per server.
@@ -154,9 +154,10 @@ pub(in crate::commands) fn ask_zone(
     state: Option<&State>,
     zone: &Fqdn,
     questions: &[(Fqdn, RecordType)],
+    parents: &mut Parents,
     options: Options,
 ) -> anyhow::Result<Asked> {
-    let servers = servers_of_zone(global, resolvers, state, zone, true, options)?;
+    let servers = servers_of_zone(global, resolvers, state, zone, Some(parents), options)?;
     let mut all = questions.to_vec();
     all.push((zone.clone(), RecordType::Soa));
     let mut answers = ask_each(global, &servers.found, &all, options)?;
