@@ -619,6 +619,25 @@ fn three_servers(net: &str, zones: [&[(&str, &str)]; 3]) -> Option<Vec<common::k
     Some(servers)
 }
 
+/// `drift --authoritative` as JSON, quick to give up on a server; it must exit 1.
+fn drift_refused(repo: &Repo) -> serde_json::Value {
+    let (code, out, err) = run(
+        repo,
+        &[
+            "drift",
+            "--authoritative",
+            "--timeout",
+            "1s",
+            "--attempts",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    json(&out)
+}
+
 fn kinds_at(v: &serde_json::Value) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> = v["differences"]
         .as_array()
@@ -718,21 +737,7 @@ fn regression_17_drift_authoritative_names_the_server_that_is_behind_lame_or_dow
     let servers = (2..=3)
         .map(|i| common::knot::Knot::serve(&format!("{net}.{i}"), &all_good).unwrap())
         .collect::<Vec<_>>();
-    let (code, out, err) = run(
-        &repo,
-        &[
-            "drift",
-            "--authoritative",
-            "--timeout",
-            "1s",
-            "--attempts",
-            "1",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(code, 1, "{out}{err}");
-    let v = json(&out);
+    let v = drift_refused(&repo);
     assert_eq!(
         kinds_at(&v),
         [(
@@ -753,21 +758,7 @@ fn regression_17_drift_authoritative_names_the_server_that_is_behind_lame_or_dow
         "changegate.toml",
         &format!("[sources]\nzonefiles = [\"zones/*.zone\"]\n[dns]\nresolvers = [\"{net}.9\"]\n"),
     );
-    let (code, out, err) = run(
-        &repo,
-        &[
-            "drift",
-            "--authoritative",
-            "--timeout",
-            "1s",
-            "--attempts",
-            "1",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(code, 1, "{out}{err}");
-    let v = json(&out);
+    let v = drift_refused(&repo);
     assert_eq!(
         kinds_at(&v),
         [(
@@ -779,21 +770,7 @@ fn regression_17_drift_authoritative_names_the_server_that_is_behind_lame_or_dow
     );
     // The parent cannot be asked: the delegation is not taken on trust.
     drop(_parent);
-    let (code, out, err) = run(
-        &repo,
-        &[
-            "drift",
-            "--authoritative",
-            "--timeout",
-            "1s",
-            "--attempts",
-            "1",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(code, 1, "{out}{err}");
-    let v = json(&out);
+    let v = drift_refused(&repo);
     assert_eq!(
         kinds_at(&v),
         [(
