@@ -252,11 +252,37 @@ impl Repo {
         folders: &[String],
         limit: usize,
     ) -> anyhow::Result<(Vec<Commit>, bool)> {
+        /// First-parent commits read for their times; a longer history is not walked whole,
+        /// and the states are reported incomplete (fail closed).
+        const CHAIN: usize = 1_000_000;
         let repo = self.lock();
-        let mut states: Vec<Commit> = Vec::new();
-        let mut last_tree: Option<Vec<Oid>> = None;
+        // Commit times are whatever their authors set. A commit cannot have landed before the
+        // commits under it, so a state stood within the window if any commit from it down to
+        // the root is dated inside it: a backdated commit cannot cut the walk short, it only
+        // makes more states read. The walk reads times first, then trees as far as needed.
+        let mut chain: Vec<(Oid, i64)> = Vec::new();
         let mut commit = repo.find_commit(from.id)?;
         loop {
+            chain.push((commit.id(), commit.time().seconds()));
+            if chain.len() > CHAIN {
+                return Ok((Vec::new(), false));
+            }
+            match commit.parent(0) {
+                Ok(parent) => commit = parent,
+                Err(_) => break,
+            }
+        }
+        // Through the deepest commit dated inside the window, and the one that stood at
+        // `since` under it.
+        let needed = chain
+            .iter()
+            .rposition(|(_, time)| *time > since)
+            .map_or(1, |deepest| deepest + 2)
+            .min(chain.len());
+        let mut states: Vec<Commit> = Vec::new();
+        let mut last_tree: Option<Vec<Oid>> = None;
+        for (id, _) in &chain[..needed] {
+            let commit = repo.find_commit(*id)?;
             let tree = commit.tree()?;
             // A state is what the folders holding the zone sources hold: tickets and
             // approvals come and go without making one.
@@ -283,15 +309,8 @@ impl Repo {
                     label: format!("{} ({})", from.label, &commit.id().to_string()[..12]),
                 });
             }
-            // The commit that stood at `since` is the last one needed.
-            if commit.time().seconds() <= since {
-                return Ok((states, true));
-            }
-            match commit.parent(0) {
-                Ok(parent) => commit = parent,
-                Err(_) => return Ok((states, true)),
-            }
         }
+        Ok((states, true))
     }
 
     /// The files of a commit, seen from `prefix` (the folder of `changegate.toml`).

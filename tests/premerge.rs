@@ -993,9 +993,15 @@ echo "{\"count\": $COUNT, \"covered_from\": \"2020-01-01T00:00:00Z\", \"covered_
 fn a_ttl_lowered_just_before_the_deletion_is_still_the_long_one() {
     let commit_at = |repo: &Repo, message: &str, date: &str| {
         git(repo.path(), &["add", "-A"]);
+        // An empty message amends the last commit (the fixture's first) to the date.
+        let args: &[&str] = if message.is_empty() {
+            &["commit", "-q", "--amend", "--no-edit"]
+        } else {
+            &["commit", "-q", "-m", message]
+        };
         let status = Command::new("git")
             .current_dir(repo.path())
-            .args(["commit", "-q", "-m", message])
+            .args(args)
             .env("GIT_AUTHOR_NAME", "t")
             .env("GIT_AUTHOR_EMAIL", "t@example.com")
             .env("GIT_COMMITTER_NAME", "t")
@@ -1007,15 +1013,19 @@ fn a_ttl_lowered_just_before_the_deletion_is_still_the_long_one() {
             .unwrap();
         assert!(status.success());
     };
-    for (lowered_on, refused) in [
-        ("2026-01-10T00:00:00Z", true),
-        ("2025-12-01T00:00:00Z", false),
+    // The window is the 14 days before 2026-01-15. The last case backdates the lowering to
+    // before the window, after a long TTL that stood within it: the walk is not cut short.
+    for (cached_on, lowered_on, refused) in [
+        ("2025-11-01T00:00:00Z", "2026-01-10T00:00:00Z", true),
+        ("2025-11-01T00:00:00Z", "2025-12-01T00:00:00Z", false),
+        ("2026-01-08T00:00:00Z", "2025-12-01T00:00:00Z", true),
     ] {
         let repo = repo(FILE_METRICS);
+        commit_at(&repo, "", "2025-10-01T00:00:00Z");
         edit_zone(&repo, |z| {
             z.replace("old  A   192.0.2.7", "old 864000 A 192.0.2.7")
         });
-        commit_at(&repo, "old is cached for ten days", "2025-11-01T00:00:00Z");
+        commit_at(&repo, "old is cached for ten days", cached_on);
         edit_zone(&repo, |z| {
             z.replace("old 864000 A 192.0.2.7", "old 60 A 192.0.2.7")
         });
