@@ -45,7 +45,7 @@ fn check_asks_every_signal_of_a_real_prometheus() {
     // 18 an hour: alive above 10, tripped under 50.
     // (what, query, abort_if, exit code, refusal codes, the signal's verdict)
     type Case<'a> = (&'a str, &'a str, &'a str, i32, &'a [&'a str], &'a str);
-    let cases: [Case; 4] = [
+    let cases: [Case; 5] = [
         ("alive", busy, "< 10", 0, &[], "alive"),
         (
             "tripped",
@@ -67,6 +67,15 @@ fn check_asks_every_signal_of_a_real_prometheus() {
             "two series",
             "dns_resolutions_total",
             "< 1",
+            1,
+            &["health-signal-dead"],
+            "dead",
+        ),
+        // A constant answers forever and measures nothing.
+        (
+            "a constant",
+            "vector(100)",
+            "< 10",
             1,
             &["health-signal-dead"],
             "dead",

@@ -241,6 +241,14 @@ fn the_watch_refuses_to_start_blind_or_without_signals_and_stops_on_interrupt() 
     let (code, _, err) = finish(watch(&repo, &ticket, &[]));
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("is dead"), "{err}");
+    // A constant sees something forever and measures nothing: could not start.
+    let text = std::fs::read_to_string(&ticket)
+        .unwrap()
+        .replace("sum(no_such_metric)", "vector(100)");
+    std::fs::write(&ticket, text).unwrap();
+    let (code, _, err) = finish(watch(&repo, &ticket, &[]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("reads no metric"), "{err}");
     // No signals at all: invalid input.
     let bare = repo.path().join("changes/CHG-B.toml");
     std::fs::write(

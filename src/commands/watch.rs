@@ -110,6 +110,13 @@ async fn watch(
     // The baseline: every signal must see something now, or the watch cannot start.
     for signal in &ticket.health_signals {
         let signal = signal.get_ref();
+        if !crate::evidence::signals::reads_a_metric(&signal.query) {
+            eprintln!(
+                "error: cannot start watching: health signal `{}` reads no metric: `{}` is made of constants, so it could abort nothing; query the service's own metrics",
+                signal.name, signal.query
+            );
+            return Outcome::CannotEvaluate;
+        }
         match ask(store, &signal.query).await {
             Ok(0.0)
                 if signal.abort_if.relative

@@ -539,6 +539,16 @@ fn signal_gate(facts: &Facts<'_>, required: bool, v: &mut TicketVerdict) {
                 v.findings.push(item);
                 None
             }
+        } else if !crate::evidence::signals::reads_a_metric(&signal.query) {
+            check.verdict = "dead";
+            check.error = Some("the query reads no metric".into());
+            Some(Item::new(
+                Code::HealthSignalDead,
+                format!(
+                    "health signal `{}` reads no metric: `{}` is made of constants (no selector or metric name), so it would seem alive forever and could abort nothing; query the service's own metrics",
+                    signal.name, signal.query
+                ),
+            ))
         } else {
             match facts.signals.measurements.get(&signal.query) {
                 None => {
