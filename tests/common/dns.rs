@@ -182,12 +182,17 @@ pub struct Silent {
 }
 
 pub fn silent() -> Silent {
-    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let address = udp.local_addr().unwrap();
-    let tcp = std::net::TcpListener::bind(address).unwrap();
-    Silent {
-        address,
-        _udp: udp,
-        _tcp: tcp,
+    // The UDP port is free; the same TCP port may not be (another test holds it): try again.
+    for _ in 0..100 {
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let address = udp.local_addr().unwrap();
+        if let Ok(tcp) = std::net::TcpListener::bind(address) {
+            return Silent {
+                address,
+                _udp: udp,
+                _tcp: tcp,
+            };
+        }
     }
+    panic!("no loopback port was free for both UDP and TCP");
 }
