@@ -119,9 +119,15 @@ fn range(
 /// The range of `repo` checked and refused: its `delegation-target-mismatch` messages, one of
 /// which must contain `expected`.
 fn refused_naming(repo: &Repo, expected: &str) {
-    let (code, v) = repo.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let refused = reasons(&v, "delegation-target-mismatch");
+    refused_with(repo, "delegation-target-mismatch", expected);
+}
+
+/// The range of `repo` checked and refused with `code`, one message of which contains
+/// `expected`.
+fn refused_with(repo: &Repo, code: &str, expected: &str) {
+    let (exit, v) = repo.check_json(&["--base", "main~1"]);
+    assert_eq!(exit, 1, "{v:#}");
+    let refused = reasons(&v, code);
     assert!(
         refused.iter().any(|m| m.contains(expected)),
         "{expected}\nnot in {refused:?}"
@@ -265,50 +271,32 @@ fn regression_17_dnssec_chain_broken_asks_each_server_of_an_unmanaged_child() {
         return;
     };
     // The DS of the key knotd serves.
-    let repo = range(
-        PARENT,
-        None,
-        &with_ds(PARENT, &k.one.1),
-        None,
-        &[("create", "child.example", "DS")],
-    );
-    let (code, v) = repo.check_json(&["--base", "main~1"]);
+    let (code, v) = ds_created(&k.one.1).check_json(&["--base", "main~1"]);
     assert_eq!(code, 0, "{v:#}");
     // The DS of a key it does not serve: refused, naming the server.
-    let repo = range(
-        PARENT,
-        None,
-        &with_ds(PARENT, &k.two.1),
-        None,
-        &[("create", "child.example", "DS")],
-    );
-    let (code, v) = repo.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let broken = reasons(&v, "dnssec-chain-broken");
-    assert!(
-        broken
-            .iter()
-            .any(|m| m.contains("`ns1.child.example` (127.0.0.77:53)")),
-        "{broken:?}"
+    refused_with(
+        &ds_created(&k.two.1),
+        "dnssec-chain-broken",
+        "`ns1.child.example` (127.0.0.77:53)",
     );
     drop(server);
     // The server down: the keys cannot be read, and the DS is not published blind.
-    let repo = range(
+    refused_with(
+        &ds_created(&k.one.1),
+        "dnssec-chain-broken",
+        "cannot be read from `ns1.child.example` (127.0.0.77:53)",
+    );
+}
+
+/// The parent publishing `ds` for the unmanaged `child.example`.
+fn ds_created(ds: &str) -> Repo {
+    range(
         PARENT,
         None,
-        &with_ds(PARENT, &k.one.1),
+        &with_ds(PARENT, ds),
         None,
         &[("create", "child.example", "DS")],
-    );
-    let (code, v) = repo.check_json(&["--base", "main~1"]);
-    assert_eq!(code, 1, "{v:#}");
-    let broken = reasons(&v, "dnssec-chain-broken");
-    assert!(
-        broken
-            .iter()
-            .any(|m| m.contains("cannot be read from `ns1.child.example` (127.0.0.77:53)")),
-        "{broken:?}"
-    );
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
