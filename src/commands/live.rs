@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
-use super::authority;
+use super::authority::{self, ZoneProblem};
 use super::{Outcome, write_stdout};
 use crate::cli::{DnsArgs, DriftArgs, Global, SnapshotArgs, VerifyArgs};
 use crate::live::drift::{self, Drift};
@@ -330,23 +330,48 @@ impl PerServer {
         zones.dedup();
         for zone in zones {
             let servers = self.servers.get(zone).cloned().unwrap_or_default();
-            let mut t = crate::report::table(false);
             let mut header = vec!["name".to_string(), "type".to_string()];
             header.extend(servers.iter().cloned());
-            t.set_header(header);
-            for d in self.disagreements.iter().filter(|d| d.zone == zone) {
-                let mut row = vec![d.name.clone(), d.rtype.clone()];
-                row.extend(
-                    servers
-                        .iter()
-                        .map(|s| d.answers.get(s).cloned().unwrap_or_else(|| "-".into())),
-                );
-                t.add_row(row);
-            }
-            out.push_str(&format!("the servers of `{zone}` disagree:\n{t}\n"));
+            let rows = self
+                .disagreements
+                .iter()
+                .filter(|d| d.zone == zone)
+                .map(|d| {
+                    let mut row = vec![d.name.clone(), d.rtype.clone()];
+                    row.extend(
+                        servers
+                            .iter()
+                            .map(|s| d.answers.get(s).cloned().unwrap_or_else(|| "-".into())),
+                    );
+                    row
+                });
+            out.push_str(&format!(
+                "the servers of `{zone}` disagree:\n{}",
+                listing(&header, rows)
+            ));
         }
         out
     }
+}
+
+/// The column naming who answered: a zone's `server` with `--authoritative`, else the
+/// `resolver`.
+fn who(per_server: Option<&PerServer>) -> &'static str {
+    if per_server.is_some() {
+        "server"
+    } else {
+        "resolver"
+    }
+}
+
+/// A table of what a live command found, a row each.
+fn listing<H: ToString>(header: &[H], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut t = crate::report::table(false);
+    t.set_header(header.iter().map(H::to_string).collect::<Vec<_>>());
+    for row in rows {
+        t.add_row(row);
+    }
+    format!("{t}\n")
 }
 
 fn render_verify(
@@ -369,30 +394,26 @@ fn render_verify(
     } else {
         let mut out = String::new();
         if !differences.is_empty() {
-            let mut t = crate::report::table(false);
-            t.set_header(vec![
-                "name",
-                "type",
-                if per_server.is_some() {
-                    "server"
-                } else {
-                    "resolver"
-                },
-                "what differs",
-                "snapshot",
-                "now",
-            ]);
-            for d in differences {
-                t.add_row(vec![
-                    d.name.clone(),
-                    d.rtype.clone(),
-                    d.resolver.clone(),
-                    d.message.clone(),
-                    d.expected.clone(),
-                    d.actual.clone(),
-                ]);
-            }
-            out.push_str(&format!("{t}\n"));
+            out.push_str(&listing(
+                &[
+                    "name",
+                    "type",
+                    who(per_server),
+                    "what differs",
+                    "snapshot",
+                    "now",
+                ],
+                differences.iter().map(|d| {
+                    vec![
+                        d.name.clone(),
+                        d.rtype.clone(),
+                        d.resolver.clone(),
+                        d.message.clone(),
+                        d.expected.clone(),
+                        d.actual.clone(),
+                    ]
+                }),
+            ));
         }
         if let Some(p) = per_server {
             out.push_str(&p.tables());
@@ -421,6 +442,33 @@ fn render_verify(
     } else {
         Outcome::Refused
     })
+}
+
+/// A problem of a zone's servers as a whole, as `verify` lists it.
+fn zone_difference(zone: &Fqdn, p: ZoneProblem) -> Difference {
+    Difference {
+        name: zone.to_string(),
+        rtype: p.rtype.into(),
+        resolver: p.who,
+        kind: p.kind,
+        expected: String::new(),
+        actual: String::new(),
+        message: p.message,
+    }
+}
+
+/// A problem of a zone's servers as a whole, as `drift` lists it.
+fn zone_drift(zone: &Fqdn, p: ZoneProblem) -> Drift {
+    Drift {
+        name: zone.to_string(),
+        rtype: p.rtype.into(),
+        resolver: p.who,
+        kind: p.kind,
+        desired: String::new(),
+        live: String::new(),
+        message: p.message,
+        file: None,
+    }
 }
 
 /// `verify --authoritative`: each entry asked of every server of its zone (found through the
@@ -458,44 +506,18 @@ fn verify_authoritative(
                 Ok(asked) => asked,
                 // One zone whose servers cannot be found is reported; the others are asked.
                 Err(e) => {
-                    differences.push(Difference {
-                        name: zone.to_string(),
-                        rtype: "NS".into(),
-                        resolver: "-".into(),
-                        kind: "unavailable",
-                        expected: String::new(),
-                        actual: String::new(),
-                        message: e.to_string(),
-                    });
+                    differences.push(zone_difference(zone, ZoneProblem::unfound(e)));
                     continue;
                 }
             };
         asked_total += qs.len() * asked.servers.len();
-        let zone_difference = |server: String, kind: &'static str, message: String| Difference {
-            name: zone.to_string(),
-            rtype: "SOA".into(),
-            resolver: server,
-            kind,
-            expected: String::new(),
-            actual: String::new(),
-            message,
-        };
-        for (host, why) in &asked.unfound {
-            let mut d = zone_difference(host.to_string(), "unavailable", why.clone());
-            d.rtype = "NS".into();
-            differences.push(d);
-        }
+        differences.extend(
+            asked
+                .zone_problems()
+                .into_iter()
+                .map(|p| zone_difference(zone, p)),
+        );
         let silent = asked.silent();
-        for (s, kind, why) in &silent {
-            differences.push(zone_difference(
-                asked.servers[*s].label(),
-                kind,
-                why.clone(),
-            ));
-        }
-        for (s, why) in asked.behind() {
-            differences.push(zone_difference(asked.servers[s].label(), "behind", why));
-        }
         for (k, i) in indices.iter().enumerate() {
             let entry = &snapshot.entries[*i];
             let Some(was) = entry
@@ -593,13 +615,6 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
-    let rrsets: Vec<&crate::zone::RRset> = state
-        .zones
-        .values()
-        .filter(|z| wanted.is_empty() || wanted.contains(&z.name))
-        .flat_map(|z| z.rrsets.iter())
-        .filter(|r| r.rtype != RecordType::Soa)
-        .collect();
     let dynamic = |rrset: &crate::zone::RRset| {
         ws.policy.is_dynamic(&rrset.name)
             || rrset.octodns.as_ref().is_some_and(|o| o.dynamic.is_some())
@@ -607,6 +622,13 @@ pub fn drift(global: &Global, args: &DriftArgs) -> anyhow::Result<Outcome> {
     if args.authoritative {
         return drift_authoritative(global, args, &ws, &state, &wanted, &dynamic);
     }
+    let rrsets: Vec<&crate::zone::RRset> = state
+        .zones
+        .values()
+        .filter(|z| wanted.is_empty() || wanted.contains(&z.name))
+        .flat_map(|z| z.rrsets.iter())
+        .filter(|r| r.rtype != RecordType::Soa)
+        .collect();
     let questions: Vec<(Fqdn, RecordType)> = rrsets
         .iter()
         .map(|r| (r.name.clone(), r.rtype.asked_as()))
@@ -651,32 +673,28 @@ fn render_drift(
     } else {
         let mut out = String::new();
         if !found.is_empty() {
-            let mut t = crate::report::table(false);
-            t.set_header(vec![
-                "",
-                "name",
-                "type",
-                if per_server.is_some() {
-                    "server"
-                } else {
-                    "resolver"
-                },
-                "what",
-                "desired",
-                "live",
-            ]);
-            for d in found {
-                t.add_row(vec![
-                    d.kind.to_string(),
-                    d.name.clone(),
-                    d.rtype.clone(),
-                    d.resolver.clone(),
-                    d.message.clone(),
-                    d.desired.clone(),
-                    d.live.clone(),
-                ]);
-            }
-            out.push_str(&format!("{t}\n"));
+            out.push_str(&listing(
+                &[
+                    "",
+                    "name",
+                    "type",
+                    who(per_server),
+                    "what",
+                    "desired",
+                    "live",
+                ],
+                found.iter().map(|d| {
+                    vec![
+                        d.kind.to_string(),
+                        d.name.clone(),
+                        d.rtype.clone(),
+                        d.resolver.clone(),
+                        d.message.clone(),
+                        d.desired.clone(),
+                        d.live.clone(),
+                    ]
+                }),
+            ));
         }
         let against = match per_server {
             Some(p) => {
@@ -787,41 +805,17 @@ fn drift_authoritative(
             Ok(asked) => asked,
             // One zone whose servers cannot be found is reported; the others are asked.
             Err(e) => {
-                found.push(Drift {
-                    name: zone.name.to_string(),
-                    rtype: "NS".into(),
-                    resolver: "-".into(),
-                    kind: "unavailable",
-                    desired: String::new(),
-                    live: String::new(),
-                    message: e.to_string(),
-                    file: None,
-                });
+                found.push(zone_drift(&zone.name, ZoneProblem::unfound(e)));
                 continue;
             }
         };
-        let zone_drift = |server: String, kind: &'static str, message: String| Drift {
-            name: zone.name.to_string(),
-            rtype: "SOA".into(),
-            resolver: server,
-            kind,
-            desired: String::new(),
-            live: String::new(),
-            message,
-            file: None,
-        };
-        for (host, why) in &asked.unfound {
-            let mut d = zone_drift(host.to_string(), "unavailable", why.clone());
-            d.rtype = "NS".into();
-            found.push(d);
-        }
+        found.extend(
+            asked
+                .zone_problems()
+                .into_iter()
+                .map(|p| zone_drift(&zone.name, p)),
+        );
         let silent = asked.silent();
-        for (s, kind, why) in &silent {
-            found.push(zone_drift(asked.servers[*s].label(), kind, why.clone()));
-        }
-        for (s, why) in asked.behind() {
-            found.push(zone_drift(asked.servers[s].label(), "behind", why));
-        }
         // Names at or below a delegation are answered by referral, without authority.
         let cuts: Vec<&Fqdn> = zone
             .rrsets

@@ -1,7 +1,8 @@
 //! `delegation-target-mismatch`: a delegation moves only to servers that serve the zone.
 
 use super::{
-    Server, ask_each, configured, host, ns_hosts, same, serial, servers_of, unknown_hosts,
+    Server, ask_each, configured, host, ns_hosts, same, serial, servers_of, soa_fields,
+    unknown_hosts,
 };
 use crate::cli::Global;
 use crate::live::answer::{Answer, Rcode};
@@ -252,20 +253,11 @@ pub(in crate::commands) fn delegation_rules(
                     let differ =
                         apex_differences(&reference, &apex, &new_set, &child, peer.as_ref());
                     (!differ.is_empty()).then(|| {
-                        let desired_serials: Vec<u32> = [&pm.base_state, &pm.head_state]
-                            .iter()
-                            .filter_map(|st| {
-                                let soa = st.zones.get(&child)?.find(&child, RecordType::Soa)?;
-                                soa.values.first()?.split_whitespace().nth(2)?.parse().ok()
-                            })
-                            .collect();
-                        let serial_note = match desired_serials.first() {
-                            Some(d) if !desired_serials.contains(&mine) => {
-                                format!(" (serial {mine}; the desired state's is {d})")
-                            }
-                            _ => format!(" (serial {mine})"),
-                        };
-                        format!("serves other data{serial_note}: {}", differ.join("; "))
+                        format!(
+                            "serves other data ({}): {}",
+                            serial_note(pm, &child, mine),
+                            differ.join("; ")
+                        )
                     })
                 }
                 (Rcode::Noerror | Rcode::Nodata, Some(false), _) => {
@@ -315,6 +307,24 @@ pub(in crate::commands) fn delegation_rules(
         }
     }
     Ok(out)
+}
+
+/// A server's serial as messages show it, beside the desired state's when that differs: the
+/// serial is evidence, not proof.
+fn serial_note(pm: &PreMerge, zone: &Fqdn, mine: u32) -> String {
+    let desired: Vec<u32> = [&pm.base_state, &pm.head_state]
+        .iter()
+        .filter_map(|state| {
+            let soa = state.zones.get(zone)?.find(zone, RecordType::Soa)?;
+            soa_fields(soa.values.first()?).map(|(_, serial)| serial)
+        })
+        .collect();
+    match desired.first() {
+        Some(d) if !desired.contains(&mine) => {
+            format!("serial {mine}; the desired state's is {d}")
+        }
+        _ => format!("serial {mine}"),
+    }
 }
 
 /// How one new server's apex answers differ from what the zone is; `peer` is another new

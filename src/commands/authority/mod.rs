@@ -7,7 +7,7 @@ mod delegation;
 mod zones;
 
 pub(super) use delegation::delegation_rules;
-pub(super) use zones::{Asked, Disagreement, ask_zone, zones_of};
+pub(super) use zones::{Asked, Disagreement, ZoneProblem, ask_zone, zones_of};
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -527,12 +527,25 @@ pub(super) fn keys(
     Ok(sources)
 }
 
-/// The SOA serial of `zone` in an authoritative answer.
-fn serial(live: &Answer, zone: &Fqdn) -> Option<u32> {
+/// An SOA's primary (MNAME, lowercase) and serial, from its record data.
+fn soa_fields(data: &str) -> Option<(String, u32)> {
+    let mut fields = data.split_whitespace();
+    let mname = fields.next()?.to_ascii_lowercase();
+    let serial = fields.nth(1)?.parse().ok()?;
+    Some((mname, serial))
+}
+
+/// The SOA of `zone` in an authoritative answer: its primary and serial.
+fn soa_of(live: &Answer, zone: &Fqdn) -> Option<(String, u32)> {
     live.chain
         .iter()
         .find(|rr| rr.rtype == RecordType::Soa && rr.name == zone.as_str())
-        .and_then(|rr| rr.data.split_whitespace().nth(2)?.parse().ok())
+        .and_then(|rr| soa_fields(&rr.data))
+}
+
+/// The SOA serial of `zone` in an authoritative answer.
+fn serial(live: &Answer, zone: &Fqdn) -> Option<u32> {
+    soa_of(live, zone).map(|(_, serial)| serial)
 }
 
 /// Answers as compared between servers: the response code and the values, not TTLs.

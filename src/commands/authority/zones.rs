@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use serde::Serialize;
 
-use super::{Parents, Server, ask, ask_each, same, serial, servers_of_zone};
+use super::{Parents, Server, ask, ask_each, same, serial, servers_of_zone, soa_of};
 use crate::cli::Global;
 use crate::live::answer::{Answer, Rcode};
 use crate::live::resolve::Options;
@@ -37,7 +37,53 @@ pub(in crate::commands) struct Asked {
     pub soa: Vec<Answer>,
 }
 
+/// Something wrong with a zone's servers as a whole: who (a name server, or a server with its
+/// address), the type it concerns (`NS`: it cannot be asked; `SOA`: it cannot speak for the
+/// zone, or is behind), the kind, and why.
+pub(in crate::commands) struct ZoneProblem {
+    pub who: String,
+    pub rtype: &'static str,
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl ZoneProblem {
+    /// A zone whose servers cannot be found at all.
+    pub fn unfound(why: anyhow::Error) -> Self {
+        Self {
+            who: "-".into(),
+            rtype: "NS",
+            kind: "unavailable",
+            message: why.to_string(),
+        }
+    }
+}
+
 impl Asked {
+    /// Every problem of the zone's servers as a whole: name servers that cannot be asked, servers
+    /// that cannot speak for the zone, and servers that are behind.
+    pub fn zone_problems(&self) -> Vec<ZoneProblem> {
+        let unfound = self.unfound.iter().map(|(who, why)| ZoneProblem {
+            who: who.clone(),
+            rtype: "NS",
+            kind: "unavailable",
+            message: why.clone(),
+        });
+        let silent = self.silent().into_iter().map(|(s, kind, why)| ZoneProblem {
+            who: self.servers[s].label(),
+            rtype: "SOA",
+            kind,
+            message: why,
+        });
+        let behind = self.behind().into_iter().map(|(s, why)| ZoneProblem {
+            who: self.servers[s].label(),
+            rtype: "SOA",
+            kind: "behind",
+            message: why,
+        });
+        unfound.chain(silent).chain(behind).collect()
+    }
+
     /// Servers that cannot speak for the zone, with the kind (`unavailable`: no answer; `lame`:
     /// a refusal, or an answer without authority for its SOA) and why; their other answers
     /// are not compared.
@@ -86,14 +132,7 @@ impl Asked {
                 if silent.contains(&s) {
                     return None;
                 }
-                let rr = a
-                    .chain
-                    .iter()
-                    .find(|rr| rr.rtype == RecordType::Soa && rr.name == self.zone.as_str())?;
-                let mut fields = rr.data.split_whitespace();
-                let mname = fields.next()?.to_ascii_lowercase();
-                let serial = fields.nth(1)?.parse().ok()?;
-                Some((mname, serial))
+                soa_of(a, &self.zone)
             })
             .collect();
         let ahead_of = |a: u32, b: u32| a != b && b.wrapping_sub(a) > 1 << 31;
